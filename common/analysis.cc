@@ -1,0 +1,292 @@
+#include "common/analysis.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+#include <xapian.h>
+
+#include <map>
+#include <stdexcept>
+
+#include "common/lang.h"
+
+namespace abstrakt {
+
+namespace {
+
+// ICU's dictionary segmentation (Chinese, Japanese, Thai) costs more than linearly in the length of
+// an unbroken run, and an abstract can be one long run of Han characters. Text is therefore broken
+// in chunks of at most this many bytes, cut after a space or a CJK punctuation mark when one is
+// near the end of the chunk, else at a character boundary.
+constexpr size_t kChunkBytes = 4096;
+constexpr size_t kChunkSlack = 1024;
+
+bool is_ascii(std::string_view s) {
+    for (unsigned char c : s)
+        if (c >= 0x80) return false;
+    return true;
+}
+
+// Length of the next chunk of `s`.
+size_t chunk_length(std::string_view s) {
+    if (s.size() <= kChunkBytes) return s.size();
+    static constexpr std::string_view kCjkStops[] = {"\u3001", "\u3002", "\uFF0C", "\uFF1B",
+                                                     "\uFF01", "\uFF1F", "\uFF1A"};
+    for (size_t i = kChunkBytes; i > kChunkBytes - kChunkSlack; --i) {
+        unsigned char c = static_cast<unsigned char>(s[i - 1]);
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') return i;
+        for (std::string_view stop : kCjkStops)
+            if (i >= stop.size() && s.substr(i - stop.size(), stop.size()) == stop) return i;
+    }
+    size_t i = kChunkBytes;
+    while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;  // not inside a character
+    return i == 0 ? kChunkBytes : i;
+}
+
+// The separator between two parts of a hyphenated word: ASCII hyphen-minus, U+2010 HYPHEN and
+// U+2011 NON-BREAKING HYPHEN. En and em dashes separate clauses, not word parts, and are not here.
+bool is_hyphen(std::string_view gap) { return gap == "-" || gap == "\u2010" || gap == "\u2011"; }
+
+// Scripts whose words are case folded and stripped of diacritics. For these, a user typing without
+// accents ("Munoz", "uber") expects to find the accented word, and removing combining marks loses
+// nothing a reader would miss. Other scripts keep their marks: in Devanagari or Thai a combining
+// mark is a vowel, and in Japanese kana the voicing mark changes the syllable.
+bool is_foldable_script(UScriptCode sc) {
+    switch (sc) {
+        case USCRIPT_LATIN:
+        case USCRIPT_GREEK:
+        case USCRIPT_CYRILLIC:
+        case USCRIPT_ARABIC:    // harakat are optional vowel marks, usually not written
+        case USCRIPT_HEBREW:    // niqqud likewise
+        case USCRIPT_ARMENIAN:
+        case USCRIPT_GEORGIAN:
+        case USCRIPT_COMMON:
+        case USCRIPT_INHERITED:
+            return true;
+        default:
+            return false;
+    }
+}
+
+UScriptCode first_letter_script(std::string_view s) {
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    int32_t i = 0, n = static_cast<int32_t>(s.size());
+    while (i < n) {
+        UChar32 c;
+        U8_NEXT(p, i, n, c);
+        if (c >= 0 && u_isalpha(c)) {
+            UErrorCode err = U_ZERO_ERROR;
+            return uscript_getScript(c, &err);
+        }
+    }
+    return USCRIPT_COMMON;
+}
+
+// Letters that have no canonical decomposition but that a reader typing ASCII writes as shown.
+// (Case folding already turned "ß" into "ss" and upper case into lower.)
+bool map_special_letter(UChar32 c, icu::UnicodeString& out) {
+    switch (c) {
+        case 0x00F8: out.append(u'o'); return true;          // ø
+        case 0x0111: out.append(u'd'); return true;          // đ
+        case 0x00F0: out.append(u'd'); return true;          // ð
+        case 0x0127: out.append(u'h'); return true;          // ħ
+        case 0x0131: out.append(u'i'); return true;          // dotless ı
+        case 0x0142: out.append(u'l'); return true;          // ł
+        case 0x00E6: out.append(u"ae", 2); return true;      // æ
+        case 0x0153: out.append(u"oe", 2); return true;      // œ
+        case 0x00FE: out.append(u"th", 2); return true;      // þ
+        default: return false;
+    }
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    int32_t i = 0;
+    const auto n = static_cast<int32_t>(s.size());
+    if (s.size() > static_cast<size_t>(INT32_MAX)) return false;
+    while (i < n) {
+        UChar32 c;
+        U8_NEXT(p, i, n, c);
+        if (c < 0) return false;
+    }
+    return true;
+}
+
+struct Analyzer::Impl {
+    std::unique_ptr<icu::BreakIterator> words;
+    const icu::Normalizer2* nfkc_cf = nullptr;
+    const icu::Normalizer2* nfd = nullptr;
+    const icu::Normalizer2* nfc = nullptr;
+    std::map<std::string, Xapian::Stem, std::less<>> stemmers;
+
+    // NFKC + case folding; `fold_marks` also removes diacritics.
+    void normalise(std::string_view word, bool fold_marks, std::string& exact, std::string& folded) {
+        if (is_ascii(word)) {
+            // The common case in English text, and byte-for-byte what the ICU path gives for ASCII.
+            exact.assign(word);
+            for (char& c : exact)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            folded = exact;
+            return;
+        }
+        UErrorCode st = U_ZERO_ERROR;
+        icu::UnicodeString u =
+            icu::UnicodeString::fromUTF8(icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
+        icu::UnicodeString n = nfkc_cf->normalize(u, st);
+        if (U_FAILURE(st)) n = u;
+        // The typographic apostrophe is the one most abstracts use; the ASCII one is what people type.
+        n.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)), icu::UnicodeString(u'\''));
+        exact.clear();
+        n.toUTF8String(exact);
+        if (!fold_marks) {
+            folded = exact;
+            return;
+        }
+        st = U_ZERO_ERROR;
+        icu::UnicodeString d = nfd->normalize(n, st);
+        if (U_FAILURE(st)) {
+            folded = exact;
+            return;
+        }
+        icu::UnicodeString stripped;
+        for (int32_t i = 0; i < d.length();) {
+            UChar32 c = d.char32At(i);
+            i += U16_LENGTH(c);
+            if (u_charType(c) == U_NON_SPACING_MARK) continue;
+            if (!map_special_letter(c, stripped)) stripped.append(c);
+        }
+        st = U_ZERO_ERROR;
+        icu::UnicodeString composed = nfc->normalize(stripped, st);
+        folded.clear();
+        (U_FAILURE(st) ? stripped : composed).toUTF8String(folded);
+    }
+
+    void analyze_chunk(std::string_view chunk, uint32_t base, std::vector<Token>& out, uint32_t& pos) {
+        UErrorCode st = U_ZERO_ERROR;
+        UText* ut = utext_openUTF8(nullptr, chunk.data(), static_cast<int64_t>(chunk.size()), &st);
+        if (U_FAILURE(st)) return;
+        words->setText(ut, st);
+        if (U_FAILURE(st)) {
+            utext_close(ut);
+            return;
+        }
+        // Indices into `out` of the parts of the current hyphenated chain.
+        size_t chain_first = out.size(), chain_len = 0;
+        auto close_chain = [&]() {
+            if (chain_len >= 2) {
+                Token joined;
+                joined.kind = out[chain_first].kind;
+                joined.start = out[chain_first].start;
+                joined.pos = out[chain_first].pos;
+                joined.joined = true;
+                for (size_t k = chain_first; k < chain_first + chain_len; ++k) {
+                    joined.folded += out[k].folded;
+                    joined.exact += out[k].exact;
+                    joined.end = out[k].end;
+                }
+                if (joined.folded.size() <= kMaxWordBytes) out.push_back(std::move(joined));
+            }
+            chain_len = 0;
+        };
+        int32_t s = words->first();
+        for (int32_t e = words->next(); e != icu::BreakIterator::DONE; s = e, e = words->next()) {
+            int32_t status = words->getRuleStatus();
+            if (status < UBRK_WORD_NONE_LIMIT) continue;  // spaces and punctuation
+            std::string_view seg = chunk.substr(static_cast<size_t>(s), static_cast<size_t>(e - s));
+            Token t;
+            t.start = base + static_cast<uint32_t>(s);
+            t.end = base + static_cast<uint32_t>(e);
+            t.pos = pos++;
+            // Chinese and Japanese arrive already segmented into dictionary words by ICU; they have
+            // no case and no diacritics to fold, and no stemmer. Hangul and Thai likewise.
+            if (status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT) {
+                t.kind = TokenKind::kIdeograph;
+            } else if (status >= UBRK_WORD_KANA && status < UBRK_WORD_KANA_LIMIT) {
+                t.kind = TokenKind::kKana;
+            } else if (seg[0] >= '0' && seg[0] <= '9') {
+                // Numbers and alphanumerics that start with a digit ("70M", "3D", "2402.19173") are
+                // kept whole, as typed, and never stemmed.
+                t.kind = TokenKind::kNumber;
+            } else {
+                t.kind = is_foldable_script(first_letter_script(seg)) ? TokenKind::kWord : TokenKind::kOtherWord;
+            }
+            const bool fold_marks = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
+            normalise(seg, fold_marks, t.exact, t.folded);
+            if (t.folded.empty() || t.folded.size() > kMaxWordBytes) {
+                close_chain();
+                continue;
+            }
+            // Hyphenated chains: "multi-view", "Llama-2", "GPT-4o", "state-of-the-art". The parts are
+            // indexed as words at their own positions (so "multi view" and the phrase match), and the
+            // whole chain once more as one joined word at the position of its first part (so
+            // "multiview" matches too). Han and kana never join: they carry no hyphens.
+            const bool joinable = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
+            if (chain_len > 0 && joinable) {
+                const Token& prev = out[chain_first + chain_len - 1];
+                std::string_view gap = chunk.substr(prev.end - base, t.start - prev.end);
+                if (is_hyphen(gap)) {
+                    out.push_back(std::move(t));
+                    ++chain_len;
+                    continue;
+                }
+            }
+            close_chain();
+            out.push_back(std::move(t));
+            if (joinable) {
+                chain_first = out.size() - 1;
+                chain_len = 1;
+            }
+        }
+        close_chain();
+        utext_close(ut);
+    }
+};
+
+Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {
+    UErrorCode st = U_ZERO_ERROR;
+    impl_->words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), st));
+    if (U_FAILURE(st) || !impl_->words)
+        throw std::runtime_error(std::string("ICU word break iterator unavailable: ") + u_errorName(st));
+    impl_->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(st);
+    impl_->nfd = icu::Normalizer2::getNFDInstance(st);
+    impl_->nfc = icu::Normalizer2::getNFCInstance(st);
+    if (U_FAILURE(st)) throw std::runtime_error(std::string("ICU normalizer unavailable: ") + u_errorName(st));
+}
+
+Analyzer::~Analyzer() = default;
+
+void Analyzer::analyze(std::string_view text, std::vector<Token>& out, uint32_t first_pos) {
+    uint32_t pos = first_pos;
+    size_t base = 0;
+    while (base < text.size()) {
+        size_t len = chunk_length(text.substr(base));
+        impl_->analyze_chunk(text.substr(base, len), static_cast<uint32_t>(base), out, pos);
+        base += len;
+    }
+}
+
+std::string Analyzer::stem(std::string_view primary_lang, const Token& token) {
+    if (token.kind != TokenKind::kWord && token.kind != TokenKind::kOtherWord) return "";
+    const char* name = lang::stemmer_name(primary_lang);
+    if (*name == '\0') {
+        // English words inside Chinese or Japanese text ("diffusion models" in a Chinese summary)
+        // are stemmed as English: that is what they almost always are in research papers.
+        if (token.kind != TokenKind::kWord) return "";
+        name = "english";
+    }
+    auto it = impl_->stemmers.find(std::string_view(name));
+    if (it == impl_->stemmers.end()) it = impl_->stemmers.emplace(name, Xapian::Stem(name)).first;
+    std::string stemmed = it->second(token.exact);
+    if (stemmed.empty()) return "";
+    std::string exact, folded;
+    impl_->normalise(stemmed, token.kind == TokenKind::kWord, exact, folded);
+    return folded;
+}
+
+}  // namespace abstrakt

@@ -1,0 +1,279 @@
+#include "common/record.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "common/analysis.h"
+#include "common/lang.h"
+
+namespace abstrakt {
+
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps language maps in input order: the first title is the original
+
+Status invalid(std::string message) { return {ErrorCode::kInvalidArgument, std::move(message)}; }
+
+// Position of the first invalid UTF-8 byte, or npos.
+size_t first_invalid_utf8(std::string_view s) {
+    size_t lo = 0, hi = s.size();
+    if (valid_utf8(s)) return std::string_view::npos;
+    // Narrow down by halves; lines are short enough that this stays cheap.
+    while (hi - lo > 4) {
+        size_t mid = lo + (hi - lo) / 2;
+        while (mid > lo && (static_cast<unsigned char>(s[mid]) & 0xC0) == 0x80) --mid;
+        if (mid == lo) break;
+        if (valid_utf8(s.substr(lo, mid - lo)))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+Status parse_lang_map(const Json& v, const char* field, const ParseOptions& options, std::vector<LangText>& out) {
+    if (v.is_null()) return Status::ok();
+    if (v.is_string()) {
+        // A bare string: the language is not given. Decide it from the script, else the default.
+        const std::string& text = v.get_ref<const std::string&>();
+        if (!text.empty()) out.push_back({lang::detect_from_script(text, options.default_lang), text});
+        return Status::ok();
+    }
+    if (!v.is_object())
+        return invalid(std::string("\"") + field + "\" must be an object mapping language codes to text, or a string");
+    for (const auto& [key, text] : v.items()) {
+        auto tag = lang::canonical_tag(key);
+        if (!tag) return invalid(std::string("\"") + field + "\" has an invalid language code \"" + key + "\"");
+        if (text.is_null()) continue;
+        if (!text.is_string())
+            return invalid(std::string("\"") + field + "." + key + "\" must be a string");
+        for (const auto& existing : out)
+            if (existing.lang == *tag)
+                return invalid(std::string("\"") + field + "\" has language \"" + *tag + "\" twice");
+        const std::string& s = text.get_ref<const std::string&>();
+        if (!s.empty()) out.push_back({*tag, s});
+    }
+    return Status::ok();
+}
+
+Status parse_string_list(const Json& v, const char* field, std::vector<std::string>& out) {
+    if (v.is_null()) return Status::ok();
+    if (!v.is_array()) return invalid(std::string("\"") + field + "\" must be an array of strings");
+    for (const auto& item : v) {
+        if (!item.is_string()) return invalid(std::string("\"") + field + "\" must be an array of strings");
+        const std::string& s = item.get_ref<const std::string&>();
+        if (!s.empty()) out.push_back(s);
+    }
+    return Status::ok();
+}
+
+Status parse_counter(const Json& v, const char* field, std::optional<int64_t>& out) {
+    if (v.is_null()) return Status::ok();
+    if (v.is_number_unsigned()) {
+        uint64_t n = v.get<uint64_t>();
+        if (n > static_cast<uint64_t>(INT64_MAX)) return invalid(std::string("\"") + field + "\" is too large");
+        out = static_cast<int64_t>(n);
+        return Status::ok();
+    }
+    if (v.is_number_integer()) {
+        int64_t n = v.get<int64_t>();
+        if (n < 0) return invalid(std::string("\"") + field + "\" must not be negative");
+        out = n;
+        return Status::ok();
+    }
+    return invalid(std::string("\"") + field + "\" must be a non-negative integer");
+}
+
+bool all_digits(std::string_view s) {
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+}  // namespace
+
+bool valid_date(std::string_view d) {
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+    std::string_view ys = d.substr(0, 4), ms = d.substr(5, 2), ds = d.substr(8, 2);
+    if (!all_digits(ys) || !all_digits(ms) || !all_digits(ds)) return false;
+    int y = std::stoi(std::string(ys)), m = std::stoi(std::string(ms)), day = std::stoi(std::string(ds));
+    if (y < 1000 || m < 1 || m > 12 || day < 1) return false;
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+    return day <= max;
+}
+
+const LangText* Record::find(const std::vector<LangText>& field, std::string_view l) {
+    for (const auto& lt : field)
+        if (lt.lang == l) return &lt;
+    for (const auto& lt : field)
+        if (lang::primary(lt.lang) == l) return &lt;
+    return nullptr;
+}
+
+Result<Record> parse_record(std::string_view line, const ParseOptions& options) {
+    if (size_t bad = first_invalid_utf8(line); bad != std::string_view::npos)
+        return invalid("invalid UTF-8 near byte " + std::to_string(bad + 1));
+    Json j;
+    try {
+        j = Json::parse(line);
+    } catch (const Json::parse_error& e) {
+        // e.what() starts with "[json.exception.parse_error.101] "; the rest is the useful part.
+        std::string what = e.what();
+        if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+        return invalid("not valid JSON: " + what);
+    }
+    if (!j.is_object()) return invalid("a record must be a JSON object");
+
+    Record r;
+    auto get = [&](const char* key) -> const Json& {
+        static const Json kNull;
+        auto it = j.find(key);
+        return it == j.end() ? kNull : *it;
+    };
+    const Json& id = get("id");
+    if (id.is_null()) return invalid("missing \"id\"");
+    if (!id.is_string()) return invalid("\"id\" must be a string");
+    r.id = id.get<std::string>();
+    if (r.id.empty()) return invalid("\"id\" is empty");
+    if (r.id.size() > 200) return invalid("\"id\" is longer than 200 bytes");
+    for (unsigned char c : r.id)
+        if (c < 0x20) return invalid("\"id\" contains a control character");
+
+    if (Status s = parse_lang_map(get("title"), "title", options, r.title); !s.is_ok()) return s;
+    if (r.title.empty()) return invalid("missing \"title\": a record needs at least one non-empty title");
+    if (Status s = parse_lang_map(get("abstract"), "abstract", options, r.abstract); !s.is_ok()) return s;
+    if (Status s = parse_string_list(get("authors"), "authors", r.authors); !s.is_ok()) return s;
+    if (Status s = parse_string_list(get("categories"), "categories", r.categories); !s.is_ok()) return s;
+
+    const Json& published = get("published");
+    if (!published.is_null()) {
+        if (!published.is_string()) return invalid("\"published\" must be a date string YYYY-MM-DD");
+        std::string d = published.get<std::string>();
+        // An ISO date-time ("2024-02-29T17:00:00Z") is accepted for its date.
+        if (d.size() > 10 && (d[10] == 'T' || d[10] == ' ')) d.resize(10);
+        if (!valid_date(d)) return invalid("\"published\" is not a date (YYYY-MM-DD): \"" + published.get<std::string>() + "\"");
+        r.published = d;
+    }
+    if (Status s = parse_counter(get("upvotes"), "upvotes", r.upvotes); !s.is_ok()) return s;
+    if (Status s = parse_counter(get("comments"), "comments", r.comments); !s.is_ok()) return s;
+    const Json& url = get("url");
+    if (!url.is_null()) {
+        if (!url.is_string()) return invalid("\"url\" must be a string");
+        r.url = url.get<std::string>();
+    }
+    return r;
+}
+
+std::string to_json(const Record& r) {
+    Json j;
+    j["id"] = r.id;
+    auto lang_map = [](const std::vector<LangText>& field) {
+        Json m = Json::object();
+        for (const auto& lt : field) m[lt.lang] = lt.text;
+        return m;
+    };
+    j["title"] = lang_map(r.title);
+    if (!r.abstract.empty()) j["abstract"] = lang_map(r.abstract);
+    if (!r.authors.empty()) j["authors"] = r.authors;
+    if (!r.categories.empty()) j["categories"] = r.categories;
+    if (!r.published.empty()) j["published"] = r.published;
+    if (r.upvotes) j["upvotes"] = *r.upvotes;
+    if (r.comments) j["comments"] = *r.comments;
+    if (!r.url.empty()) j["url"] = r.url;
+    return j.dump();
+}
+
+Result<Record> from_json(std::string_view json) { return parse_record(json); }
+
+// ---- RecordReader ----
+
+Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path, ParseOptions options) {
+    std::unique_ptr<RecordReader> r(new RecordReader());
+    r->path_ = path;
+    r->options_ = std::move(options);
+    if (path == "-") {
+        int fd = dup(STDIN_FILENO);
+        r->gz_ = fd < 0 ? nullptr : gzdopen(fd, "rb");
+        if (!r->gz_) return Status(ErrorCode::kUnavailable, "cannot read standard input");
+    } else {
+        struct stat st {};
+        if (stat(path.c_str(), &st) != 0)
+            return Status(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
+                          path + ": " + std::strerror(errno));
+        if (S_ISDIR(st.st_mode)) return Status(ErrorCode::kInvalidArgument, path + ": is a directory");
+        r->total_bytes_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+        r->gz_ = gzopen(path.c_str(), "rb");  // reads plain files as they are
+        if (!r->gz_) return Status(ErrorCode::kUnavailable, path + ": " + std::strerror(errno));
+    }
+    gzbuffer(static_cast<gzFile>(r->gz_), 1 << 17);
+    return r;
+}
+
+RecordReader::~RecordReader() {
+    if (gz_) gzclose(static_cast<gzFile>(gz_));
+}
+
+uint64_t RecordReader::bytes_read() const {
+    z_off_t off = gzoffset(static_cast<gzFile>(gz_));
+    return off < 0 ? 0 : static_cast<uint64_t>(off);
+}
+
+bool RecordReader::read_line(std::string& line, bool& too_long) {
+    line.clear();
+    too_long = false;
+    char chunk[65536];
+    auto* gz = static_cast<gzFile>(gz_);
+    while (gzgets(gz, chunk, sizeof chunk) != nullptr) {
+        size_t n = std::strlen(chunk);
+        if (!too_long) {
+            if (line.size() + n > kMaxLineBytes) {
+                too_long = true;
+                line.clear();
+            } else {
+                line.append(chunk, n);
+            }
+        }
+        if (n > 0 && chunk[n - 1] == '\n') return true;
+    }
+    return !line.empty() || too_long;
+}
+
+RecordReader::Outcome RecordReader::next(Record& record, std::string& error) {
+    bool too_long = false;
+    while (read_line(buffer_, too_long)) {
+        ++line_;
+        std::string where = path_ + ":" + std::to_string(line_) + ": ";
+        if (too_long) {
+            error = where + "line longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB";
+            return Outcome::kMalformed;
+        }
+        std::string_view text = buffer_;
+        if (line_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+        size_t first = text.find_first_not_of(" \t");
+        if (first == std::string_view::npos) continue;
+        Result<Record> r = parse_record(text, options_);
+        if (!r.is_ok()) {
+            error = where + r.message();
+            return Outcome::kMalformed;
+        }
+        record = std::move(r.value());
+        return Outcome::kRecord;
+    }
+    int errnum = 0;
+    const char* msg = gzerror(static_cast<gzFile>(gz_), &errnum);
+    if (errnum != Z_OK && errnum != Z_STREAM_END) {
+        error = path_ + ":" + std::to_string(line_ + 1) + ": read error: " + (msg ? msg : "unknown");
+        return Outcome::kReadError;
+    }
+    return Outcome::kEnd;
+}
+
+}  // namespace abstrakt

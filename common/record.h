@@ -1,0 +1,103 @@
+// The paper record: the model, its validation, its canonical JSON, and reading JSON Lines files.
+//
+// The input format is documented in docs/record-format.md. One JSON object a line:
+//   {"id": "2402.19173", "title": {"en": "...", "de": "..."}, "abstract": {"de": "..."},
+//    "authors": ["..."], "categories": ["cs.SE"], "published": "2024-02-29",
+//    "upvotes": 148, "comments": 5, "url": "https://arxiv.org/abs/2402.19173"}
+#ifndef ABSTRAKT_COMMON_RECORD_H
+#define ABSTRAKT_COMMON_RECORD_H
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace abstrakt {
+
+struct LangText {
+    std::string lang;  // canonical BCP-47 tag (common/lang.h)
+    std::string text;  // as the source had it, hard line breaks included
+    bool operator==(const LangText& o) const { return lang == o.lang && text == o.text; }
+};
+
+struct Record {
+    std::string id;
+    std::vector<LangText> title;     // in input order: the first is the paper's original title
+    std::vector<LangText> abstract;  // in input order
+    std::vector<std::string> authors;
+    std::vector<std::string> categories;
+    std::string published;           // "YYYY-MM-DD", or empty when unknown
+    std::optional<int64_t> upvotes;
+    std::optional<int64_t> comments;
+    std::string url;
+
+    // The text of `field` in language `lang` (a canonical tag or a primary subtag), or nullptr.
+    static const LangText* find(const std::vector<LangText>& field, std::string_view lang);
+};
+
+struct ParseOptions {
+    // Language given to a bare string whose script does not decide it (Latin script, digits).
+    std::string default_lang = "en";
+};
+
+// Parses and validates one line. Errors (kInvalidArgument) give the reason without file and line:
+// not JSON, not an object, invalid UTF-8, missing or empty id, no title, a field of the wrong type,
+// an invalid language tag, the same language twice, a date that is not a calendar date, a negative
+// counter. Unknown fields are ignored; null counts as absent.
+Result<Record> parse_record(std::string_view line, const ParseOptions& options = {});
+
+// Canonical JSON of a record: fields in a fixed order, absent ones left out. Two records are the
+// same paper version exactly when their canonical JSON is byte-identical.
+std::string to_json(const Record& record);
+
+// Reads a record from its canonical JSON (as stored in the index). Throws nothing; returns an error
+// for text that parse_record would reject.
+Result<Record> from_json(std::string_view json);
+
+// True for "YYYY-MM-DD" naming a real calendar day (years 1000 to 9999).
+bool valid_date(std::string_view date);
+
+// Reads JSON Lines records from a file, a gzip-compressed file (detected by content, not by name),
+// or standard input ("-"). Blank lines are skipped; a UTF-8 byte order mark on the first line is
+// ignored. Lines longer than kMaxLineBytes are reported as malformed and skipped.
+class RecordReader {
+  public:
+    static constexpr size_t kMaxLineBytes = 16u << 20;
+
+    // Opens `path`; kNotFound when it does not exist, kUnavailable when it cannot be read.
+    static Result<std::unique_ptr<RecordReader>> open(const std::string& path, ParseOptions options = {});
+    ~RecordReader();
+    RecordReader(const RecordReader&) = delete;
+    RecordReader& operator=(const RecordReader&) = delete;
+
+    enum class Outcome { kRecord, kMalformed, kEnd, kReadError };
+    // Reads the next non-blank line. kRecord fills `record`; kMalformed and kReadError fill
+    // `error` with "path:line: reason".
+    Outcome next(Record& record, std::string& error);
+
+    uint64_t line() const { return line_; }
+    // Bytes of the file consumed so far and its size on disk (0 when unknown, as for a pipe): a
+    // progress estimate for compressed files too.
+    uint64_t bytes_read() const;
+    uint64_t total_bytes() const { return total_bytes_; }
+    const std::string& path() const { return path_; }
+
+  private:
+    RecordReader() = default;
+    bool read_line(std::string& line, bool& too_long);
+
+    std::string path_;
+    ParseOptions options_;
+    void* gz_ = nullptr;  // gzFile, kept opaque so that zlib.h stays out of this header
+    uint64_t line_ = 0;
+    uint64_t total_bytes_ = 0;
+    std::string buffer_;
+};
+
+}  // namespace abstrakt
+
+#endif  // ABSTRAKT_COMMON_RECORD_H

@@ -1,0 +1,83 @@
+#include "common/result.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace abstrakt {
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string Snippet::plain() const {
+    std::string out;
+    for (const Part& p : parts) out += p.text;
+    return out;
+}
+
+std::string Snippet::html() const {
+    std::string out;
+    for (const Part& p : parts) {
+        if (p.match) out += "<mark>";
+        out += html_escape(p.text);
+        if (p.match) out += "</mark>";
+    }
+    return out;
+}
+
+std::string Snippet::ansi() const {
+    std::string out;
+    for (const Part& p : parts) {
+        if (p.match) out += "\033[1m";
+        out += p.text;
+        if (p.match) out += "\033[0m";
+    }
+    return out;
+}
+
+std::string to_json(const SearchResponse& r, int indent) {
+    using nlohmann::ordered_json;
+    ordered_json j;
+    j["query"] = r.query;
+    j["total"] = r.total;
+    j["total_is_exact"] = r.total_is_exact;
+    j["took_ms"] = std::round(r.took_ms * 1000) / 1000;
+    j["offset"] = r.offset;
+    j["limit"] = r.limit;
+    ordered_json hits = ordered_json::array();
+    for (const Hit& h : r.hits) {
+        ordered_json o;
+        o["id"] = h.id;
+        o["title"] = h.title;
+        o["title_lang"] = h.title_lang;
+        o["authors"] = h.authors;
+        o["published"] = h.published.empty() ? ordered_json(nullptr) : ordered_json(h.published);
+        o["categories"] = h.categories;
+        o["upvotes"] = h.upvotes ? ordered_json(*h.upvotes) : ordered_json(nullptr);
+        o["comments"] = h.comments ? ordered_json(*h.comments) : ordered_json(nullptr);
+        o["url"] = h.url.empty() ? ordered_json(nullptr) : ordered_json(h.url);
+        o["score"] = std::round(h.score * 10000) / 10000;
+        o["snippet"] = h.snippet.html();
+        o["snippet_lang"] = h.snippet_lang.empty() ? ordered_json(nullptr) : ordered_json(h.snippet_lang);
+        hits.push_back(std::move(o));
+    }
+    j["hits"] = std::move(hits);
+    j["notices"] = r.notices;
+    // Invalid UTF-8 cannot reach here (records and queries are validated), but replace rather than
+    // throw if it ever does.
+    return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace abstrakt

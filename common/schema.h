@@ -1,0 +1,64 @@
+// The index schema: every term prefix, value slot and metadata key, declared once.
+//
+// Both the indexer and the searcher include this header; nothing else spells a prefix or a slot
+// number. Prefixes follow Xapian's Omega conventions where one exists (Q, S, A, K, L, Z), and use
+// X... for the project's own. Term text after a prefix is always the analyzer's output (see
+// common/analysis.h), never raw user text, except for the boolean terms whose normalisation is given
+// next to them.
+#ifndef ABSTRAKT_COMMON_SCHEMA_H
+#define ABSTRAKT_COMMON_SCHEMA_H
+
+#include <xapian.h>
+
+namespace abstrakt::schema {
+
+// Bump when the terms or values written for a record change meaning; the searcher refuses an index
+// written with another version and says to rebuild it.
+inline constexpr int kVersion = 1;
+
+// ---- Free-text terms (wdf counts, positions where noted) ----
+// Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
+// query word without a field searches.
+inline constexpr const char* kPrefixNone = "";
+inline constexpr const char* kPrefixTitle = "S";       // title words, with positions
+// Abstract words, without positions: they would double the largest table of the index. A phrase
+// restricted to the abstract is the unprefixed phrase filtered by these terms.
+inline constexpr const char* kPrefixAbstract = "XA";
+inline constexpr const char* kPrefixAuthor = "A";      // author name words, with positions
+// Stemmed forms carry "Z" before the field prefix (Omega's convention): "Z" + stem for the
+// unprefixed space, "ZS" + stem for titles, "ZXA" + stem for abstracts. No positions.
+inline constexpr const char* kPrefixStem = "Z";
+
+// ---- Boolean terms (wdf 0; filters) ----
+inline constexpr const char* kPrefixId = "Q";          // "Q" + id exactly as in the record
+inline constexpr const char* kPrefixCategory = "K";    // "K" + category, ASCII-lowercased ("Kcs.cl")
+inline constexpr const char* kPrefixLang = "L";        // "L" + primary language subtag ("Lde")
+inline constexpr const char* kPrefixYear = "XY";       // "XY" + four-digit year of publication
+
+// ---- Value slots ----
+enum Slot : Xapian::valueno {
+    kSlotDate = 0,      // "YYYY-MM-DD": sorts and compares as a string
+    kSlotUpvotes = 1,   // Xapian::sortable_serialise(upvotes)
+    kSlotComments = 2,  // Xapian::sortable_serialise(comments)
+    kSlotYear = 3,      // "YYYY" (facets)
+    kSlotLangs = 4,     // primary subtags of every language the record has, joined by ',' (facets)
+};
+
+// ---- Document data ----
+// The record itself, as canonical JSON (common/record.h: to_json). Snippets, results and the
+// "unchanged" check of an upsert all read it.
+
+// ---- Metadata keys ----
+inline constexpr const char* kMetaSchemaVersion = "abstrakt.schema";
+
+// ---- Weights ----
+// Each title word counts this many times in the unprefixed space, so that a word in the title weighs
+// more than the same word in the abstract under BM25.
+inline constexpr Xapian::termcount kTitleWdf = 3;
+// Positions of different fields and languages are kept this far apart so that a phrase never spans
+// two of them.
+inline constexpr Xapian::termpos kFieldGap = 100;
+
+}  // namespace abstrakt::schema
+
+#endif  // ABSTRAKT_COMMON_SCHEMA_H

@@ -1,0 +1,95 @@
+#include "indexer/document.h"
+
+#include <set>
+
+#include "common/lang.h"
+#include "common/schema.h"
+
+namespace abstrakt {
+
+namespace {
+
+std::string ascii_lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+// Indexes one text of one field. Positions start at `pos` and the next free position (after a gap,
+// so that no phrase spans two texts) is returned.
+Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vector<Token>& tokens,
+                           std::string_view text, std::string_view primary_lang, const std::string& field,
+                           Xapian::termcount wdf, bool stem, bool field_positions, Xapian::termpos pos) {
+    tokens.clear();
+    analyzer.analyze(text, tokens, pos);
+    Xapian::termpos last = pos;
+    const std::string stem_field = std::string(schema::kPrefixStem) + field;
+    for (const Token& t : tokens) {
+        doc.add_posting(t.folded, t.pos, wdf);
+        if (field_positions)
+            doc.add_posting(field + t.folded, t.pos);
+        else
+            doc.add_term(field + t.folded);
+        // The form with its diacritics, without positions: lets "Müller" rank above "Muller" for a
+        // query typed with the umlaut, while both match either.
+        if (t.exact != t.folded) doc.add_term(t.exact, wdf);
+        if (stem) {
+            std::string s = analyzer.stem(primary_lang, t);
+            if (!s.empty()) {
+                doc.add_term(schema::kPrefixStem + s, wdf);
+                doc.add_term(stem_field + s);
+            }
+        }
+        last = std::max(last, t.pos);
+    }
+    return last + schema::kFieldGap;
+}
+
+}  // namespace
+
+Xapian::Document build_document(const Record& r, Analyzer& analyzer) {
+    Xapian::Document doc;
+    std::vector<Token> tokens;
+    std::set<std::string> langs;
+    Xapian::termpos pos = 1;
+
+    doc.add_boolean_term(schema::kPrefixId + r.id);
+    for (const LangText& t : r.title) {
+        std::string p = lang::primary(t.lang);
+        langs.insert(p);
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, schema::kTitleWdf, true, true, pos);
+    }
+    for (const LangText& t : r.abstract) {
+        std::string p = lang::primary(t.lang);
+        langs.insert(p);
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixAbstract, 1, true, false, pos);
+    }
+    // Names are not stemmed: "Williams" is not "William".
+    for (const std::string& author : r.authors)
+        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, 1, false, true, pos);
+
+    // The id as a free-text word when it is one ("2402.19173"), so that typing it finds the paper.
+    tokens.clear();
+    analyzer.analyze(r.id, tokens);
+    if (tokens.size() == 1 && tokens[0].start == 0 && tokens[0].end == r.id.size()) doc.add_term(tokens[0].folded);
+
+    for (const std::string& c : r.categories)
+        if (c.size() < 100) doc.add_boolean_term(schema::kPrefixCategory + ascii_lower(c));
+    std::string lang_list;
+    for (const std::string& l : langs) {
+        doc.add_boolean_term(schema::kPrefixLang + l);
+        lang_list += (lang_list.empty() ? "" : ",") + l;
+    }
+    doc.add_value(schema::kSlotLangs, lang_list);
+    if (!r.published.empty()) {
+        doc.add_value(schema::kSlotDate, r.published);
+        doc.add_value(schema::kSlotYear, r.published.substr(0, 4));
+        doc.add_boolean_term(schema::kPrefixYear + r.published.substr(0, 4));
+    }
+    if (r.upvotes) doc.add_value(schema::kSlotUpvotes, Xapian::sortable_serialise(static_cast<double>(*r.upvotes)));
+    if (r.comments) doc.add_value(schema::kSlotComments, Xapian::sortable_serialise(static_cast<double>(*r.comments)));
+    doc.set_data(to_json(r));
+    return doc;
+}
+
+}  // namespace abstrakt

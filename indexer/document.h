@@ -1,0 +1,18 @@
+// Turns a record into the Xapian document that represents it, following common/schema.h.
+#ifndef ABSTRAKT_INDEXER_DOCUMENT_H
+#define ABSTRAKT_INDEXER_DOCUMENT_H
+
+#include <xapian.h>
+
+#include "common/analysis.h"
+#include "common/record.h"
+
+namespace abstrakt {
+
+// Builds the terms, values and data of `record`. Does not throw for any record that parse_record
+// accepted. `analyzer` must belong to the calling thread.
+Xapian::Document build_document(const Record& record, Analyzer& analyzer);
+
+}  // namespace abstrakt
+
+#endif  // ABSTRAKT_INDEXER_DOCUMENT_H

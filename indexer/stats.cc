@@ -1,0 +1,33 @@
+#include "indexer/stats.h"
+
+#include <xapian.h>
+
+#include <filesystem>
+
+#include "common/schema.h"
+#include "common/xapian_guard.h"
+
+namespace abstrakt {
+
+Result<IndexStats> read_stats(const std::string& path) {
+    return guarded(path, [&]() -> Result<IndexStats> {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!fs::exists(path, ec)) return Status(ErrorCode::kNotFound, "no index at " + path);
+        Xapian::Database db(path);
+        IndexStats s;
+        s.documents = db.get_doccount();
+        s.revision = db.get_revision();
+        const std::string lp = schema::kPrefixLang;
+        for (auto t = db.allterms_begin(lp); t != db.allterms_end(lp); ++t)
+            s.languages.emplace_back((*t).substr(lp.size()), t.get_termfreq());
+        for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) ++s.terms;
+        s.oldest = db.get_value_lower_bound(schema::kSlotDate);
+        s.newest = db.get_value_upper_bound(schema::kSlotDate);
+        for (const auto& entry : fs::recursive_directory_iterator(path, ec))
+            if (entry.is_regular_file(ec)) s.bytes += entry.file_size(ec);
+        return s;
+    });
+}
+
+}  // namespace abstrakt

@@ -1,0 +1,53 @@
+// The only owner of the index's Xapian::WritableDatabase: upserts, deletes and batched commits.
+//
+// Every Xapian exception on the writing side is caught in writer.cc and returned as a Status, so
+// callers never see one. A second writer on the same index gets kLocked with a plain message.
+#ifndef ABSTRAKT_INDEXER_WRITER_H
+#define ABSTRAKT_INDEXER_WRITER_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/record.h"
+#include "common/status.h"
+
+namespace abstrakt {
+
+struct WriterOptions {
+    // Records upserted between commits. A commit makes them visible to searchers and durable; a
+    // run that is killed loses at most the records since the last commit, never the index.
+    uint64_t batch_size = 2000;
+};
+
+class IndexWriter {
+  public:
+    // Opens the index at `path` for writing, creating it (and its parent directories) when
+    // `create` is set. Errors: kLocked (another writer), kNotFound (no index and !create),
+    // kUnavailable (corrupt, unreadable, or written by another schema version).
+    static Result<std::unique_ptr<IndexWriter>> open(const std::string& path, bool create,
+                                                     WriterOptions options = {});
+    ~IndexWriter();  // commits what is pending; errors there are lost, so call commit() first
+    IndexWriter(const IndexWriter&) = delete;
+    IndexWriter& operator=(const IndexWriter&) = delete;
+
+    enum class Change { kAdded, kUpdated, kUnchanged };
+    // Adds the record, or replaces the stored record with the same id. A record identical to the
+    // stored one is left alone (kUnchanged). Commits when a batch is full.
+    Result<Change> upsert(const Record& record);
+
+    // Deletes the record with this id; false when there was none.
+    Result<bool> remove(const std::string& id);
+
+    // Makes everything upserted so far durable and visible.
+    Status commit();
+
+  private:
+    struct Impl;
+    explicit IndexWriter(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace abstrakt
+
+#endif  // ABSTRAKT_INDEXER_WRITER_H
