@@ -1,1 +1,142 @@
-int main() { return 0; }
+// abstrakt-search: argument parsing and output over the searcher library. See docs/cli.md.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "common/config.h"
+#include "common/result.h"
+#include "searcher/engine.h"
+
+namespace {
+
+using namespace abstrakt;
+
+constexpr const char* kUsage = R"(usage: abstrakt-search [options] QUERY...
+
+Words of the query may come as separate arguments. Syntax: words, "exact phrases", -exclude,
++require, AND/OR/NOT, (brackets), title: abstract: author: cat: lang: year: date: id:
+(docs/query-syntax.md).
+
+options:
+  --db PATH          the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
+  --lang CODE        only papers with text in this language, matched with its stemmer
+  --sort ORDER       relevance (default), date (newest first) or upvotes
+  --limit N          results to show (default 10, at most 100)
+  --offset N         results to skip (default 0)
+  --json             one JSON document on standard output
+  --color WHEN       auto (default: when output is a terminal), always or never
+  --                 everything after this is the query
+  -h, --help         this text
+)";
+
+int usage_error(const std::string& message) {
+    std::cerr << "abstrakt-search: " << message << "\n(abstrakt-search --help lists the options)\n";
+    return kExitUsage;
+}
+
+bool parse_count(const char* s, uint64_t& out) {
+    if (!s || !*s) return false;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(s, &end, 10);
+    if (*end != '\0' || errno != 0 || s[0] == '-') return false;
+    out = v;
+    return true;
+}
+
+void print_text(const SearchResponse& r, bool color) {
+    const char* bold = color ? "\033[1m" : "";
+    const char* dim = color ? "\033[2m" : "";
+    const char* reset = color ? "\033[0m" : "";
+    if (r.hits.empty()) {
+        std::cout << "No results for: " << r.query << "\n";
+        return;
+    }
+    std::cout << (r.total_is_exact ? "" : "about ") << r.total << (r.total == 1 ? " result" : " results") << " for: "
+              << r.query << "  (" << static_cast<long>(r.took_ms * 10 + 0.5) / 10.0 << " ms)\n\n";
+    uint64_t rank = r.offset;
+    for (const Hit& h : r.hits) {
+        ++rank;
+        std::cout << (rank < 10 ? " " : "") << rank << ". " << dim << h.id << "  " << (h.published.empty() ? "----------" : h.published)
+                  << reset << "  " << bold << h.title << reset << "\n";
+        if (!h.authors.empty()) {
+            std::cout << "    ";
+            for (size_t i = 0; i < h.authors.size() && i < 3; ++i) std::cout << (i ? ", " : "") << h.authors[i];
+            if (h.authors.size() > 3) std::cout << ", et al.";
+            std::cout << "\n";
+        }
+        if (!h.snippet.empty()) std::cout << "    " << (color ? h.snippet.ansi() : h.snippet.plain()) << "\n";
+        std::cout << "\n";
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string db_flag, query, color = "auto";
+    SearchRequest request;
+    bool json = false, rest_is_query = false;
+    auto add_word = [&](const std::string& w) { query += (query.empty() ? "" : " ") + w; };
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (rest_is_query) {
+            add_word(a);
+        } else if (a == "--") {
+            rest_is_query = true;
+        } else if (a == "-h" || a == "--help") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--json") {
+            json = true;
+        } else if (a == "--db" || a == "--lang" || a == "--sort" || a == "--limit" || a == "--offset" || a == "--color") {
+            if (!next) return usage_error(a + " needs a value");
+            ++i;
+            if (a == "--db") {
+                db_flag = next;
+            } else if (a == "--lang") {
+                request.lang = next;
+            } else if (a == "--sort") {
+                auto s = parse_sort(next);
+                if (!s) return usage_error("--sort takes relevance, date or upvotes, not \"" + std::string(next) + "\"");
+                request.sort = *s;
+            } else if (a == "--limit") {
+                if (!parse_count(next, request.limit)) return usage_error("--limit needs a whole number");
+            } else if (a == "--offset") {
+                if (!parse_count(next, request.offset)) return usage_error("--offset needs a whole number");
+            } else {
+                color = next;
+                if (color != "auto" && color != "always" && color != "never") return usage_error("--color takes auto, always or never");
+            }
+        } else if (a.rfind("--", 0) == 0) {
+            return usage_error("unknown option " + a);
+        } else {
+            add_word(a);  // words, and "-word" exclusions
+        }
+    }
+    if (query.find_first_not_of(" \t\n") == std::string::npos) return usage_error("no query given");
+
+    const std::string db = resolve_db_path(db_flag);
+    auto engine = Engine::open(db);
+    if (!engine.is_ok()) {
+        std::cerr << "abstrakt-search: " << engine.message() << "\n";
+        return kExitIndex;
+    }
+    request.query = query;
+    Result<SearchResponse> r = engine.value()->search(request);
+    if (!r.is_ok()) {
+        std::cerr << "abstrakt-search: " << r.message() << "\n";
+        return r.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitIndex;
+    }
+    for (const std::string& n : r->notices) std::cerr << "abstrakt-search: note: " << n << "\n";
+    if (json) {
+        std::cout << to_json(r.value(), 2) << "\n";
+    } else {
+        bool use_color = color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
+        print_text(r.value(), use_color);
+    }
+    return kExitOk;
+}

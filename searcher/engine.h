@@ -1,0 +1,64 @@
+// Searching one index: the per-thread Database and Enquire, the one place for reopen-and-retry,
+// filters, sorts, result tiers, and turning matches into hits with titles and snippets.
+#ifndef ABSTRAKT_SEARCHER_ENGINE_H
+#define ABSTRAKT_SEARCHER_ENGINE_H
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "searcher/query.h"
+
+namespace abstrakt {
+
+enum class SortOrder { kRelevance, kDate, kUpvotes };
+
+// "relevance", "date" or "upvotes"; nullopt otherwise.
+std::optional<SortOrder> parse_sort(std::string_view name);
+
+struct SearchRequest {
+    std::string query;        // the query syntax of searcher/query.h
+    std::string lang;         // a language code to restrict to, or ""
+    SortOrder sort = SortOrder::kRelevance;
+    uint64_t offset = 0;
+    uint64_t limit = 10;
+};
+
+struct EngineLimits {
+    uint64_t max_limit = 100;
+    uint64_t max_offset = 10000;  // deeper pages cost more than they are worth
+    QueryLimits query;
+};
+
+// Not thread-safe: give each thread its own Engine (they may share the index path).
+class Engine {
+  public:
+    // Opens the index at `path` read-only. Errors: kNotFound (no index there), kUnavailable (not
+    // readable, corrupt, or written by another schema version).
+    static Result<std::unique_ptr<Engine>> open(const std::string& path, EngineLimits limits = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Runs a search. Each search first reopens the index at its newest committed revision.
+    // Errors: kInvalidArgument (a bad language code, limit or offset beyond the limits, a query that
+    // is not UTF-8, too long or has too many words), kUnavailable (the index failed).
+    //
+    // Relevance order puts papers that match every juxtaposed word first, then papers that match
+    // some; date and upvote orders list only papers that match every word, or, when there are none,
+    // those that match some (with a notice). A query with only filters lists papers newest first.
+    Result<SearchResponse> search(const SearchRequest& request);
+
+  private:
+    struct Impl;
+    explicit Engine(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace abstrakt
+
+#endif  // ABSTRAKT_SEARCHER_ENGINE_H

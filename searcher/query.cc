@@ -1,0 +1,546 @@
+#include "searcher/query.h"
+
+#include <cctype>
+#include <set>
+#include <stdexcept>
+
+#include "common/lang.h"
+#include "common/record.h"
+#include "common/schema.h"
+
+namespace abstrakt {
+
+namespace {
+
+// ---- Lexer ----
+
+enum class Tok { kWord, kPhrase, kLParen, kRParen, kAnd, kOr, kNot, kPlus, kMinus, kField, kEnd };
+
+struct Lexeme {
+    Tok tok;
+    std::string text;   // the word, the phrase's inside, or a field's value (may be empty)
+    std::string field;  // for kField: the field name, lowercase
+    size_t at = 0;      // byte offset in the query, for messages
+};
+
+struct SyntaxError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const std::set<std::string, std::less<>> kTextFields{"title", "abstract", "author"};
+const std::set<std::string, std::less<>> kFilterFields{"cat", "lang", "id", "year", "date"};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::vector<Lexeme> lex(std::string_view q) {
+    std::vector<Lexeme> out;
+    size_t i = 0;
+    bool at_term_start = true;  // a '+' or '-' here is a modifier, elsewhere part of a word
+    while (i < q.size()) {
+        char c = q[i];
+        if (is_space(c)) {
+            ++i;
+            at_term_start = true;
+            continue;
+        }
+        if (c == '(' || c == ')') {
+            out.push_back({c == '(' ? Tok::kLParen : Tok::kRParen, "", "", i});
+            ++i;
+            at_term_start = true;
+            continue;
+        }
+        if (c == '"') {
+            size_t end = q.find('"', i + 1);
+            if (end == std::string_view::npos) throw SyntaxError("a quote at position " + std::to_string(i + 1) + " is not closed");
+            out.push_back({Tok::kPhrase, std::string(q.substr(i + 1, end - i - 1)), "", i});
+            i = end + 1;
+            at_term_start = false;
+            continue;
+        }
+        if ((c == '+' || c == '-') && at_term_start && i + 1 < q.size() && !is_space(q[i + 1]) && q[i + 1] != ')') {
+            out.push_back({c == '+' ? Tok::kPlus : Tok::kMinus, "", "", i});
+            ++i;
+            continue;  // still at the start of the term the modifier applies to
+        }
+        size_t start = i;
+        while (i < q.size() && !is_space(q[i]) && q[i] != '(' && q[i] != ')' && q[i] != '"') ++i;
+        std::string_view word = q.substr(start, i - start);
+        at_term_start = false;
+        if (word == "AND" || word == "OR" || word == "NOT") {
+            out.push_back({word == "AND" ? Tok::kAnd : word == "OR" ? Tok::kOr : Tok::kNot, "", "", start});
+            at_term_start = true;
+            continue;
+        }
+        if (size_t colon = word.find(':'); colon != std::string_view::npos) {
+            std::string name = ascii_lower(word.substr(0, colon));
+            if (kTextFields.count(name) || kFilterFields.count(name)) {
+                out.push_back({Tok::kField, std::string(word.substr(colon + 1)), name, start});
+                continue;
+            }
+        }
+        out.push_back({Tok::kWord, std::string(word), "", start});
+    }
+    out.push_back({Tok::kEnd, "", "", q.size()});
+    return out;
+}
+
+// ---- Syntax tree ----
+
+enum class Mod { kNone, kRequired, kExcluded };
+
+struct Node {
+    enum class Type { kText, kPhrase, kFilter, kList, kOr };
+    Type type = Type::kList;
+    std::string field;  // kText, kPhrase: "", "title", "abstract" or "author"
+    std::string text;   // kText: one user word; kPhrase: the phrase
+    Xapian::Query filter;
+    std::vector<Node> children;  // kList (juxtaposed, each with its Mod) and kOr
+    std::vector<Mod> mods;       // kList only
+};
+
+// Parses a date bound "YYYY", "YYYY-MM" or "YYYY-MM-DD" to a full date, padding a lower bound with
+// the first day and an upper bound with the last. "" when the text is no such date.
+std::string date_bound(std::string_view s, bool upper) {
+    std::string d(s);
+    if (d.size() == 4) d += upper ? "-12-31" : "-01-01";
+    else if (d.size() == 7) d += upper ? "-31" : "-01";
+    // "-31" is a valid upper bound for any month when compared as a string: check the month only.
+    std::string check = d;
+    if (upper && s.size() == 7) check = d.substr(0, 8) + "01";
+    return valid_date(check) ? d : "";
+}
+
+Xapian::Query filter_query(const std::string& field, const std::string& value) {
+    if (value.empty()) throw SyntaxError(field + ": needs a value");
+    if (field == "cat") return Xapian::Query(schema::kPrefixCategory + ascii_lower(value));
+    if (field == "id") return Xapian::Query(schema::kPrefixId + value);
+    if (field == "lang") {
+        auto tag = lang::canonical_tag(value);
+        if (!tag) throw SyntaxError("lang:" + value + " is not a language code");
+        return Xapian::Query(schema::kPrefixLang + lang::primary(*tag));
+    }
+    // year:2024, year:2023..2024, date:A..B with open ends allowed.
+    size_t dots = value.find("..");
+    std::string lo_text = dots == std::string::npos ? value : value.substr(0, dots);
+    std::string hi_text = dots == std::string::npos ? value : value.substr(dots + 2);
+    if (field == "year") {
+        auto year_ok = [](const std::string& y) { return y.empty() || (y.size() == 4 && date_bound(y, false) != ""); };
+        if (!year_ok(lo_text) || !year_ok(hi_text) || (lo_text.empty() && hi_text.empty()))
+            throw SyntaxError("year:" + value + " is not a year or a range of years");
+        if (dots == std::string::npos) return Xapian::Query(schema::kPrefixYear + value);
+    }
+    std::string lo = lo_text.empty() ? "" : date_bound(lo_text, false);
+    std::string hi = hi_text.empty() ? "" : date_bound(hi_text, true);
+    if ((!lo_text.empty() && lo.empty()) || (!hi_text.empty() && hi.empty()) || (lo.empty() && hi.empty()))
+        throw SyntaxError(field + ":" + value + " is not a date (YYYY, YYYY-MM or YYYY-MM-DD) or a range A..B");
+    if (lo.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_LE, schema::kSlotDate, hi);
+    if (hi.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_GE, schema::kSlotDate, lo);
+    if (lo > hi) throw SyntaxError(field + ":" + value + " ends before it starts");
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, schema::kSlotDate, lo, hi);
+}
+
+class Parser {
+  public:
+    Parser(std::vector<Lexeme> lexemes, size_t max_depth) : lx_(std::move(lexemes)), max_depth_(max_depth) {}
+
+    Node parse() {
+        Node n = parse_or("");
+        if (peek().tok == Tok::kRParen) throw SyntaxError("a closing bracket at position " + std::to_string(peek().at + 1) + " has no opening one");
+        if (peek().tok != Tok::kEnd) throw SyntaxError("unexpected text at position " + std::to_string(peek().at + 1));
+        return n;
+    }
+
+  private:
+    const Lexeme& peek() const { return lx_[i_]; }
+    const Lexeme& take() { return lx_[i_ < lx_.size() - 1 ? i_++ : i_]; }
+
+    Node parse_or(const std::string& field) {
+        Node first = parse_and(field);
+        if (peek().tok != Tok::kOr) return first;
+        Node n;
+        n.type = Node::Type::kOr;
+        n.children.push_back(std::move(first));
+        while (peek().tok == Tok::kOr) {
+            take();
+            n.children.push_back(parse_and(field));
+        }
+        return n;
+    }
+
+    Node parse_and(const std::string& field) {
+        Node n;
+        n.type = Node::Type::kList;
+        bool and_pending = false;
+        while (true) {
+            Tok t = peek().tok;
+            if (t == Tok::kEnd || t == Tok::kRParen || t == Tok::kOr) break;
+            if (t == Tok::kAnd) {
+                if (n.children.empty() || and_pending) throw SyntaxError("AND at position " + std::to_string(peek().at + 1) + " lacks a term before it");
+                if (n.mods.back() == Mod::kNone) n.mods.back() = Mod::kRequired;
+                and_pending = true;
+                take();
+                continue;
+            }
+            Mod mod = Mod::kNone;
+            Node child = parse_unary(field, mod);
+            if (and_pending && mod == Mod::kNone) mod = Mod::kRequired;
+            and_pending = false;
+            n.children.push_back(std::move(child));
+            n.mods.push_back(mod);
+        }
+        if (and_pending) throw SyntaxError("AND at the end lacks a term after it");
+        if (n.children.empty()) {
+            if (peek().tok == Tok::kOr) throw SyntaxError("OR at position " + std::to_string(peek().at + 1) + " lacks a term before it");
+            throw SyntaxError(peek().tok == Tok::kRParen ? "empty brackets" : "OR lacks a term after it");
+        }
+        if (n.children.size() == 1 && n.mods[0] == Mod::kNone) return std::move(n.children[0]);
+        return n;
+    }
+
+    Node parse_unary(const std::string& field, Mod& mod) {
+        Tok t = peek().tok;
+        if (t == Tok::kNot || t == Tok::kMinus || t == Tok::kPlus) {
+            take();
+            Mod inner = Mod::kNone;
+            Node n = t == Tok::kNot ? parse_unary(field, inner) : parse_primary(field);
+            mod = t == Tok::kPlus ? Mod::kRequired : Mod::kExcluded;
+            if (inner == Mod::kExcluded && t == Tok::kNot) mod = Mod::kRequired;  // NOT NOT x
+            return n;
+        }
+        return parse_primary(field);
+    }
+
+    Node parse_primary(const std::string& field) {
+        const Lexeme& l = take();
+        Node n;
+        switch (l.tok) {
+            case Tok::kLParen: {
+                if (++depth_ > max_depth_) throw SyntaxError("brackets nest more than " + std::to_string(max_depth_) + " deep");
+                n = parse_or(field);
+                if (take().tok != Tok::kRParen) throw SyntaxError("an opening bracket at position " + std::to_string(l.at + 1) + " is not closed");
+                --depth_;
+                return n;
+            }
+            case Tok::kPhrase:
+                n.type = Node::Type::kPhrase;
+                n.field = field;
+                n.text = l.text;
+                return n;
+            case Tok::kWord:
+                n.type = Node::Type::kText;
+                n.field = field;
+                n.text = l.text;
+                return n;
+            case Tok::kField:
+                if (kFilterFields.count(l.field)) {
+                    n.type = Node::Type::kFilter;
+                    n.filter = filter_query(l.field, l.text);
+                    return n;
+                }
+                if (!l.text.empty()) {
+                    n.type = Node::Type::kText;
+                    n.field = l.field;
+                    n.text = l.text;
+                    return n;
+                }
+                if (peek().tok == Tok::kPhrase || peek().tok == Tok::kLParen) return parse_primary(l.field);
+                throw SyntaxError(l.field + ": at position " + std::to_string(l.at + 1) + " needs a word, a \"phrase\" or a (group)");
+            case Tok::kRParen:
+                throw SyntaxError("a closing bracket at position " + std::to_string(l.at + 1) + " has no opening one");
+            case Tok::kEnd:
+                throw SyntaxError("the query ends where a term was expected");
+            default:
+                throw SyntaxError("an operator at position " + std::to_string(l.at + 1) + " lacks a term");
+        }
+    }
+
+    std::vector<Lexeme> lx_;
+    size_t i_ = 0, depth_ = 0, max_depth_;
+};
+
+// The fallback for a query that does not parse: every whitespace-separated piece as a plain word,
+// without brackets, quotes, operators and modifiers.
+Node plain_words(std::string_view q) {
+    Node n;
+    n.type = Node::Type::kList;
+    std::string cleaned(q);
+    for (char& c : cleaned)
+        if (c == '(' || c == ')' || c == '"') c = ' ';
+    size_t i = 0;
+    while (i < cleaned.size()) {
+        while (i < cleaned.size() && is_space(cleaned[i])) ++i;
+        size_t start = i;
+        while (i < cleaned.size() && !is_space(cleaned[i])) ++i;
+        std::string_view w = std::string_view(cleaned).substr(start, i - start);
+        while (!w.empty() && (w[0] == '+' || w[0] == '-')) w.remove_prefix(1);
+        if (w.empty() || w == "AND" || w == "OR" || w == "NOT") continue;
+        Node t;
+        t.type = Node::Type::kText;
+        t.text = std::string(w);
+        n.children.push_back(std::move(t));
+        n.mods.push_back(Mod::kNone);
+    }
+    return n;
+}
+
+// ---- Compiler ----
+
+struct FieldPrefixes {
+    std::string terms;     // folded words
+    std::string stems;     // stems ("" when the field is not stemmed)
+    std::string phrases;   // where positions are (phrases in the abstract use the unprefixed space)
+    bool filter_phrase;    // a phrase also needs the field's own terms (abstract)
+};
+
+FieldPrefixes prefixes_for(const std::string& field) {
+    using namespace schema;
+    const std::string z = kPrefixStem;
+    if (field == "title") return {kPrefixTitle, z + kPrefixTitle, kPrefixTitle, false};
+    if (field == "abstract") return {kPrefixAbstract, z + kPrefixAbstract, kPrefixNone, true};
+    if (field == "author") return {kPrefixAuthor, "", kPrefixAuthor, false};
+    return {kPrefixNone, z, kPrefixNone, false};
+}
+
+struct TooManyWords : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Compiler {
+  public:
+    Compiler(Analyzer& analyzer, const QueryContext& context, MatchTerms& match, size_t max_words)
+        : an_(analyzer), ctx_(context), match_(match), max_words_(max_words) {}
+
+    // `collect` records highlight terms; it is set on one of the two passes only.
+    Xapian::Query compile(const Node& n, bool strict, bool positive, bool collect) {
+        strict_ = strict;
+        collect_ = collect;
+        words_ = 0;
+        return node(n, positive);
+    }
+
+    bool has_text() const { return has_text_; }
+
+  private:
+    using Q = Xapian::Query;
+
+    std::vector<Token> words_of(const std::string& text, std::vector<Token>* joined = nullptr) {
+        std::vector<Token> tokens, words;
+        an_.analyze(text, tokens);
+        for (Token& t : tokens) {
+            if (!t.joined) words.push_back(std::move(t));
+            else if (joined) joined->push_back(std::move(t));
+        }
+        words_ += words.size();
+        if (words_ > max_words_) throw TooManyWords("the query has more than " + std::to_string(max_words_) + " words");
+        return words;
+    }
+
+    void remember(const Token& t, int group, bool with_stems, bool positive) {
+        if (!collect_ || !positive) return;
+        match_.forms.emplace(t.folded, group);
+        if (with_stems)
+            for (const std::string& l : ctx_.stem_langs)
+                if (std::string s = an_.stem(l, t); !s.empty()) match_.stems.emplace(s, group);
+    }
+
+    // One word: its folded form, or'd with a synonym group of the form and its stems under every
+    // language of the index (so the exact word ranks above a mere stem match), and with the form
+    // that keeps its diacritics when the user typed them.
+    Q word(const Token& t, const FieldPrefixes& p, bool positive) {
+        Q exact(p.terms + t.folded);
+        Q result = exact;
+        if (!p.stems.empty()) {
+            std::set<std::string> stems;
+            for (const std::string& l : ctx_.stem_langs)
+                if (std::string s = an_.stem(l, t); !s.empty()) stems.insert(p.stems + s);
+            if (!stems.empty()) {
+                std::vector<Q> syn{exact};
+                for (const std::string& s : stems) syn.emplace_back(s);
+                result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
+            }
+        }
+        if (p.terms.empty() && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
+        if (positive) has_text_ = true;
+        remember(t, next_group_++, !p.stems.empty(), positive);
+        return result;
+    }
+
+    Q phrase(const std::vector<Token>& words, const FieldPrefixes& p) {
+        std::vector<Q> terms;
+        for (const Token& w : words) terms.emplace_back(p.phrases + w.folded);
+        Q q(Q::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+        if (p.filter_phrase) {
+            std::vector<Q> field_terms;
+            for (const Token& w : words) field_terms.emplace_back(p.terms + w.folded);
+            q = Q(Q::OP_FILTER, q, Q(Q::OP_AND, field_terms.begin(), field_terms.end()));
+        }
+        return q;
+    }
+
+    Q node(const Node& n, bool positive) {
+        switch (n.type) {
+            case Node::Type::kFilter: return n.filter;
+            case Node::Type::kText: return text(n, positive);
+            case Node::Type::kPhrase: {
+                FieldPrefixes p = prefixes_for(n.field);
+                std::vector<Token> words = words_of(n.text);
+                if (words.empty()) return Q();
+                int group = next_group_++;
+                for (const Token& w : words) remember(w, group, false, positive);
+                if (positive) has_text_ = true;
+                if (words.size() == 1) return Q(p.terms + words[0].folded);
+                return phrase(words, p);
+            }
+            case Node::Type::kOr: {
+                std::vector<Q> alts;
+                for (const Node& c : n.children)
+                    if (Q q = node(c, positive); !q.empty()) alts.push_back(q);
+                return Q(Q::OP_OR, alts.begin(), alts.end());
+            }
+            case Node::Type::kList: return list(n, positive);
+        }
+        return Q();
+    }
+
+    // One user word, which the analyzer may split: "multi-view" (a hyphenated chain), "扩散模型"
+    // (two dictionary words), "foo/bar".
+    Q text(const Node& n, bool positive) {
+        FieldPrefixes p = prefixes_for(n.field);
+        std::vector<Token> joined;
+        std::vector<Token> words = words_of(n.text, &joined);
+        if (words.empty()) return Q();
+        if (words.size() == 1) return word(words[0], p, positive);
+        if (joined.size() == 1 && joined[0].start == words.front().start && joined[0].end == words.back().end) {
+            // A hyphenated chain: the parts as a phrase, or the joined word.
+            for (const Token& w : words) remember(w, next_group_++, false, positive);
+            return Q(Q::OP_OR, phrase(words, p), word(joined[0], p, positive));
+        }
+        // Several words in one (Chinese, Japanese, or split at punctuation): like juxtaposed words,
+        // with their phrase as a boost.
+        std::vector<Q> parts;
+        for (const Token& w : words) parts.push_back(word(w, p, positive));
+        Q q(strict_ ? Q::OP_AND : Q::OP_OR, parts.begin(), parts.end());
+        return Q(Q::OP_AND_MAYBE, q, phrase(words, p));
+    }
+
+    // A single plain word with no field: candidate for joining with its neighbour ("multi view"
+    // also finds "multiview") and for the proximity boost.
+    static bool simple_word(const Node& n) {
+        if (n.type != Node::Type::kText || !n.field.empty()) return false;
+        for (char c : n.text)
+            if (static_cast<unsigned char>(c) >= 0x80 || !(std::isalnum(static_cast<unsigned char>(c)))) return false;
+        return !n.text.empty();
+    }
+
+    Q list(const Node& n, bool positive) {
+        std::vector<Q> required, optional, excluded, filters;
+        std::vector<Q> joins_strict, boosts, joins_loose;
+        std::vector<int> simple_index(n.children.size(), -1);  // index into `optional` of simple words
+        for (size_t i = 0; i < n.children.size(); ++i) {
+            const Node& c = n.children[i];
+            Mod mod = n.mods[i];
+            Q q = node(c, positive && mod != Mod::kExcluded);
+            if (q.empty()) continue;
+            if (c.type == Node::Type::kFilter) {
+                (mod == Mod::kExcluded ? excluded : filters).push_back(q);
+                continue;
+            }
+            switch (mod) {
+                case Mod::kExcluded: excluded.push_back(q); break;
+                case Mod::kRequired: required.push_back(q); break;
+                case Mod::kNone:
+                    if (simple_word(c)) simple_index[i] = static_cast<int>(optional.size());
+                    optional.push_back(q);
+                    break;
+            }
+        }
+        // Neighbouring plain words: joined ("multi view" -> "multiview") and near each other.
+        for (size_t i = 0; i + 1 < n.children.size() && joins_loose.size() < 8; ++i) {
+            if (simple_index[i] < 0 || simple_index[i + 1] < 0) continue;
+            std::vector<Token> a = words_of(n.children[i].text), b = words_of(n.children[i + 1].text);
+            words_ -= a.size() + b.size();
+            if (a.size() != 1 || b.size() != 1) continue;
+            Q joined(a[0].folded + b[0].folded);
+            if (collect_ && positive) match_.forms.emplace(a[0].folded + b[0].folded, -1);
+            joins_loose.push_back(joined);
+            // The strict alternative: every other optional word, and the joined pair.
+            std::vector<Q> alt = required;
+            for (size_t k = 0; k < optional.size(); ++k)
+                if (static_cast<int>(k) != simple_index[i] && static_cast<int>(k) != simple_index[i + 1]) alt.push_back(optional[k]);
+            alt.push_back(joined);
+            joins_strict.emplace_back(Q::OP_AND, alt.begin(), alt.end());
+            boosts.emplace_back(Q::OP_PHRASE, Q(a[0].folded), Q(b[0].folded));
+        }
+
+        Q base;
+        if (required.empty() && optional.empty()) {
+            base = Q::MatchAll;
+        } else if (strict_) {
+            std::vector<Q> all = required;
+            all.insert(all.end(), optional.begin(), optional.end());
+            base = Q(Q::OP_AND, all.begin(), all.end());
+            if (!joins_strict.empty()) {
+                joins_strict.insert(joins_strict.begin(), base);
+                base = Q(Q::OP_OR, joins_strict.begin(), joins_strict.end());
+            }
+        } else {
+            std::vector<Q> any = optional;
+            any.insert(any.end(), joins_loose.begin(), joins_loose.end());
+            Q some(Q::OP_OR, any.begin(), any.end());
+            base = required.empty() ? some : Q(Q::OP_AND_MAYBE, Q(Q::OP_AND, required.begin(), required.end()), some);
+        }
+        if (!boosts.empty()) base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosts.begin(), boosts.end()));
+        if (!filters.empty()) base = Q(Q::OP_FILTER, base, Q(Q::OP_AND, filters.begin(), filters.end()));
+        if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, Q(Q::OP_OR, excluded.begin(), excluded.end()));
+        return base;
+    }
+
+    Analyzer& an_;
+    const QueryContext& ctx_;
+    MatchTerms& match_;
+    size_t max_words_;
+    size_t words_ = 0;
+    bool strict_ = true, collect_ = false, has_text_ = false;
+    int next_group_ = 0;
+};
+
+}  // namespace
+
+Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const QueryContext& context,
+                                const QueryLimits& limits) {
+    if (!valid_utf8(text)) return Status(ErrorCode::kInvalidArgument, "the query is not valid UTF-8");
+    if (text.size() > limits.max_bytes)
+        return Status(ErrorCode::kInvalidArgument, "the query is " + std::to_string(text.size()) +
+                                                       " bytes long; at most " + std::to_string(limits.max_bytes) + " are allowed");
+    ParsedQuery out;
+    Node tree;
+    try {
+        tree = Parser(lex(text), limits.max_depth).parse();
+    } catch (const SyntaxError& e) {
+        out.notices.push_back(std::string("the query did not parse (") + e.what() + "); searched for its words instead");
+        tree = plain_words(text);
+    }
+    try {
+        Compiler strict(analyzer, context, out.match, limits.max_words);
+        out.strict = strict.compile(tree, true, true, true);
+        out.has_text = strict.has_text();
+        MatchTerms unused;
+        Compiler loose(analyzer, context, unused, limits.max_words);
+        out.loose = loose.compile(tree, false, true, false);
+    } catch (const TooManyWords& e) {
+        return Status(ErrorCode::kInvalidArgument, e.what());
+    }
+    if (out.strict.empty()) out.strict = Xapian::Query::MatchAll;
+    if (out.loose.empty()) out.loose = Xapian::Query::MatchAll;
+    out.tiered = out.strict.get_description() != out.loose.get_description();
+    return out;
+}
+
+}  // namespace abstrakt

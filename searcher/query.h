@@ -1,0 +1,64 @@
+// The user query grammar, parsed to a syntax tree and compiled to Xapian queries through the shared
+// analyzer, so that query words meet document words in exactly the form they were indexed.
+//
+// Syntax (docs/query-syntax.md):
+//   words                 juxtaposed words: papers with all of them rank above papers with some
+//   "exact phrase"        the words adjacent and in order, unstemmed
+//   +word  -word          required / excluded
+//   a AND b, a OR b, NOT a, ( ... )
+//   title: abstract: author:   a field for the next word, "phrase" or ( group )
+//   cat:cs.CL  lang:de  id:2402.19173  year:2024  year:2023..2024
+//   date:2024-02-01..2024-03-01  date:2024-02  date:2024..  date:..2024-06-30
+// A query that does not parse is searched as its plain words, with a notice; it is never an error.
+#ifndef ABSTRAKT_SEARCHER_QUERY_H
+#define ABSTRAKT_SEARCHER_QUERY_H
+
+#include <xapian.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/analysis.h"
+#include "common/status.h"
+
+namespace abstrakt {
+
+struct QueryContext {
+    // Languages whose stemmers expand each query word (primary subtags): the languages present in
+    // the index, or the one language a search is restricted to.
+    std::vector<std::string> stem_langs;
+};
+
+struct QueryLimits {
+    size_t max_bytes = 4096;  // longer queries are refused
+    size_t max_words = 100;   // more words than this are refused
+    size_t max_depth = 32;    // brackets nested deeper than this do not parse
+};
+
+// What the snippet builder highlights: folded words and folded stems, each mapped to the number of
+// the query word it came from (so that a passage can count distinct query words).
+struct MatchTerms {
+    std::unordered_map<std::string, int> forms;
+    std::unordered_map<std::string, int> stems;
+};
+
+struct ParsedQuery {
+    Xapian::Query strict;  // juxtaposed words all required
+    Xapian::Query loose;   // juxtaposed words: at least one (required ones still required)
+    bool tiered = false;   // strict and loose differ: search strict first, then fill from loose
+    bool has_text = false; // false when only filters (or nothing) were given: list papers instead
+    MatchTerms match;
+    std::vector<std::string> notices;
+};
+
+// Parses `text`. Errors (kInvalidArgument): the query is not valid UTF-8, is longer than
+// limits.max_bytes, or has more than limits.max_words words. Syntax errors are not errors: the
+// words are searched plainly and a notice says so.
+Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const QueryContext& context,
+                                const QueryLimits& limits = {});
+
+}  // namespace abstrakt
+
+#endif  // ABSTRAKT_SEARCHER_QUERY_H

@@ -1,0 +1,165 @@
+#include "searcher/snippet.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <set>
+
+namespace abstrakt {
+
+namespace {
+
+constexpr int kNoMatch = INT_MIN;
+
+// The query word that `t` matches, or kNoMatch; `by_form` tells whether the word itself matched
+// (rather than only its stem).
+int group_of(Analyzer& analyzer, std::string_view lang, const Token& t, const MatchTerms& match, bool& by_form) {
+    by_form = true;
+    if (auto f = match.forms.find(t.folded); f != match.forms.end()) return f->second;
+    by_form = false;
+    if (match.stems.empty()) return kNoMatch;
+    if (std::string s = analyzer.stem(lang, t); !s.empty())
+        if (auto m = match.stems.find(s); m != match.stems.end()) return m->second;
+    return kNoMatch;
+}
+
+struct Analysed {
+    std::vector<Token> words;  // without joined tokens, in text order
+    std::vector<int> group;    // per word: the query word it matches, or kNoMatch
+    std::set<int> by_form;     // query words matched as typed somewhere in the text
+    std::vector<std::pair<uint32_t, uint32_t>> marks;  // matched byte ranges, sorted and merged
+};
+
+Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
+    Analysed a;
+    std::vector<Token> tokens;
+    analyzer.analyze(text, tokens);
+    for (Token& t : tokens) {
+        bool by_form = false;
+        int g = group_of(analyzer, lang, t, match, by_form);
+        if (g != kNoMatch) a.marks.emplace_back(t.start, t.end);
+        if (g != kNoMatch && by_form) a.by_form.insert(g);
+        if (!t.joined) {
+            a.group.push_back(g);
+            a.words.push_back(std::move(t));
+        } else if (g != kNoMatch) {
+            // A joined chain that matched ("multiview" for "multi-view"): its first part carries it.
+            for (size_t k = a.words.size(); k-- > 0;)
+                if (a.words[k].start == t.start) {
+                    if (a.group[k] == kNoMatch) a.group[k] = g;
+                    break;
+                }
+        }
+    }
+    std::sort(a.marks.begin(), a.marks.end());
+    std::vector<std::pair<uint32_t, uint32_t>> merged;
+    for (const auto& m : a.marks) {
+        if (!merged.empty() && m.first < merged.back().second)
+            merged.back().second = std::max(merged.back().second, m.second);
+        else
+            merged.push_back(m);
+    }
+    a.marks = std::move(merged);
+    return a;
+}
+
+bool is_space_byte(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Appends `s` with each run of white space folded to one space. (Spaces at the very ends of a
+// snippet are trimmed afterwards.)
+void append_collapsed(std::string& out, std::string_view s) {
+    for (char c : s) {
+        if (is_space_byte(c)) {
+            if (out.empty() || out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+}
+
+}  // namespace
+
+int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
+    Analysed a = analyse(analyzer, text, lang, match);
+    std::set<int> groups;
+    for (int g : a.group)
+        if (g != kNoMatch) groups.insert(g);
+    return static_cast<int>(groups.size() + a.by_form.size());
+}
+
+Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
+                     const SnippetOptions& options) {
+    Snippet snippet;
+    Analysed a = analyse(analyzer, text, lang, match);
+    const size_t n = a.words.size();
+    if (n == 0) return snippet;
+    const size_t w = std::max<size_t>(1, std::min(options.window_words, n));
+
+    // The window of w words with the most distinct query words, then the most matches; earliest wins.
+    size_t best = 0;
+    std::pair<size_t, size_t> best_score{0, 0};
+    std::map<int, int> in_window;
+    size_t matches = 0;
+    auto add = [&](size_t k, int delta) {
+        if (a.group[k] == kNoMatch) return;
+        matches += delta;
+        if ((in_window[a.group[k]] += delta) == 0) in_window.erase(a.group[k]);
+    };
+    for (size_t k = 0; k < w; ++k) add(k, 1);
+    best_score = {in_window.size(), matches};
+    for (size_t i = 1; i + w <= n; ++i) {
+        add(i - 1, -1);
+        add(i + w - 1, 1);
+        std::pair<size_t, size_t> score{in_window.size(), matches};
+        if (score > best_score) {
+            best_score = score;
+            best = i;
+        }
+    }
+    // Start a few words before the first match rather than far ahead of it.
+    size_t lo = best;
+    for (size_t k = best; k < best + w; ++k)
+        if (a.group[k] != kNoMatch) {
+            if (k > lo + options.lead_words) lo = k - options.lead_words;
+            break;
+        }
+    size_t hi = std::min(n, lo + w);
+    if (hi - lo < w && hi == n) lo = n - w;  // a window cut by the end of the text takes words before
+
+    const uint32_t start = lo == 0 ? 0 : a.words[lo].start;
+    const uint32_t end = hi == n ? static_cast<uint32_t>(text.size()) : a.words[hi - 1].end;
+    auto push = [&](std::string_view s, bool is_match) {
+        if (s.empty()) return;
+        if (is_match) {
+            snippet.parts.push_back({std::string(s), true});
+            return;
+        }
+        if (snippet.parts.empty() || snippet.parts.back().match) snippet.parts.push_back({"", false});
+        append_collapsed(snippet.parts.back().text, s);
+    };
+    if (lo > 0) push("…", false);
+    uint32_t at = start;
+    for (const auto& [ms, me] : a.marks) {
+        if (me <= start || ms >= end) continue;
+        uint32_t s = std::max(ms, start), e = std::min(me, end);
+        push(text.substr(at, s - at), false);
+        push(text.substr(s, e - s), true);
+        at = e;
+    }
+    push(text.substr(at, end - at), false);
+    if (hi < n) push("…", false);
+    // Trim white space at both ends.
+    if (!snippet.parts.empty() && !snippet.parts.front().match) {
+        std::string& f = snippet.parts.front().text;
+        f.erase(0, f.find_first_not_of(' '));
+        if (f.empty()) snippet.parts.erase(snippet.parts.begin());
+    }
+    if (!snippet.parts.empty() && !snippet.parts.back().match) {
+        std::string& b = snippet.parts.back().text;
+        while (!b.empty() && b.back() == ' ') b.pop_back();
+        if (b.empty()) snippet.parts.pop_back();
+    }
+    return snippet;
+}
+
+}  // namespace abstrakt

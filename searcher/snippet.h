@@ -1,0 +1,35 @@
+// Snippets built from the same analysis that indexed the text, so that every matched form (stems,
+// folded accents, Chinese words, joined hyphenations) is highlighted. Not MSet::snippet, which
+// re-tokenises with Xapian's own rules.
+#ifndef ABSTRAKT_SEARCHER_SNIPPET_H
+#define ABSTRAKT_SEARCHER_SNIPPET_H
+
+#include <string_view>
+
+#include "common/analysis.h"
+#include "common/result.h"
+#include "searcher/query.h"
+
+namespace abstrakt {
+
+struct SnippetOptions {
+    size_t window_words = 32;  // words in the passage
+    size_t lead_words = 4;     // words of context kept before the first match when the passage moves
+};
+
+// How well `text` (in language `lang`, a primary subtag) matches the query: one point for each
+// distinct query word it matches, and one more for each it matches as typed rather than only by
+// stem. The searcher picks the title and abstract language with it: "linear attention" prefers the
+// English title "Simple linear attention ..." (4 points) to the German "Einfache lineare Attention-
+// Sprachmodelle ..." (3 points: "lineare" matches by stem only).
+int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match);
+
+// The passage of `text` with the most distinct query words (then the most matches, then the
+// earliest), cut at word boundaries with "…" where text was left out, runs of white space folded to
+// one space, and every matching word marked. Without any match: the start of the text.
+Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
+                     const SnippetOptions& options = {});
+
+}  // namespace abstrakt
+
+#endif  // ABSTRAKT_SEARCHER_SNIPPET_H
