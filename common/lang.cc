@@ -100,8 +100,11 @@ std::string detect_from_script(std::string_view s, std::string_view fallback) {
     auto consider = [&](const char* code, size_t count) {
         if (count > best.second) best = {code, count};
     };
-    consider("zh", han);
-    consider("ko", hangul);
+    // A Han or Hangul character carries about as much as a short Latin word, and Chinese summaries
+    // quote English terms freely ("提出了 Referring Video Object Segmentation 的方案"): weigh each
+    // such character as three Latin letters.
+    consider("zh", han * 3);
+    consider("ko", hangul * 3);
     static constexpr std::array<const char*, 8> kCodes{"ru", "el", "ar", "he", "th", "hi", "ka", "hy"};
     for (size_t k = 0; k < other.size(); ++k) consider(kCodes[k], other[k].second);
     return best.first;

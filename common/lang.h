@@ -24,8 +24,9 @@ const char* stemmer_name(std::string_view primary_subtag);
 
 // Decides the language of text whose language was not given, from its letters' scripts: any kana
 // means Japanese; Han without kana, Chinese; Hangul, Korean; Cyrillic, Russian; Greek, Arabic,
-// Hebrew, Thai, Devanagari, Georgian, Armenian as named. Latin text, text without letters and
-// invalid UTF-8 get `fallback`.
+// Hebrew, Thai, Devanagari, Georgian, Armenian as named; the script with most letters wins, a Han or
+// Hangul character counting as three letters. Latin text, text without letters and invalid UTF-8 get
+// `fallback`.
 std::string detect_from_script(std::string_view utf8, std::string_view fallback);
 
 }  // namespace abstrakt::lang

@@ -2,6 +2,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -26,6 +27,9 @@ namespace {
 // BM25 with the usual k1 = 1.2 and b = 0.75; k2 = 0 and k3 = 1 are Xapian's defaults, min_normlen
 // 0.5 keeps very short documents from being over-rewarded.
 Xapian::BM25Weight weighting() { return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5); }
+
+// Totals are counted exactly up to this many matches, and estimated beyond.
+constexpr uint64_t kCountTo = 1000;
 
 struct Page {
     Xapian::MSet mset;
@@ -64,17 +68,20 @@ struct Engine::Impl {
         return out;
     }
 
-    Page run(const Xapian::Query& q, const SearchRequest& r, uint64_t offset, uint64_t limit, bool by_relevance) {
+    // Runs `q` for one page. Counting goes on to at least `count_to` matches (and always to the end of
+    // the page), so that totals up to there are exact.
+    Page run(const Xapian::Query& q, const SearchRequest& r, uint64_t offset, uint64_t limit, bool by_relevance,
+             uint64_t count_to = 0) {
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(weighting());
         enquire.set_query(q);
-        if (!by_relevance || r.sort == SortOrder::kDate)
-            enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
-        else if (r.sort == SortOrder::kUpvotes)
+        if (r.sort == SortOrder::kUpvotes)
             enquire.set_sort_by_value_then_relevance(schema::kSlotUpvotes, true);
+        else if (r.sort == SortOrder::kDate || !by_relevance)
+            enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
         Page p;
         p.mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
-                                  static_cast<Xapian::doccount>(offset + limit));
+                                  static_cast<Xapian::doccount>(std::max(offset + limit, count_to)));
         p.lower = p.mset.get_matches_lower_bound();
         p.estimated = p.mset.get_matches_estimated();
         p.upper = p.mset.get_matches_upper_bound();
@@ -173,9 +180,10 @@ struct Engine::Impl {
                     if (t1 == 0 && rest.estimated > 0)
                         resp.notices.push_back("no paper matches every word; showing papers that match some");
                 } else if (r.sort == SortOrder::kRelevance) {
-                    Page all = run(loose, r, 0, 0, by_relevance);
+                    // The page is full of papers with every word; count those with some.
+                    Page all = run(loose, r, 0, 0, by_relevance, kCountTo);
                     resp.total = std::max(first.estimated, all.estimated);
-                    resp.total_is_exact = false;
+                    resp.total_is_exact = all.lower == all.upper;
                 } else if (first.estimated == 0) {
                     Page some = run(loose, r, r.offset, r.limit, by_relevance);
                     msets.back() = some.mset;

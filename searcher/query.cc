@@ -326,6 +326,8 @@ class Compiler {
     }
 
     bool has_text() const { return has_text_; }
+    // Whether the query has a filter or an exclusion: without one and without text, it asks for nothing.
+    bool has_constraint() const { return has_constraint_; }
 
   private:
     using Q = Xapian::Query;
@@ -386,7 +388,7 @@ class Compiler {
 
     Q node(const Node& n, bool positive) {
         switch (n.type) {
-            case Node::Type::kFilter: return n.filter;
+            case Node::Type::kFilter: has_constraint_ = true; return n.filter;
             case Node::Type::kText: return text(n, positive);
             case Node::Type::kPhrase: {
                 FieldPrefixes p = prefixes_for(n.field);
@@ -450,8 +452,10 @@ class Compiler {
             if (q.empty()) continue;
             if (c.type == Node::Type::kFilter) {
                 (mod == Mod::kExcluded ? excluded : filters).push_back(q);
+                has_constraint_ = true;
                 continue;
             }
+            if (mod == Mod::kExcluded) has_constraint_ = true;
             switch (mod) {
                 case Mod::kExcluded: excluded.push_back(q); break;
                 case Mod::kRequired: required.push_back(q); break;
@@ -507,7 +511,7 @@ class Compiler {
     MatchTerms& match_;
     size_t max_words_;
     size_t words_ = 0;
-    bool strict_ = true, collect_ = false, has_text_ = false;
+    bool strict_ = true, collect_ = false, has_text_ = false, has_constraint_ = false;
     int next_group_ = 0;
 };
 
@@ -520,6 +524,7 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
         return Status(ErrorCode::kInvalidArgument, "the query is " + std::to_string(text.size()) +
                                                        " bytes long; at most " + std::to_string(limits.max_bytes) + " are allowed");
     ParsedQuery out;
+    bool strict_has_constraint = false;
     Node tree;
     try {
         tree = Parser(lex(text), limits.max_depth).parse();
@@ -531,11 +536,17 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
         Compiler strict(analyzer, context, out.match, limits.max_words);
         out.strict = strict.compile(tree, true, true, true);
         out.has_text = strict.has_text();
+        strict_has_constraint = strict.has_constraint();
         MatchTerms unused;
         Compiler loose(analyzer, context, unused, limits.max_words);
         out.loose = loose.compile(tree, false, true, false);
     } catch (const TooManyWords& e) {
         return Status(ErrorCode::kInvalidArgument, e.what());
+    }
+    if (!out.has_text && !strict_has_constraint) {
+        out.notices.push_back("the query has no words to search for");
+        out.strict = out.loose = Xapian::Query::MatchNothing;
+        return out;
     }
     if (out.strict.empty()) out.strict = Xapian::Query::MatchAll;
     if (out.loose.empty()) out.loose = Xapian::Query::MatchAll;

@@ -1,0 +1,230 @@
+// Behaviour tables for the text analysis pipeline (common/analysis.h) and languages (common/lang.h).
+#include "common/analysis.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/lang.h"
+
+using abstrakt::Analyzer;
+using abstrakt::Token;
+using abstrakt::TokenKind;
+
+namespace {
+
+// "folded" forms of the words (joined chains marked with a leading '+').
+std::vector<std::string> folded(Analyzer& a, const std::string& text) {
+    std::vector<Token> tokens;
+    a.analyze(text, tokens);
+    std::vector<std::string> out;
+    for (const Token& t : tokens) out.push_back((t.joined ? "+" : "") + t.folded);
+    return out;
+}
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("analysis: words by script, folded") {
+    Analyzer a;
+    struct Row {
+        std::string text;
+        V expected;
+    };
+    const Row rows[] = {
+        {"Linear Attention", {"linear", "attention"}},
+        {"Diffusionsmodelle für Videos", {"diffusionsmodelle", "fur", "videos"}},  // ü folded
+        {"Muñoz and Ferrandis", {"munoz", "and", "ferrandis"}},
+        {"STRASSE Straße", {"strasse", "strasse"}},                 // case folding maps ß to ss
+        {"Łódź Øresund Æther", {"lodz", "oresund", "aether"}},      // letters without decomposition
+        {"ﬁne ＧＰＴ", {"fine", "gpt"}},                             // NFKC: ligature, full-width
+        {"don’t", {"don't"}},                                        // typographic apostrophe
+        {"70M 3D 2402.19173", {"70m", "3d", "2402.19173"}},          // numbers kept whole as typed
+        {"扩散模型", {"扩散", "模型"}},                              // ICU dictionary segmentation
+        {"大规模语言模型的推理", {"大规模", "语言", "模型", "的", "推理"}},
+        {"基于Transformer的模型", {"基于", "transformer", "的", "模型"}},  // mixed Han and Latin
+        {"大規模言語モデル", {"大規模", "言語", "モデル"}},          // Japanese with katakana
+        {"ภาษาไทย", {"ภาษา", "ไทย"}},                                // Thai has no spaces
+        {"한국어 검색", {"한국어", "검색"}},
+        {"Модели Μοντέλο", {"модели", "μοντελο"}},                   // Cyrillic, Greek (tonos folded)
+        {"a, b; (c) — d!", {"a", "b", "c", "d"}},                    // punctuation makes no token
+        {"abc\xff" "def", {"abc", "def"}},                           // invalid UTF-8 separates
+        {"", {}},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.text);
+        CHECK(folded(a, r.text) == r.expected);
+    }
+}
+
+TEST_CASE("analysis: hyphenated chains also as one joined word") {
+    Analyzer a;
+    struct Row {
+        std::string text;
+        V expected;
+    };
+    const Row rows[] = {
+        {"multi-view", {"multi", "view", "+multiview"}},
+        {"GPT-4o", {"gpt", "4o", "+gpt4o"}},
+        {"Llama-2-7b", {"llama", "2", "7b", "+llama27b"}},
+        {"state-of-the-art", {"state", "of", "the", "art", "+stateoftheart"}},
+        {"multi\u2010view", {"multi", "view", "+multiview"}},   // U+2010 HYPHEN
+        {"multi - view", {"multi", "view"}},                    // spaced: a dash, not a hyphen
+        {"multi\u2014view", {"multi", "view"}},                 // em dash separates clauses
+        {"扩散-模型", {"扩散", "模型"}},                         // Han never joins
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.text);
+        CHECK(folded(a, r.text) == r.expected);
+    }
+}
+
+TEST_CASE("analysis: exact forms keep diacritics, offsets and positions") {
+    Analyzer a;
+    std::vector<Token> t;
+    const std::string text = "Über  Muñoz\nmulti-view 模型";
+    a.analyze(text, t, 10);
+    REQUIRE(t.size() == 6);
+    CHECK(t[0].exact == "über");
+    CHECK(t[0].folded == "uber");
+    CHECK(t[1].exact == "muñoz");
+    CHECK(t[1].folded == "munoz");
+    // Offsets are bytes of the input, positions count words from first_pos.
+    for (const Token& tok : t) {
+        CAPTURE(tok.folded);
+        CHECK(tok.end > tok.start);
+        CHECK(tok.end <= text.size());
+    }
+    CHECK(text.substr(t[0].start, t[0].end - t[0].start) == "Über");
+    CHECK(text.substr(t[1].start, t[1].end - t[1].start) == "Muñoz");
+    CHECK(t[0].pos == 10);
+    CHECK(t[1].pos == 11);
+    CHECK(t[2].pos == 12);  // multi
+    CHECK(t[3].pos == 13);  // view
+    CHECK(t[4].joined);     // multiview: the position of its first part, the span of the chain
+    CHECK(t[4].pos == 12);
+    CHECK(text.substr(t[4].start, t[4].end - t[4].start) == "multi-view");
+    CHECK(t[5].pos == 14);
+    CHECK(t[5].kind == TokenKind::kIdeograph);
+}
+
+TEST_CASE("analysis: stems use each language's own stemmer") {
+    Analyzer a;
+    auto stem = [&](const std::string& lang, const std::string& word) {
+        std::vector<Token> t;
+        a.analyze(word, t);
+        REQUIRE(t.size() >= 1);
+        return a.stem(lang, t[0]);
+    };
+    struct Row {
+        std::string lang;
+        std::string word;
+        std::string expected;
+    };
+    const Row rows[] = {
+        {"en", "models", "model"},
+        {"en", "Attention", "attent"},
+        {"de", "Diffusionsmodelle", "diffusionsmodell"},
+        {"de", "Diffusionsmodell", "diffusionsmodell"},   // query and document forms meet
+        {"de", "Sprachmodelle", "sprachmodell"},
+        {"de", "über", "uber"},                           // german2, then folded
+        {"fr", "modèles", "model"},
+        {"ru", "Модели", "модел"},
+        {"zh", "models", "model"},     // Latin words in Chinese text: English stemmer
+        {"zh", "模型", ""},            // Han is never stemmed
+        {"ko", "검색", ""},            // no Korean stemmer
+        {"en", "2402.19173", ""},      // numbers are never stemmed
+        {"xx", "models", "model"},     // unknown language, Latin word: English
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.lang);
+        CAPTURE(r.word);
+        CHECK(stem(r.lang, r.word) == r.expected);
+    }
+}
+
+TEST_CASE("analysis: a very long unbroken Chinese run is cut into windows, offsets stay exact") {
+    Analyzer a;
+    std::string text;
+    for (int i = 0; i < 4000; ++i) text += "扩散模型";  // 48,000 bytes without a space
+    std::vector<Token> t;
+    a.analyze(text, t);
+    CHECK(t.size() >= 4000);
+    for (size_t i = 0; i < t.size(); ++i) {
+        const Token& tok = t[i];
+        REQUIRE(tok.end <= text.size());
+        CHECK(text.substr(tok.start, tok.end - tok.start) == tok.exact);
+        if (i > 0) CHECK(tok.start >= t[i - 1].end);
+    }
+}
+
+TEST_CASE("analysis: over-long words are dropped but keep their position") {
+    Analyzer a;
+    std::vector<Token> t;
+    a.analyze("short " + std::string(200, 'x') + " after", t);
+    REQUIRE(t.size() == 2);
+    CHECK(t[0].folded == "short");
+    CHECK(t[1].folded == "after");
+    CHECK(t[1].pos == 2);
+}
+
+TEST_CASE("valid_utf8") {
+    struct Row {
+        std::string text;
+        bool ok;
+    };
+    const Row rows[] = {
+        {"plain", true},
+        {"Über 模型", true},
+        {"\xff", false},
+        {"\xc3", false},              // truncated sequence
+        {"\xc0\xaf", false},          // overlong
+        {"\xed\xa0\x80", false},      // a UTF-16 surrogate
+        {"\xf4\x90\x80\x80", false},  // above U+10FFFF
+        {"", true},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.text);
+        CHECK(abstrakt::valid_utf8(r.text) == r.ok);
+    }
+}
+
+TEST_CASE("lang: tags, stemmers, detection from script") {
+    using namespace abstrakt::lang;
+    CHECK(canonical_tag("de") == std::optional<std::string>("de"));
+    CHECK(canonical_tag("DE") == std::optional<std::string>("de"));
+    CHECK(canonical_tag("zh-CN") == std::optional<std::string>("zh-CN"));
+    CHECK(canonical_tag("pt-BR") == std::optional<std::string>("pt-BR"));
+    CHECK_FALSE(canonical_tag("e n"));
+    CHECK_FALSE(canonical_tag("english"));   // primary subtag of 2 or 3 letters
+    CHECK_FALSE(canonical_tag(""));
+    CHECK_FALSE(canonical_tag("de-"));
+    CHECK_FALSE(canonical_tag("d1"));
+    CHECK(primary("zh-CN") == "zh");
+    CHECK(std::string(stemmer_name("de")) == "german2");
+    CHECK(std::string(stemmer_name("en")) == "english");
+    CHECK(std::string(stemmer_name("zh")) == "");
+
+    struct Row {
+        std::string text;
+        std::string expected;
+    };
+    const Row rows[] = {
+        {"扩散模型的推理", "zh"},
+        {"大規模言語モデル", "ja"},              // kana decides Japanese over Han
+        {"한국어 검색", "ko"},
+        {"Модели машинного обучения", "ru"},
+        {"Μοντέλα", "el"},
+        {"Diffusion models", "en"},              // Latin: the fallback
+        {"2024", "en"},                          // no letters: the fallback
+        {"Diffusion 扩散模型的推理", "zh"},      // 7 Han count as 21 letters against 9 Latin
+        {"Video Object Segmentation 分割", "en"},  // 2 Han (6) against 24 Latin
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.text);
+        CHECK(detect_from_script(r.text, "en") == r.expected);
+    }
+    CHECK(detect_from_script("Modelle", "de") == "de");
+}

@@ -1,0 +1,215 @@
+// Behaviour of the indexer library: the document schema, upserts, deletes, locking, ingest.
+#include "indexer/writer.h"
+
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <algorithm>
+
+#include "common/schema.h"
+#include "indexer/document.h"
+#include "indexer/ingest.h"
+#include "indexer/stats.h"
+#include "test_util.h"
+
+using namespace abstrakt;
+
+namespace {
+
+Record record(const std::string& line) {
+    auto r = parse_record(line);
+    REQUIRE_MESSAGE(r.is_ok(), r.message());
+    return r.value();
+}
+
+std::vector<std::string> terms_of(const Xapian::Document& doc) {
+    std::vector<std::string> out;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) out.push_back(*t);
+    return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+}  // namespace
+
+TEST_CASE("document: terms and values follow the schema") {
+    Analyzer analyzer;
+    Record r = record(
+        R"({"id": "2402.19173", "title": {"en": "Diffusion Models", "de": "Über Diffusionsmodelle"},)"
+        R"( "abstract": {"en": "We train multi-view models."}, "authors": ["José Muñoz"], "categories": ["cs.CV"],)"
+        R"( "published": "2024-02-29", "upvotes": 148, "comments": 5})");
+    Xapian::Document doc = build_document(r, analyzer);
+    auto t = terms_of(doc);
+    struct Row {
+        std::string term;
+        const char* why;
+    };
+    const Row rows[] = {
+        {"Q2402.19173", "the unique id"},
+        {"2402.19173", "the id is also a searchable word"},
+        {"diffusion", "title words unprefixed"},
+        {"Sdiffusion", "title words in the title field"},
+        {"Zdiffus", "English stem"},
+        {"ZSdiffus", "English stem in the title field"},
+        {"diffusionsmodelle", "German title word"},
+        {"Zdiffusionsmodell", "german2 stem"},
+        {"uber", "folded form"},
+        {"über", "exact form with its diacritic"},
+        {"XAtrain", "abstract words in the abstract field"},
+        {"ZXAtrain", "abstract stems in the abstract field"},
+        {"multiview", "a hyphenated chain joined"},
+        {"munoz", "author names unprefixed, folded"},
+        {"Amunoz", "author field"},
+        {"Ajose", "author field, folded"},
+        {"Kcs.cv", "category, lowercased"},
+        {"Len", "language"},
+        {"Lde", "language"},
+        {"XY2024", "year"},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.term);
+        CAPTURE(row.why);
+        CHECK(has(t, row.term));
+    }
+    CHECK_FALSE(has(t, "Zmunoz"));  // names are not stemmed
+    CHECK(doc.get_value(schema::kSlotDate) == "2024-02-29");
+    CHECK(doc.get_value(schema::kSlotYear) == "2024");
+    CHECK(doc.get_value(schema::kSlotLangs) == "de,en");
+    CHECK(Xapian::sortable_unserialise(doc.get_value(schema::kSlotUpvotes)) == 148);
+    CHECK(Xapian::sortable_unserialise(doc.get_value(schema::kSlotComments)) == 5);
+    CHECK(doc.get_data() == to_json(r));
+    // Title words weigh more than abstract words.
+    for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it)
+        if (*it == "diffusion") CHECK(it.get_wdf() == schema::kTitleWdf);
+}
+
+TEST_CASE("writer: upsert says added, unchanged, updated; delete; the index stays consistent") {
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    auto w = IndexWriter::open(db, true);
+    REQUIRE(w.is_ok());
+    IndexWriter& writer = *w.value();
+    Record a = record(R"({"id": "a", "title": "First paper", "upvotes": 1})");
+    Record a2 = record(R"({"id": "a", "title": "First paper", "upvotes": 2})");
+    Record b = record(R"({"id": "b", "title": "Second paper"})");
+    CHECK(writer.upsert(a).value() == IndexWriter::Change::kAdded);
+    CHECK(writer.upsert(a).value() == IndexWriter::Change::kUnchanged);  // also before a commit
+    CHECK(writer.upsert(b).value() == IndexWriter::Change::kAdded);
+    REQUIRE(writer.commit().is_ok());
+    CHECK(writer.upsert(a).value() == IndexWriter::Change::kUnchanged);
+    CHECK(writer.upsert(a2).value() == IndexWriter::Change::kUpdated);
+    CHECK(writer.remove("b").value() == true);
+    CHECK(writer.remove("b").value() == false);
+    CHECK(writer.remove("never").value() == false);
+    REQUIRE(writer.commit().is_ok());
+
+    Xapian::Database reader(db);
+    CHECK(reader.get_doccount() == 1);
+    CHECK(reader.get_termfreq("Qa") == 1);
+    CHECK(reader.get_termfreq("Qb") == 0);
+    auto p = reader.postlist_begin("Qa");
+    CHECK(reader.get_document(*p).get_data() == to_json(a2));
+}
+
+TEST_CASE("writer: a second writer is told the index is locked") {
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    auto first = IndexWriter::open(db, true);
+    REQUIRE(first.is_ok());
+    auto second = IndexWriter::open(db, true);
+    REQUIRE_FALSE(second.is_ok());
+    CHECK(second.status().code() == ErrorCode::kLocked);
+    CHECK(second.message().find("locked by another writer") != std::string::npos);
+}
+
+TEST_CASE("writer: opening errors") {
+    test::TempDir dir;
+    auto missing = IndexWriter::open(dir.file("none"), false);
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK(missing.status().code() == ErrorCode::kNotFound);
+
+    // An index written with another schema version is refused, not silently mixed.
+    {
+        Xapian::WritableDatabase other(dir.file("old"), Xapian::DB_CREATE);
+        other.set_metadata(schema::kMetaSchemaVersion, "0");
+        other.add_document(Xapian::Document());
+        other.commit();
+    }
+    auto old = IndexWriter::open(dir.file("old"), true);
+    REQUIRE_FALSE(old.is_ok());
+    CHECK(old.status().code() == ErrorCode::kUnavailable);
+    CHECK(old.message().find("schema version 0") != std::string::npos);
+
+    // A path that is a file, not an index.
+    std::string file = dir.write("plain.txt", {"hello"});
+    auto not_index = IndexWriter::open(file, true);
+    REQUIRE_FALSE(not_index.is_ok());
+    CHECK(not_index.status().code() == ErrorCode::kUnavailable);
+}
+
+TEST_CASE("ingest: counts, reports file and line, skips bad lines, commits") {
+    test::TempDir dir;
+    std::string input = dir.write("in.jsonl", {
+        R"({"id": "1", "title": "one"})",
+        R"({"id": "2"})",
+        "",
+        R"({"id": "3", "title": "three", "published": "2024-02-30"})",
+        R"({"id": "4", "title": "four"})",
+    });
+    const std::string db = dir.file("index");
+    std::vector<std::string> reports;
+    IngestOptions options;
+    options.report = [&](const std::string& m) { reports.push_back(m); };
+    {
+        auto w = IndexWriter::open(db, true, WriterOptions{1});  // a commit after every record
+        REQUIRE(w.is_ok());
+        IngestSummary s = ingest(*w.value(), {input, dir.file("missing.jsonl")}, options);
+        CHECK(s.added == 2);
+        CHECK(s.skipped == 2);
+        CHECK(s.files_failed == 1);
+        CHECK(s.error.is_ok());
+        REQUIRE(reports.size() == 3);
+        CHECK(reports[0] == input + ":2: missing \"title\": a record needs at least one non-empty title");
+        CHECK(reports[1].rfind(input + ":4: \"published\" is not a date", 0) == 0);
+        CHECK(reports[2].find("missing.jsonl") != std::string::npos);
+    }
+    {
+        auto w = IndexWriter::open(db, true);
+        REQUIRE(w.is_ok());
+        IngestSummary again = ingest(*w.value(), {input}, options);
+        CHECK(again.added == 0);
+        CHECK(again.unchanged == 2);
+    }
+    auto stats = read_stats(db);
+    REQUIRE(stats.is_ok());
+    CHECK(stats->documents == 2);
+    REQUIRE(stats->languages.size() == 1);
+    CHECK(stats->languages[0] == std::make_pair(std::string("en"), uint64_t{2}));
+    CHECK(stats->bytes > 0);
+}
+
+TEST_CASE("ingest: a stop request ends the run with what was done committed") {
+    test::TempDir dir;
+    std::vector<std::string> lines;
+    for (int i = 0; i < 50; ++i) lines.push_back(R"({"id": ")" + std::to_string(i) + R"(", "title": "paper"})");
+    std::string input = dir.write("in.jsonl", lines);
+    const std::string db = dir.file("index");
+    std::atomic<bool> stop{true};
+    IngestOptions options;
+    options.stop = &stop;
+    auto w = IndexWriter::open(db, true);
+    REQUIRE(w.is_ok());
+    IngestSummary s = ingest(*w.value(), {input}, options);
+    CHECK(s.interrupted);
+    CHECK(s.added == 0);
+    CHECK(s.error.is_ok());
+    Xapian::Database reader(db);  // opens: the index is whole
+    CHECK(reader.get_doccount() == 0);
+}
+
+TEST_CASE("stats: no index") {
+    test::TempDir dir;
+    auto s = read_stats(dir.file("none"));
+    REQUIRE_FALSE(s.is_ok());
+    CHECK(s.status().code() == ErrorCode::kNotFound);
+}

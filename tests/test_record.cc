@@ -1,0 +1,232 @@
+// Behaviour tables for the record model, its validation and the JSON Lines reader (common/record.h).
+#include "common/record.h"
+
+#include <doctest/doctest.h>
+#include <zlib.h>
+
+#include <fstream>
+
+#include "test_util.h"
+
+using namespace abstrakt;
+
+TEST_CASE("record: a full record parses with languages in input order") {
+    auto r = parse_record(
+        R"({"id": "2402.19173", "title": {"en": "StarCoder 2", "de": "StarCoder 2 und"}, "abstract": {"de": "Das", "en": "The"},)"
+        R"( "authors": ["Anton Lozhkov", "Raymond Li"], "categories": ["cs.SE", "cs.AI"], "published": "2024-02-29",)"
+        R"( "upvotes": 148, "comments": 5, "url": "https://arxiv.org/abs/2402.19173", "extra": [1]})");
+    REQUIRE(r.is_ok());
+    CHECK(r->id == "2402.19173");
+    REQUIRE(r->title.size() == 2);
+    CHECK(r->title[0].lang == "en");  // the original title comes first
+    CHECK(r->title[1].lang == "de");
+    CHECK(r->abstract[0].lang == "de");
+    CHECK(r->authors == std::vector<std::string>{"Anton Lozhkov", "Raymond Li"});
+    CHECK(r->categories == std::vector<std::string>{"cs.SE", "cs.AI"});
+    CHECK(r->published == "2024-02-29");
+    CHECK(r->upvotes == 148);
+    CHECK(r->comments == 5);
+    CHECK(r->url == "https://arxiv.org/abs/2402.19173");
+    CHECK(Record::find(r->title, "de")->text == "StarCoder 2 und");
+    CHECK(Record::find(r->title, "fr") == nullptr);
+}
+
+TEST_CASE("record: bare strings get their language from the script, else the default") {
+    struct Row {
+        std::string line;
+        std::string default_lang;
+        std::string expected_lang;
+    };
+    const Row rows[] = {
+        {R"({"id": "a", "title": "Diffusion models"})", "en", "en"},
+        {R"({"id": "a", "title": "Diffusionsmodelle"})", "de", "de"},  // the configured default
+        {R"({"id": "a", "title": "扩散模型"})", "en", "zh"},
+        {R"({"id": "a", "title": "大規模言語モデル"})", "en", "ja"},
+        {R"({"id": "a", "title": "한국어 검색"})", "en", "ko"},
+        {R"({"id": "a", "title": "Модели"})", "en", "ru"},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.line);
+        ParseOptions o;
+        o.default_lang = row.default_lang;
+        auto r = parse_record(row.line, o);
+        REQUIRE(r.is_ok());
+        CHECK(r->title[0].lang == row.expected_lang);
+    }
+}
+
+TEST_CASE("record: malformed lines are rejected with a reason") {
+    struct Row {
+        std::string line;
+        std::string reason;  // a part of the message
+    };
+    const Row rows[] = {
+        {"not json", "not valid JSON"},
+        {R"({"id": "a", "title": "x")", "not valid JSON"},           // truncated
+        {R"(["id", "a"])", "must be a JSON object"},
+        {R"({"title": "x"})", "missing \"id\""},
+        {R"({"id": 2402.19173, "title": "x"})", "\"id\" must be a string"},  // a number loses digits
+        {R"({"id": "", "title": "x"})", "\"id\" is empty"},
+        {R"({"id": "a"})", "missing \"title\""},
+        {R"({"id": "a", "title": {}})", "missing \"title\""},
+        {R"({"id": "a", "title": {"en": ""}})", "missing \"title\""},   // empty text is no title
+        {R"({"id": "a", "title": 5})", "\"title\" must be an object"},
+        {R"({"id": "a", "title": {"en": 5}})", "\"title.en\" must be a string"},
+        {R"({"id": "a", "title": {"e n": "x"}})", "invalid language code \"e n\""},
+        {R"({"id": "a", "title": {"english": "x"}})", "invalid language code"},
+        {R"({"id": "a", "title": {"en": "x", "EN": "y"}})", "language \"en\" twice"},
+        {R"({"id": "a", "title": "x", "authors": "A B"})", "\"authors\" must be an array of strings"},
+        {R"({"id": "a", "title": "x", "authors": [1]})", "\"authors\" must be an array of strings"},
+        {R"({"id": "a", "title": "x", "categories": {}})", "\"categories\" must be an array"},
+        {R"({"id": "a", "title": "x", "published": "2024-02-30"})", "\"published\" is not a date"},
+        {R"({"id": "a", "title": "x", "published": "2023-02-29"})", "\"published\" is not a date"},  // not a leap year
+        {R"({"id": "a", "title": "x", "published": "yesterday"})", "\"published\" is not a date"},
+        {R"({"id": "a", "title": "x", "published": 20240229})", "\"published\" must be a date string"},
+        {R"({"id": "a", "title": "x", "upvotes": -1})", "\"upvotes\" must not be negative"},
+        {R"({"id": "a", "title": "x", "upvotes": 1.5})", "\"upvotes\" must be a non-negative integer"},
+        {R"({"id": "a", "title": "x", "comments": "3"})", "\"comments\" must be a non-negative integer"},
+        {R"({"id": "a", "title": "x", "url": 3})", "\"url\" must be a string"},
+        {"{\"id\": \"a\", \"title\": \"x\xff\"}", "invalid UTF-8"},
+        {"{\"id\": \"a\", \"title\": \"\\ud800\"}", "not valid JSON"},  // a lone surrogate escape
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.line);
+        auto r = parse_record(row.line);
+        REQUIRE_FALSE(r.is_ok());
+        CHECK(r.status().code() == ErrorCode::kInvalidArgument);
+        CHECK(r.message().find(row.reason) != std::string::npos);
+    }
+}
+
+TEST_CASE("record: accepted variations") {
+    // A leap day, an ISO date-time, nulls as absent, an English title with only a German abstract.
+    CHECK(parse_record(R"({"id": "a", "title": "x", "published": "2024-02-29"})").is_ok());
+    auto r = parse_record(R"({"id": "a", "title": {"en": "x"}, "abstract": {"de": "y"}, "published": "2024-02-29T17:00:00Z", "upvotes": null})");
+    REQUIRE(r.is_ok());
+    CHECK(r->published == "2024-02-29");
+    CHECK_FALSE(r->upvotes.has_value());
+    CHECK(r->abstract[0].lang == "de");
+}
+
+TEST_CASE("record: canonical JSON round-trips and ignores input order of fields") {
+    auto a = parse_record(R"({"title": {"en": "T", "de": "U"}, "id": "x", "upvotes": 3, "authors": ["A"]})");
+    auto b = parse_record(R"({"id": "x", "authors": ["A"], "upvotes": 3, "title": {"en": "T", "de": "U"}})");
+    REQUIRE(a.is_ok());
+    REQUIRE(b.is_ok());
+    CHECK(to_json(a.value()) == to_json(b.value()));
+    CHECK(to_json(a.value()) == R"({"id":"x","title":{"en":"T","de":"U"},"authors":["A"],"upvotes":3})");
+    auto back = from_json(to_json(a.value()));
+    REQUIRE(back.is_ok());
+    CHECK(to_json(back.value()) == to_json(a.value()));
+}
+
+TEST_CASE("record reader: plain and gzip files, line numbers, blank lines, BOM") {
+    test::TempDir dir;
+    const std::vector<std::string> lines = {
+        "\xEF\xBB\xBF{\"id\": \"1\", \"title\": \"one\"}",  // a byte order mark on line 1
+        "",
+        "{\"id\": \"2\", \"title\": \"two\"}\r",           // CRLF line ending
+        "{broken",
+        "{\"id\": \"3\", \"title\": \"three\"}",
+    };
+    std::string plain = dir.write("r.jsonl", lines);
+    std::string gz = dir.file("r.jsonl.gz");
+    {
+        gzFile f = gzopen(gz.c_str(), "wb");
+        for (const std::string& l : lines) gzputs(f, (l + "\n").c_str());
+        gzclose(f);
+    }
+    for (const std::string& path : {plain, gz}) {
+        CAPTURE(path);
+        auto reader = RecordReader::open(path);
+        REQUIRE(reader.is_ok());
+        Record rec;
+        std::string error;
+        std::vector<std::string> ids;
+        std::vector<std::string> errors;
+        while (true) {
+            auto outcome = reader.value()->next(rec, error);
+            if (outcome == RecordReader::Outcome::kEnd) break;
+            if (outcome == RecordReader::Outcome::kRecord) ids.push_back(rec.id);
+            else errors.push_back(error);
+        }
+        CHECK(ids == std::vector<std::string>{"1", "2", "3"});
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].rfind(path + ":4: not valid JSON", 0) == 0);
+    }
+}
+
+TEST_CASE("record reader: missing file, directory, truncated gzip") {
+    test::TempDir dir;
+    auto missing = RecordReader::open(dir.file("nope.jsonl"));
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK(missing.status().code() == ErrorCode::kNotFound);
+    CHECK(missing.message().find("nope.jsonl") != std::string::npos);
+
+    auto directory = RecordReader::open(dir.path());
+    REQUIRE_FALSE(directory.is_ok());
+    CHECK(directory.message().find("is a directory") != std::string::npos);
+
+    // A gzip file cut in the middle: the records before the cut are read, then a read error.
+    std::string gz = dir.file("cut.jsonl.gz");
+    {
+        gzFile f = gzopen(gz.c_str(), "wb");
+        for (int i = 0; i < 2000; ++i)
+            gzputs(f, ("{\"id\": \"" + std::to_string(i) + "\", \"title\": \"title number " + std::to_string(i * 7919) + "\"}\n").c_str());
+        gzclose(f);
+    }
+    std::string bytes;
+    {
+        std::ifstream in(gz, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    {
+        std::ofstream out(gz, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+    }
+    auto reader = RecordReader::open(gz);
+    REQUIRE(reader.is_ok());
+    Record rec;
+    std::string error;
+    int records = 0;
+    RecordReader::Outcome last;
+    while ((last = reader.value()->next(rec, error)) == RecordReader::Outcome::kRecord ||
+           last == RecordReader::Outcome::kMalformed)
+        if (last == RecordReader::Outcome::kRecord) ++records;
+    CHECK(records > 0);
+    CHECK(records < 2000);
+    CHECK(last == RecordReader::Outcome::kReadError);
+    CHECK(error.find("read error") != std::string::npos);
+}
+
+TEST_CASE("record reader: a line over the size limit is reported and skipped") {
+    test::TempDir dir;
+    std::string huge = "{\"id\": \"big\", \"title\": \"" + std::string(RecordReader::kMaxLineBytes + 10, 'x') + "\"}";
+    std::string path = dir.write("big.jsonl", {huge, "{\"id\": \"small\", \"title\": \"ok\"}"});
+    auto reader = RecordReader::open(path);
+    REQUIRE(reader.is_ok());
+    Record rec;
+    std::string error;
+    CHECK(reader.value()->next(rec, error) == RecordReader::Outcome::kMalformed);
+    CHECK(error.find(":1: line longer than") != std::string::npos);
+    REQUIRE(reader.value()->next(rec, error) == RecordReader::Outcome::kRecord);
+    CHECK(rec.id == "small");
+    CHECK(reader.value()->line() == 2);
+}
+
+TEST_CASE("valid_date") {
+    struct Row {
+        std::string date;
+        bool ok;
+    };
+    const Row rows[] = {
+        {"2024-02-29", true}, {"2023-02-29", false}, {"2000-02-29", true},  // 2000 is a leap year
+        {"1900-02-29", false},                                              // 1900 is not
+        {"2024-13-01", false}, {"2024-00-10", false}, {"2024-04-31", false}, {"2024-4-01", false},
+        {"20240229", false},   {"", false},           {"0999-01-01", false},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.date);
+        CHECK(valid_date(r.date) == r.ok);
+    }
+}

@@ -1,0 +1,379 @@
+// Behaviour of the searcher: query syntax, ranking, fields, filters, sorts, pages, titles,
+// snippets and bad queries, over small indexes whose contents the tests control, and over the
+// bundled data.
+#include "searcher/engine.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "indexer/ingest.h"
+#include "indexer/writer.h"
+#include "searcher/snippet.h"
+#include "test_util.h"
+
+using namespace abstrakt;
+
+namespace {
+
+// A small index of the given records, removed with the fixture.
+struct SmallIndex {
+    test::TempDir dir;
+    std::unique_ptr<Engine> engine;
+
+    explicit SmallIndex(const std::vector<std::string>& lines) {
+        auto w = IndexWriter::open(dir.file("index"), true);
+        REQUIRE(w.is_ok());
+        for (const std::string& line : lines) {
+            auto r = parse_record(line);
+            REQUIRE_MESSAGE(r.is_ok(), r.message());
+            REQUIRE(w.value()->upsert(r.value()).is_ok());
+        }
+        REQUIRE(w.value()->commit().is_ok());
+        w.value().reset();
+        auto e = Engine::open(dir.file("index"));
+        REQUIRE_MESSAGE(e.is_ok(), e.message());
+        engine = std::move(e.value());
+    }
+
+    SearchResponse search(const std::string& q, SortOrder sort = SortOrder::kRelevance, uint64_t offset = 0,
+                          uint64_t limit = 10, const std::string& lang = "") {
+        SearchRequest r;
+        r.query = q;
+        r.sort = sort;
+        r.offset = offset;
+        r.limit = limit;
+        r.lang = lang;
+        auto resp = engine->search(r);
+        REQUIRE_MESSAGE(resp.is_ok(), resp.message());
+        return resp.value();
+    }
+
+    std::vector<std::string> ids(const std::string& q, SortOrder sort = SortOrder::kRelevance, uint64_t offset = 0,
+                                 uint64_t limit = 10) {
+        std::vector<std::string> out;
+        for (const Hit& h : search(q, sort, offset, limit).hits) out.push_back(h.id);
+        return out;
+    }
+};
+
+using V = std::vector<std::string>;
+
+const std::vector<std::string> kPapers = {
+    // p1: both words, adjacent, in the title.
+    R"({"id": "p1", "title": {"en": "Linear attention for language models"}, "abstract": {"en": "We study linear attention in depth."}, "authors": ["Ada Lovelace"], "categories": ["cs.CL"], "published": "2024-01-10", "upvotes": 5, "lang": "en"})",
+    // p2: both words, scattered.
+    R"({"id": "p2", "title": {"en": "Attention is all you need"}, "abstract": {"en": "A model without recurrence. The output layer is linear."}, "authors": ["José Muñoz"], "categories": ["cs.LG"], "published": "2024-03-05", "upvotes": 50})",
+    // p3: only one of the words, many times.
+    R"({"id": "p3", "title": {"en": "Linear regression, linear models, linear everything"}, "abstract": {"en": "Linear linear linear."}, "categories": ["stat.ML"], "published": "2023-06-01", "upvotes": 1})",
+    // p4: German and English titles, German abstract.
+    R"({"id": "p4", "title": {"en": "Fast diffusion models", "de": "Schnelle Diffusionsmodelle"}, "abstract": {"de": "Diffusionsmodelle erzeugen Bilder. Wir beschleunigen die Diffusionsmodelle."}, "categories": ["cs.CV"], "published": "2024-02-29", "upvotes": 20})",
+    // p5: Chinese title and abstract beside English.
+    R"({"id": "p5", "title": {"en": "Image generation with diffusion", "zh": "基于扩散模型的图像生成"}, "abstract": {"en": "We generate images.", "zh": "本文提出一种基于扩散模型的图像生成方法。"}, "categories": ["cs.CV"], "published": "2025-05-01"})",
+    // p6: hyphenated, with an accent in the title.
+    R"({"id": "p6", "title": {"en": "Multi-View Müller Reconstruction"}, "abstract": {"en": "Escaping <b>tags</b> & ampersands in multi-view stereo."}, "categories": ["cs.CV"], "published": "2025-07-01"})",
+    // p7: the same surname without the umlaut.
+    R"({"id": "p7", "title": {"en": "Muller cells in the retina"}, "categories": ["q-bio"], "published": "2022-01-01"})",
+};
+
+}  // namespace
+
+TEST_CASE("search: papers with all words first, closer matches above scattered ones") {
+    SmallIndex idx(kPapers);
+    V got = idx.ids("linear attention");
+    REQUIRE(got.size() == 3);
+    CHECK(got[0] == "p1");  // adjacent in title and abstract
+    CHECK(got[1] == "p2");  // both words, scattered
+    CHECK(got[2] == "p3");  // one word only, however often: after every paper with both
+}
+
+TEST_CASE("search: query syntax, table") {
+    SmallIndex idx(kPapers);
+    struct Row {
+        std::string query;
+        V expected;  // in order
+        std::string why;
+    };
+    const Row rows[] = {
+        {"\"attention is all\"", {"p2"}, "a phrase"},
+        {"\"all is attention\"", {}, "a phrase needs the order"},
+        {"linear -regression", {"p1", "p2"}, "an exclusion"},
+        {"linear NOT regression", {"p1", "p2"}, "NOT"},
+        {"+regression linear", {"p3"}, "a required word"},
+        {"regression OR recurrence", {"p3", "p2"}, "OR (the shorter abstract ranks first)"},
+        {"title:regression", {"p3"}, "title field"},
+        {"abstract:recurrence", {"p2"}, "abstract field"},
+        {"abstract:regression", {}, "the word is only in the title"},
+        {"abstract:\"linear attention\"", {"p1"}, "a phrase in the abstract"},
+        {"author:lovelace", {"p1"}, "author field"},
+        {"author:\"ada lovelace\"", {"p1"}, "an author phrase"},
+        {"cat:cs.CL", {"p1"}, "category, any case"},
+        {"cat:cs.cv -diffusion", {"p6"}, "filter and exclusion"},
+        {"lang:zh", {"p5"}, "language filter"},
+        {"year:2023", {"p3"}, "one year"},
+        {"year:2022..2023", {"p3", "p7"}, "a range of years, newest first"},
+        {"date:2024-02-01..2024-03-31", {"p2", "p4"}, "a date range, newest first"},
+        {"date:2025-06..", {"p6"}, "an open range from a month"},
+        {"date:..2022-12-31", {"p7"}, "an open range to a day"},
+        {"id:p4", {"p4"}, "an id"},
+        {"(linear OR diffusion) AND cat:cs.cv", {"p4", "p5"}, "brackets and a filter"},
+        {"title:(linear attention)", {"p1", "p3", "p2"}, "a field over a group: all words first"},
+        {"Munoz", {"p2"}, "no accent typed finds the accented name"},
+        {"Muñoz", {"p2"}, "the accent typed"},
+        {"multi-view", {"p6"}, "hyphenated as typed"},
+        {"multiview", {"p6"}, "joined"},
+        {"multi view", {"p6"}, "separate words"},
+        {"Diffusionsmodell", {"p4"}, "a German stem meets the plural"},
+        {"扩散模型", {"p5"}, "Chinese words"},
+        {"图像", {"p5"}, "a Chinese word alone"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        CHECK(idx.ids(r.query) == r.expected);
+    }
+}
+
+TEST_CASE("search: exact diacritics rank above folded matches") {
+    SmallIndex idx(kPapers);
+    CHECK(idx.ids("Müller") == V{"p6", "p7"});
+    V plain = idx.ids("Muller");
+    std::sort(plain.begin(), plain.end());
+    CHECK(plain == V{"p6", "p7"});  // both found without the umlaut
+}
+
+TEST_CASE("search: sorts, pages, totals") {
+    SmallIndex idx(kPapers);
+    CHECK(idx.ids("linear", SortOrder::kDate) == V{"p2", "p1", "p3"});
+    CHECK(idx.ids("linear", SortOrder::kUpvotes) == V{"p2", "p1", "p3"});
+    CHECK(idx.ids("cat:cs.cv", SortOrder::kUpvotes) == V{"p4", "p5", "p6"});  // p5, p6 have no upvotes: last
+    V all = idx.ids("linear attention");
+    CHECK(idx.ids("linear attention", SortOrder::kRelevance, 1, 1) == V{all[1]});
+    CHECK(idx.ids("linear attention", SortOrder::kRelevance, 2, 5) == V{all[2]});  // the page crosses the tiers
+    CHECK(idx.ids("linear attention", SortOrder::kRelevance, 3, 5).empty());
+    SearchResponse r = idx.search("linear attention", SortOrder::kRelevance, 0, 2);
+    CHECK(r.total == 3);
+    CHECK(r.total_is_exact);
+    CHECK(r.hits.size() == 2);
+    // Date order lists only papers with every word...
+    CHECK(idx.ids("linear attention", SortOrder::kDate) == V{"p2", "p1"});
+    // ...and falls back to some words, with a notice, when none has all.
+    SearchResponse fallback = idx.search("regression recurrence", SortOrder::kDate);
+    CHECK(fallback.hits.size() == 2);
+    REQUIRE(fallback.notices.size() == 1);
+    CHECK(fallback.notices[0].find("no paper matches every word") != std::string::npos);
+}
+
+TEST_CASE("search: a query with only filters lists papers newest first") {
+    SmallIndex idx(kPapers);
+    CHECK(idx.ids("cat:cs.cv") == V{"p6", "p5", "p4"});
+    CHECK(idx.ids("NOT cat:cs.cv") == V{"p2", "p1", "p3", "p7"});
+}
+
+TEST_CASE("search: the title is shown in the query's language, the snippet from the matching abstract") {
+    SmallIndex idx(kPapers);
+    SearchResponse de = idx.search("Diffusionsmodell");
+    REQUIRE(de.hits.size() == 1);
+    CHECK(de.hits[0].title == "Schnelle Diffusionsmodelle");
+    CHECK(de.hits[0].title_lang == "de");
+    CHECK(de.hits[0].snippet_lang == "de");
+    CHECK(de.hits[0].snippet.html() ==
+          "<mark>Diffusionsmodelle</mark> erzeugen Bilder. Wir beschleunigen die <mark>Diffusionsmodelle</mark>.");
+
+    SearchResponse en = idx.search("fast diffusion models");
+    REQUIRE(!en.hits.empty());
+    CHECK(en.hits[0].id == "p4");
+    CHECK(en.hits[0].title == "Fast diffusion models");
+    CHECK(en.hits[0].title_lang == "en");
+
+    SearchResponse zh = idx.search("扩散模型");
+    REQUIRE(zh.hits.size() == 1);
+    CHECK(zh.hits[0].title == "基于扩散模型的图像生成");
+    CHECK(zh.hits[0].snippet_lang == "zh");
+    CHECK(zh.hits[0].snippet.html() == "本文提出一种基于<mark>扩散</mark><mark>模型</mark>的图像生成方法。");
+
+    // A requested language wins over the best match.
+    SearchResponse forced = idx.search("diffusion", SortOrder::kRelevance, 0, 10, "zh");
+    REQUIRE(forced.hits.size() == 1);
+    CHECK(forced.hits[0].id == "p5");
+    CHECK(forced.hits[0].title_lang == "zh");
+}
+
+TEST_CASE("search: snippets are escaped for HTML and mark every matched form") {
+    SmallIndex idx(kPapers);
+    SearchResponse r = idx.search("multiview tags");
+    REQUIRE(r.hits.size() == 1);
+    CHECK(r.hits[0].snippet.html() ==
+          "Escaping &lt;b&gt;<mark>tags</mark>&lt;/b&gt; &amp; ampersands in <mark>multi-view</mark> stereo.");
+    std::string json = to_json(r);
+    CHECK(json.find("<b>") == std::string::npos);  // nothing unescaped reaches the JSON
+}
+
+TEST_CASE("search: bad queries") {
+    SmallIndex idx(kPapers);
+    struct Row {
+        std::string query;
+        const char* notice;  // nullptr: no notice
+        bool finds_linear;
+    };
+    const Row rows[] = {
+        {"(linear attention", "is not closed", true},
+        {"linear attention)", "has no opening one", true},
+        {"\"linear attention", "is not closed", true},
+        {"linear AND", "AND at the end", true},
+        {"OR linear", "OR at position 1", true},
+        {"title:", "needs a word", false},
+        {"year:20x4 linear", "is not a year", true},
+        {"date:2024-13-01 linear", "is not a date", true},
+        {"date:2024-05..2024-01 linear", "ends before it starts", true},
+        {"lang:!! linear", "not a language code", true},
+        {"()", "empty brackets", false},
+        {"--- !!", "no words to search for", false},
+        {"linear attention", nullptr, true},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        SearchResponse resp = idx.search(r.query);
+        if (r.notice) {
+            bool said = std::any_of(resp.notices.begin(), resp.notices.end(),
+                                    [&](const std::string& n) { return n.find(r.notice) != std::string::npos; });
+            CHECK(said);
+        } else {
+            CHECK(resp.notices.empty());
+        }
+        bool found = std::any_of(resp.hits.begin(), resp.hits.end(), [](const Hit& h) { return h.id == "p1"; });
+        CHECK(found == r.finds_linear);
+    }
+    // Deep nesting is refused as syntax, not a crash.
+    std::string deep = std::string(100, '(') + "linear" + std::string(100, ')');
+    SearchResponse d = idx.search(deep);
+    REQUIRE(!d.notices.empty());
+    CHECK(d.notices[0].find("nest") != std::string::npos);
+}
+
+TEST_CASE("search: errors") {
+    SmallIndex idx(kPapers);
+    auto err = [&](SearchRequest r) {
+        auto resp = idx.engine->search(r);
+        REQUIRE_FALSE(resp.is_ok());
+        CHECK(resp.status().code() == ErrorCode::kInvalidArgument);
+        return resp.message();
+    };
+    SearchRequest r;
+    r.query = "linear\xff";
+    CHECK(err(r).find("not valid UTF-8") != std::string::npos);
+    r.query = std::string(5000, 'a');
+    CHECK(err(r).find("at most 4096") != std::string::npos);
+    r.query.clear();
+    for (int i = 0; i < 150; ++i) r.query += "w" + std::to_string(i) + " ";
+    CHECK(err(r).find("more than 100 words") != std::string::npos);
+    r.query = "linear";
+    r.limit = 101;
+    CHECK(err(r).find("limit 101") != std::string::npos);
+    r.limit = 10;
+    r.offset = 10001;
+    CHECK(err(r).find("offset 10001") != std::string::npos);
+    r.offset = 0;
+    r.lang = "e n";
+    CHECK(err(r).find("not a language code") != std::string::npos);
+
+    test::TempDir dir;
+    auto missing = Engine::open(dir.file("none"));
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK(missing.status().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("search: a new commit is seen by the next search") {
+    SmallIndex idx(kPapers);
+    CHECK(idx.ids("retina").size() == 1);
+    auto w = IndexWriter::open(idx.dir.file("index"), false);
+    REQUIRE(w.is_ok());
+    REQUIRE(w.value()->upsert(parse_record(R"({"id": "p8", "title": "The retina again"})").value()).is_ok());
+    REQUIRE(w.value()->commit().is_ok());
+    CHECK(idx.ids("retina").size() == 2);
+}
+
+TEST_CASE("snippet: passage choice, ellipses, white space") {
+    Analyzer a;
+    MatchTerms m;
+    m.forms = {{"needle", 0}, {"thread", 1}};
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += "w" + std::to_string(i) + (i % 10 == 9 ? "\n" : " ");
+    // Both words near the end: the passage moves there, keeps a few words before, and says "…".
+    std::string t2 = text + "needle and thread   end.";
+    SnippetOptions o;
+    o.window_words = 8;
+    o.lead_words = 2;
+    Snippet s = make_snippet(a, t2, "en", m, o);
+    // (the window is filled from before when the text ends: 8 words from w96)
+    CHECK(s.html() == "…w96 w97 w98 w99 <mark>needle</mark> and <mark>thread</mark> end.");
+    // No match: the start of the text, cut with an ellipsis.
+    Snippet none = make_snippet(a, text, "en", m, o);
+    CHECK(none.plain() == "w0 w1 w2 w3 w4 w5 w6 w7…");
+    // The window with most distinct words wins over one with more repeats of a single word.
+    std::string t3 = "needle needle needle x x x x x x x x x x x needle thread";
+    o.window_words = 3;
+    o.lead_words = 0;
+    CHECK(make_snippet(a, t3, "en", m, o).html() == "…x <mark>needle</mark> <mark>thread</mark>");
+    // Stems match: "threads" for "thread".
+    m.stems = {{"thread", 1}};
+    CHECK(make_snippet(a, "Two threads.", "en", m, o).html() == "Two <mark>threads</mark>.");
+    CHECK(make_snippet(a, "", "en", m, o).empty());
+}
+
+TEST_CASE("search: the bundled data") {
+    // The seed listing and the first 300 papers of the slice.
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    {
+        auto w = IndexWriter::open(db, true);
+        REQUIRE(w.is_ok());
+        IngestOptions options;
+        IngestSummary s = ingest(*w.value(), {test::data_dir() + "/seed/chatpaper-2024-02-29.jsonl"}, options);
+        REQUIRE(s.added == 11);
+        auto reader = RecordReader::open(test::data_dir() + "/arxiv-slice.jsonl.gz");
+        REQUIRE(reader.is_ok());
+        Record rec;
+        std::string error;
+        for (int i = 0; i < 300 && reader.value()->next(rec, error) == RecordReader::Outcome::kRecord; ++i)
+            REQUIRE(w.value()->upsert(rec).is_ok());
+        REQUIRE(w.value()->commit().is_ok());
+    }
+    auto e = Engine::open(db);
+    REQUIRE(e.is_ok());
+    auto search = [&](const std::string& q) {
+        SearchRequest r;
+        r.query = q;
+        auto resp = e.value()->search(r);
+        REQUIRE(resp.is_ok());
+        return resp.value();
+    };
+    // The two seed papers whose German text says "Diffusionsmodelle".
+    SearchResponse de = search("Diffusionsmodell");
+    REQUIRE(de.hits.size() >= 2);
+    V top2{de.hits[0].id, de.hits[1].id};
+    std::sort(top2.begin(), top2.end());
+    CHECK(top2 == V{"chatpaper-2024-02-29-07", "chatpaper-2024-02-29-11"});
+    CHECK(de.hits[0].snippet_lang == "de");
+    CHECK(de.hits[0].snippet.html().find("<mark>Diffusionsmodell") != std::string::npos);
+
+    SearchResponse la = search("linear attention");
+    auto it = std::find_if(la.hits.begin(), la.hits.begin() + std::min<size_t>(3, la.hits.size()),
+                           [](const Hit& h) { return h.id == "chatpaper-2024-02-29-08"; });
+    REQUIRE(it != la.hits.begin() + std::min<size_t>(3, la.hits.size()));
+    CHECK(it->title == "Simple linear attention language models balance the recall-throughput tradeoff");
+    CHECK(it->title_lang == "en");
+
+    SearchResponse starcoder = search("2402.19173");
+    REQUIRE(!starcoder.hits.empty());
+    CHECK(starcoder.hits[0].id == "2402.19173");
+
+    // Chinese: every hit for 扩散 has it in a Chinese title or abstract.
+    SearchResponse zh = search("扩散");
+    REQUIRE(!zh.hits.empty());
+    for (const Hit& h : zh.hits) {
+        CAPTURE(h.id);
+        CHECK(h.snippet_lang == "zh");
+        CHECK((h.snippet.html().find("<mark>扩散") != std::string::npos || h.title.find("扩散") != std::string::npos));
+    }
+}
