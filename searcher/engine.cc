@@ -161,7 +161,7 @@ struct Engine::Impl {
 
             const bool by_relevance = pq.has_text;
             std::vector<Xapian::MSet> msets;
-            Page first = run(strict, r, r.offset, r.limit, by_relevance);
+            Page first = run(strict, r, r.offset, r.limit, by_relevance, kCountTo);
             resp.total = first.estimated;
             resp.total_is_exact = first.lower == first.upper;
             msets.push_back(first.mset);
@@ -173,7 +173,7 @@ struct Engine::Impl {
                     uint64_t t1 = first.lower;
                     uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
                     Page rest = run(Xapian::Query(Xapian::Query::OP_AND_NOT, loose, strict), r, rest_offset,
-                                    r.limit - first.mset.size(), by_relevance);
+                                    r.limit - first.mset.size(), by_relevance, kCountTo);
                     resp.total = t1 + rest.estimated;
                     resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
                     msets.push_back(rest.mset);
@@ -185,7 +185,7 @@ struct Engine::Impl {
                     resp.total = std::max(first.estimated, all.estimated);
                     resp.total_is_exact = all.lower == all.upper;
                 } else if (first.estimated == 0) {
-                    Page some = run(loose, r, r.offset, r.limit, by_relevance);
+                    Page some = run(loose, r, r.offset, r.limit, by_relevance, kCountTo);
                     msets.back() = some.mset;
                     resp.total = some.estimated;
                     resp.total_is_exact = some.lower == some.upper;
