@@ -102,26 +102,37 @@ struct Engine::Impl {
         // The title shown is the one that matches the query best (the query's language, in effect),
         // the snippet comes from the abstract that matches best; ties go to the title's language,
         // then to the record's order (the original first). A requested language wins when present.
-        auto pick = [&](const std::vector<LangText>& field, const std::string& prefer) -> const LangText* {
-            if (field.empty()) return nullptr;
-            if (!want_lang.empty())
-                if (const LangText* t = Record::find(field, want_lang)) return t;
-            const LangText* best = Record::find(field, prefer);
-            int best_score = best ? match_score(analyzer, best->text, lang::primary(best->lang), match) : -1;
-            for (const LangText& t : field) {
-                int score = match_score(analyzer, t.text, lang::primary(t.lang), match);
+        // Each text is analysed once, for its score and, for the chosen abstract, its snippet.
+        auto pick = [&](const std::vector<LangText>& field, const std::string& prefer,
+                        std::optional<MatchedText>& chosen) -> const LangText* {
+            const LangText* best = nullptr;
+            int best_score = -1;
+            auto consider = [&](const LangText& t) {
+                MatchedText m(analyzer, t.text, lang::primary(t.lang), match);
+                int score = m.score();
                 if (score > best_score) {
                     best_score = score;
                     best = &t;
+                    chosen = std::move(m);
                 }
+            };
+            if (field.empty()) return nullptr;
+            const LangText* first = want_lang.empty() ? nullptr : Record::find(field, want_lang);
+            if (first) {  // a requested language wins outright
+                consider(*first);
+                return best;
             }
+            if (const LangText* p = Record::find(field, prefer)) consider(*p);
+            for (const LangText& t : field)
+                if (&t != best) consider(t);
             return best;
         };
-        const LangText* title = pick(rec.title, rec.title.front().lang);
+        std::optional<MatchedText> analysed_title, analysed_abstract;
+        const LangText* title = pick(rec.title, rec.title.front().lang, analysed_title);
         h.title = title->text;
         h.title_lang = title->lang;
-        if (const LangText* abstract = pick(rec.abstract, lang::primary(title->lang))) {
-            h.snippet = make_snippet(analyzer, abstract->text, lang::primary(abstract->lang), match);
+        if (const LangText* abstract = pick(rec.abstract, lang::primary(title->lang), analysed_abstract)) {
+            h.snippet = analysed_abstract->snippet();
             h.snippet_lang = abstract->lang;
         }
         return h;

@@ -23,12 +23,18 @@ int group_of(Analyzer& analyzer, std::string_view lang, const Token& t, const Ma
     return kNoMatch;
 }
 
-struct Analysed {
+}  // namespace
+
+struct MatchedText::Analysed {
     std::vector<Token> words;  // without joined tokens, in text order
     std::vector<int> group;    // per word: the query word it matches, or kNoMatch
     std::set<int> by_form;     // query words matched as typed somewhere in the text
     std::vector<std::pair<uint32_t, uint32_t>> marks;  // matched byte ranges, sorted and merged
 };
+
+namespace {
+
+using Analysed = MatchedText::Analysed;
 
 Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
     Analysed a;
@@ -79,18 +85,32 @@ void append_collapsed(std::string& out, std::string_view s) {
 
 }  // namespace
 
-int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
-    Analysed a = analyse(analyzer, text, lang, match);
+MatchedText::MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match)
+    : text_(text), a_(std::make_unique<Analysed>(analyse(analyzer, text, lang, match))) {}
+MatchedText::~MatchedText() = default;
+MatchedText::MatchedText(MatchedText&&) noexcept = default;
+MatchedText& MatchedText::operator=(MatchedText&&) noexcept = default;
+
+int MatchedText::score() const {
     std::set<int> groups;
-    for (int g : a.group)
+    for (int g : a_->group)
         if (g != kNoMatch) groups.insert(g);
-    return static_cast<int>(groups.size() + a.by_form.size());
+    return static_cast<int>(groups.size() + a_->by_form.size());
+}
+
+int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
+    return MatchedText(analyzer, text, lang, match).score();
 }
 
 Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
                      const SnippetOptions& options) {
+    return MatchedText(analyzer, text, lang, match).snippet(options);
+}
+
+Snippet MatchedText::snippet(const SnippetOptions& options) const {
+    const Analysed& a = *a_;
+    std::string_view text = text_;
     Snippet snippet;
-    Analysed a = analyse(analyzer, text, lang, match);
     const size_t n = a.words.size();
     if (n == 0) return snippet;
     const size_t w = std::max<size_t>(1, std::min(options.window_words, n));

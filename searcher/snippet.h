@@ -4,6 +4,7 @@
 #ifndef ABSTRAKT_SEARCHER_SNIPPET_H
 #define ABSTRAKT_SEARCHER_SNIPPET_H
 
+#include <memory>
 #include <string_view>
 
 #include "common/analysis.h"
@@ -15,6 +16,25 @@ namespace abstrakt {
 struct SnippetOptions {
     size_t window_words = 32;  // words in the passage
     size_t lead_words = 4;     // words of context kept before the first match when the passage moves
+};
+
+// A text analysed once against a query, for both its score and its snippet. Keeps a view of
+// `text`, which must outlive it.
+class MatchedText {
+  public:
+    MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match);
+    ~MatchedText();
+    MatchedText(MatchedText&&) noexcept;
+    MatchedText& operator=(MatchedText&&) noexcept;
+
+    int score() const;                                         // as match_score()
+    Snippet snippet(const SnippetOptions& options = {}) const;  // as make_snippet()
+
+    struct Analysed;  // defined in snippet.cc
+
+  private:
+    std::string_view text_;
+    std::unique_ptr<Analysed> a_;
 };
 
 // How well `text` (in language `lang`, a primary subtag) matches the query: one point for each
