@@ -59,7 +59,7 @@ IngestSummary ingest(IndexWriter& writer, const std::vector<std::string>& paths,
                     break;
                 case RecordReader::Outcome::kEnd: done = true; break;
             }
-            if (options.progress && progress.records % 1000 == 0) {
+            if (options.progress && progress.records % 50 == 0) {
                 progress.bytes_done = bytes_before + reader.bytes_read();
                 options.progress(progress);
             }

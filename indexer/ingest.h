@@ -31,7 +31,7 @@ struct IngestOptions {
     ParseOptions parse;
     // Told each malformed line ("file:line: reason") and each unreadable file.
     std::function<void(const std::string&)> report;
-    // Called now and then (at most every 1,000 records) and once at the end.
+    // Called every 50 records and once at the end.
     std::function<void(const IngestProgress&)> progress;
     // When set, the run stops before the next record, commits, and says interrupted.
     const std::atomic<bool>* stop = nullptr;
