@@ -1,6 +1,7 @@
 #include "common/lang.h"
 
 #include <unicode/uchar.h>
+#include <unicode/uloc.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -41,6 +42,13 @@ std::optional<std::string> canonical_tag(std::string_view tag) {
         if (j == std::string_view::npos) break;
         i = j + 1;
     }
+    // The primary subtag must name a language ICU knows ("xx" and "qq" do not): ICU answers an
+    // unknown code with the code itself and a warning.
+    std::string p = primary(out);
+    UErrorCode st = U_ZERO_ERROR;
+    UChar name[64];
+    uloc_getDisplayLanguage(p.c_str(), "en", name, 64, &st);
+    if (U_FAILURE(st) || st == U_USING_DEFAULT_WARNING) return std::nullopt;
     return out;
 }
 

@@ -10,8 +10,9 @@
 namespace abstrakt::lang {
 
 // Canonical form of a BCP-47 language tag: the primary subtag in lowercase, other subtags kept with
-// their case as given ("de", "zh-CN", "pt-BR"). Returns nullopt when the text is not a tag: the
-// primary subtag must be 2 or 3 ASCII letters, each further subtag 1 to 8 ASCII letters or digits.
+// their case as given ("de", "zh-CN", "pt-BR"). Returns nullopt when the text is not a tag of a
+// known language: the primary subtag must be 2 or 3 ASCII letters naming a language ICU knows ("xx"
+// is refused; "und", undetermined, is accepted), each further subtag 1 to 8 ASCII letters or digits.
 std::optional<std::string> canonical_tag(std::string_view tag);
 
 // The primary subtag of a canonical tag: "zh-CN" -> "zh".

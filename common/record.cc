@@ -48,7 +48,7 @@ Status parse_lang_map(const Json& v, const char* field, const ParseOptions& opti
         return invalid(std::string("\"") + field + "\" must be an object mapping language codes to text, or a string");
     for (const auto& [key, text] : v.items()) {
         auto tag = lang::canonical_tag(key);
-        if (!tag) return invalid(std::string("\"") + field + "\" has an invalid language code \"" + key + "\"");
+        if (!tag) return invalid(std::string("\"") + field + "\" has an unknown or invalid language code \"" + key + "\"");
         if (text.is_null()) continue;
         if (!text.is_string())
             return invalid(std::string("\"") + field + "." + key + "\" must be a string");

@@ -143,7 +143,7 @@ struct Engine::Impl {
         std::string want_lang;
         if (!r.lang.empty()) {
             auto tag = lang::canonical_tag(r.lang);
-            if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + r.lang + "\" is not a language code (such as en, de, zh)");
+            if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + r.lang + "\" is not a known language code (such as en, de, zh)");
             want_lang = lang::primary(*tag);
         }
         if (r.limit > limits.max_limit)

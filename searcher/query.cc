@@ -123,7 +123,7 @@ Xapian::Query filter_query(const std::string& field, const std::string& value) {
     if (field == "id") return Xapian::Query(schema::kPrefixId + value);
     if (field == "lang") {
         auto tag = lang::canonical_tag(value);
-        if (!tag) throw SyntaxError("lang:" + value + " is not a language code");
+        if (!tag) throw SyntaxError("lang:" + value + " is not a known language code");
         return Xapian::Query(schema::kPrefixLang + lang::primary(*tag));
     }
     // year:2024, year:2023..2024, date:A..B with open ends allowed.

@@ -202,6 +202,9 @@ TEST_CASE("lang: tags, stemmers, detection from script") {
     CHECK_FALSE(canonical_tag(""));
     CHECK_FALSE(canonical_tag("de-"));
     CHECK_FALSE(canonical_tag("d1"));
+    CHECK_FALSE(canonical_tag("xx"));       // well-formed, but no such language
+    CHECK_FALSE(canonical_tag("qq-DE"));
+    CHECK(canonical_tag("yue") == std::optional<std::string>("yue"));  // three letters: Cantonese
     CHECK(primary("zh-CN") == "zh");
     CHECK(std::string(stemmer_name("de")) == "german2");
     CHECK(std::string(stemmer_name("en")) == "english");

@@ -74,6 +74,7 @@ TEST_CASE("record: malformed lines are rejected with a reason") {
         {R"({"id": "a", "title": {"en": 5}})", "\"title.en\" must be a string"},
         {R"({"id": "a", "title": {"e n": "x"}})", "invalid language code \"e n\""},
         {R"({"id": "a", "title": {"english": "x"}})", "invalid language code"},
+        {R"({"id": "a", "title": {"xx": "x"}})", "unknown or invalid language code \"xx\""},
         {R"({"id": "a", "title": {"en": "x", "EN": "y"}})", "language \"en\" twice"},
         {R"({"id": "a", "title": "x", "authors": "A B"})", "\"authors\" must be an array of strings"},
         {R"({"id": "a", "title": "x", "authors": [1]})", "\"authors\" must be an array of strings"},

@@ -226,7 +226,8 @@ TEST_CASE("search: bad queries") {
         {"year:20x4 linear", "is not a year", true},
         {"date:2024-13-01 linear", "is not a date", true},
         {"date:2024-05..2024-01 linear", "ends before it starts", true},
-        {"lang:!! linear", "not a language code", true},
+        {"lang:!! linear", "not a known language code", true},
+        {"lang:xx linear", "not a known language code", true},  // well-formed, unknown
         {"()", "empty brackets", false},
         {"--- !!", "no words to search for", false},
         {"linear attention", nullptr, true},
@@ -275,7 +276,9 @@ TEST_CASE("search: errors") {
     CHECK(err(r).find("offset 10001") != std::string::npos);
     r.offset = 0;
     r.lang = "e n";
-    CHECK(err(r).find("not a language code") != std::string::npos);
+    CHECK(err(r).find("not a known language code") != std::string::npos);
+    r.lang = "xx";
+    CHECK(err(r).find("not a known language code") != std::string::npos);
 
     test::TempDir dir;
     auto missing = Engine::open(dir.file("none"));
