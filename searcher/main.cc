@@ -51,7 +51,7 @@ void print_text(const SearchResponse& r, bool color) {
     const char* bold = color ? "\033[1m" : "";
     const char* dim = color ? "\033[2m" : "";
     const char* reset = color ? "\033[0m" : "";
-    if (r.hits.empty()) {
+    if (r.hits.empty() && r.total == 0) {
         std::cout << "No results for: " << r.query << "\n";
         return;
     }
