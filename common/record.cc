@@ -1,5 +1,6 @@
 #include "common/record.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -194,86 +195,150 @@ Result<Record> from_json(std::string_view json) { return parse_record(json); }
 
 // ---- RecordReader ----
 
+struct RecordReader::Inflater {
+    z_stream zs{};
+    bool in_member = false;  // inside a gzip member (between its header and its end)
+    Inflater() { inflateInit2(&zs, 15 + 16); }  // gzip wrapper only
+    ~Inflater() { inflateEnd(&zs); }
+};
+
+RecordReader::RecordReader() = default;
+
+RecordReader::~RecordReader() {
+    if (own_fd_ && fd_ >= 0) ::close(fd_);
+}
+
 Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path, ParseOptions options) {
     std::unique_ptr<RecordReader> r(new RecordReader());
     r->path_ = path;
     r->options_ = std::move(options);
     if (path == "-") {
-        int fd = dup(STDIN_FILENO);
-        r->gz_ = fd < 0 ? nullptr : gzdopen(fd, "rb");
-        if (!r->gz_) return Status(ErrorCode::kUnavailable, "cannot read standard input");
-    } else {
-        struct stat st {};
-        if (stat(path.c_str(), &st) != 0)
-            return Status(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
-                          path + ": " + std::strerror(errno));
-        if (S_ISDIR(st.st_mode)) return Status(ErrorCode::kInvalidArgument, path + ": is a directory");
-        r->total_bytes_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
-        r->gz_ = gzopen(path.c_str(), "rb");  // reads plain files as they are
-        if (!r->gz_) return Status(ErrorCode::kUnavailable, path + ": " + std::strerror(errno));
+        r->fd_ = STDIN_FILENO;
+        return r;
     }
-    gzbuffer(static_cast<gzFile>(r->gz_), 1 << 17);
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0)
+        return Status(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable, path + ": " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) return Status(ErrorCode::kInvalidArgument, path + ": is a directory");
+    r->total_bytes_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+    r->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (r->fd_ < 0) return Status(ErrorCode::kUnavailable, path + ": " + std::strerror(errno));
+    r->own_fd_ = true;
     return r;
 }
 
-RecordReader::~RecordReader() {
-    if (gz_) gzclose(static_cast<gzFile>(gz_));
-}
-
-uint64_t RecordReader::bytes_read() const {
-    z_off_t off = gzoffset(static_cast<gzFile>(gz_));
-    return off < 0 ? 0 : static_cast<uint64_t>(off);
-}
-
-bool RecordReader::read_line(std::string& line, bool& too_long) {
-    line.clear();
-    too_long = false;
-    char chunk[65536];
-    auto* gz = static_cast<gzFile>(gz_);
-    while (gzgets(gz, chunk, sizeof chunk) != nullptr) {
-        size_t n = std::strlen(chunk);
-        if (!too_long) {
-            if (line.size() + n > kMaxLineBytes) {
-                too_long = true;
-                line.clear();
-            } else {
-                line.append(chunk, n);
-            }
+RecordReader::Fill RecordReader::fill() {
+    char buf[1 << 16];
+    const bool need_raw = !sniffed_ || !inflater_ || inflater_->zs.avail_in == 0;
+    bool raw_eof = false;
+    if (need_raw) {
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) return Fill::kInterrupted;
+            read_error_ = std::strerror(errno);
+            return Fill::kError;
         }
-        if (n > 0 && chunk[n - 1] == '\n') return true;
+        raw_eof = n == 0;
+        raw_bytes_ += static_cast<uint64_t>(n);
+        if (inflater_) {
+            // Keep the bytes zlib has not consumed yet in raw_, followed by the new ones.
+            raw_.erase(0, raw_.size() - inflater_->zs.avail_in);
+        }
+        raw_.append(buf, static_cast<size_t>(n));
     }
-    return !line.empty() || too_long;
+    if (!sniffed_) {
+        if (raw_.size() < 2 && !raw_eof) return Fill::kMore;  // wait for the magic number
+        sniffed_ = true;
+        if (raw_.size() >= 2 && static_cast<unsigned char>(raw_[0]) == 0x1f && static_cast<unsigned char>(raw_[1]) == 0x8b)
+            inflater_ = std::make_unique<Inflater>();
+    }
+    if (!inflater_) {
+        pending_ += raw_;
+        raw_.clear();
+        return raw_eof ? Fill::kEnd : Fill::kMore;
+    }
+    z_stream& zs = inflater_->zs;
+    zs.next_in = reinterpret_cast<Bytef*>(raw_.data() + (raw_.size() - (need_raw ? raw_.size() : zs.avail_in)));
+    if (need_raw) zs.avail_in = static_cast<uInt>(raw_.size());
+    if (zs.avail_in == 0) {
+        if (!raw_eof) return Fill::kMore;
+        if (inflater_->in_member) {
+            read_error_ = "unexpected end of gzip data (the file is truncated)";
+            return Fill::kError;
+        }
+        return Fill::kEnd;
+    }
+    // Inflate until the input is used up and zlib has no more output for now (a full output buffer
+    // means there may be more).
+    do {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        if (zs.avail_in > 0) inflater_->in_member = true;
+        int rc = inflate(&zs, Z_NO_FLUSH);
+        pending_.append(buf, sizeof buf - zs.avail_out);
+        if (rc == Z_STREAM_END) {
+            // The end of one gzip member; another may follow ("cat a.gz b.gz").
+            inflater_->in_member = false;
+            inflateReset(&zs);
+            if (zs.avail_in == 0) break;
+            continue;
+        }
+        if (rc == Z_BUF_ERROR) break;  // no progress without more input
+        if (rc != Z_OK) {
+            read_error_ = std::string("corrupt gzip data: ") + (zs.msg ? zs.msg : "inflate failed");
+            return Fill::kError;
+        }
+    } while (zs.avail_out == 0 || zs.avail_in > 0);
+    return Fill::kMore;
 }
 
 RecordReader::Outcome RecordReader::next(Record& record, std::string& error) {
-    bool too_long = false;
-    while (read_line(buffer_, too_long)) {
+    while (true) {
+        size_t nl = pending_.find('\n', scan_from_);
+        if (nl == std::string::npos && !eof_) {
+            scan_from_ = pending_.size();
+            if (!discarding_ && pending_.size() > kMaxLineBytes) {
+                discarding_ = true;  // report it when its end arrives; keep no more of it
+            }
+            if (discarding_) {
+                pending_.clear();
+                scan_from_ = 0;
+            }
+            Fill f = fill();
+            if (f == Fill::kInterrupted) return Outcome::kInterrupted;
+            if (f == Fill::kError) {
+                eof_ = true;
+                pending_.clear();
+                error = path_ + ":" + std::to_string(line_ + 1) + ": read error: " + read_error_;
+                return Outcome::kReadError;
+            }
+            if (f == Fill::kEnd) eof_ = true;
+            continue;
+        }
+        if (nl == std::string::npos && pending_.empty() && !discarding_) return Outcome::kEnd;
+        // A whole line: up to the newline, or the rest of the input.
+        size_t end = nl == std::string::npos ? pending_.size() : nl;
+        std::string text = pending_.substr(0, end);
+        pending_.erase(0, nl == std::string::npos ? end : end + 1);
+        scan_from_ = 0;
         ++line_;
-        std::string where = path_ + ":" + std::to_string(line_) + ": ";
-        if (too_long) {
-            error = where + "line longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB";
+        if (discarding_ || text.size() > kMaxLineBytes) {
+            discarding_ = false;
+            error = path_ + ":" + std::to_string(line_) + ": line longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB";
             return Outcome::kMalformed;
         }
-        std::string_view text = buffer_;
-        if (line_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-        size_t first = text.find_first_not_of(" \t");
-        if (first == std::string_view::npos) continue;
-        Result<Record> r = parse_record(text, options_);
+        std::string_view view = text;
+        if (line_ == 1 && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);
+        while (!view.empty() && (view.back() == '\r' || view.back() == ' ' || view.back() == '\t')) view.remove_suffix(1);
+        if (view.find_first_not_of(" \t") == std::string_view::npos) continue;
+        Result<Record> r = parse_record(view, options_);
         if (!r.is_ok()) {
-            error = where + r.message();
+            error = path_ + ":" + std::to_string(line_) + ": " + r.message();
             return Outcome::kMalformed;
         }
         record = std::move(r.value());
         return Outcome::kRecord;
     }
-    int errnum = 0;
-    const char* msg = gzerror(static_cast<gzFile>(gz_), &errnum);
-    if (errnum != Z_OK && errnum != Z_STREAM_END) {
-        error = path_ + ":" + std::to_string(line_ + 1) + ": read error: " + (msg ? msg : "unknown");
-        return Outcome::kReadError;
-    }
-    return Outcome::kEnd;
 }
 
 }  // namespace abstrakt

@@ -64,6 +64,10 @@ bool valid_date(std::string_view date);
 // Reads JSON Lines records from a file, a gzip-compressed file (detected by content, not by name),
 // or standard input ("-"). Blank lines are skipped; a UTF-8 byte order mark on the first line is
 // ignored. Lines longer than kMaxLineBytes are reported as malformed and skipped.
+//
+// Input is read with read(2) as it arrives: a record that came down a pipe is returned at once, not
+// when a buffer fills. A signal that interrupts a waiting read (one installed without SA_RESTART)
+// makes next() return kInterrupted, so that the caller can look at its stop flag.
 class RecordReader {
   public:
     static constexpr size_t kMaxLineBytes = 16u << 20;
@@ -74,28 +78,40 @@ class RecordReader {
     RecordReader(const RecordReader&) = delete;
     RecordReader& operator=(const RecordReader&) = delete;
 
-    enum class Outcome { kRecord, kMalformed, kEnd, kReadError };
-    // Reads the next non-blank line. kRecord fills `record`; kMalformed and kReadError fill
-    // `error` with "path:line: reason".
+    enum class Outcome { kRecord, kMalformed, kEnd, kReadError, kInterrupted };
+    // Reads the next non-blank line. kRecord fills `record`; kMalformed and kReadError (an I/O
+    // error, corrupt or truncated gzip data) fill `error` with "path:line: reason". After
+    // kInterrupted, calling next() again goes on where it stopped.
     Outcome next(Record& record, std::string& error);
 
     uint64_t line() const { return line_; }
     // Bytes of the file consumed so far and its size on disk (0 when unknown, as for a pipe): a
     // progress estimate for compressed files too.
-    uint64_t bytes_read() const;
+    uint64_t bytes_read() const { return raw_bytes_; }
     uint64_t total_bytes() const { return total_bytes_; }
     const std::string& path() const { return path_; }
 
   private:
-    RecordReader() = default;
-    bool read_line(std::string& line, bool& too_long);
+    struct Inflater;
+    enum class Fill { kMore, kEnd, kError, kInterrupted };
+    RecordReader();
+    Fill fill();  // appends decoded bytes to pending_
 
     std::string path_;
     ParseOptions options_;
-    void* gz_ = nullptr;  // gzFile, kept opaque so that zlib.h stays out of this header
+    int fd_ = -1;
+    bool own_fd_ = false;
+    bool sniffed_ = false;                 // gzip or not is decided on the first bytes
+    std::unique_ptr<Inflater> inflater_;   // set for gzip input
+    std::string raw_;                      // bytes read but not yet decoded
+    std::string pending_;                  // decoded bytes not yet returned as lines
+    size_t scan_from_ = 0;                 // pending_ before this offset holds no newline
+    bool discarding_ = false;              // inside a line that is too long
+    bool eof_ = false;
+    std::string read_error_;
     uint64_t line_ = 0;
+    uint64_t raw_bytes_ = 0;
     uint64_t total_bytes_ = 0;
-    std::string buffer_;
 };
 
 }  // namespace abstrakt

@@ -58,6 +58,7 @@ IngestSummary ingest(IndexWriter& writer, const std::vector<std::string>& paths,
                     done = true;
                     break;
                 case RecordReader::Outcome::kEnd: done = true; break;
+                case RecordReader::Outcome::kInterrupted: break;  // a signal: the loop looks at `stop`
             }
             if (options.progress && progress.records % 50 == 0) {
                 progress.bytes_done = bytes_before + reader.bytes_read();

@@ -1,4 +1,5 @@
 // abstrakt-index: argument parsing and reporting over the indexer library. See docs/cli.md.
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -109,8 +110,12 @@ int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64
     auto writer = IndexWriter::open(db, true, WriterOptions{batch});
     if (!writer.is_ok()) return exit_for(writer.status());
 
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    // Without SA_RESTART, so that a read waiting on a pipe returns and the stop flag is seen at once.
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
     ProgressReporter reporter(quiet);
     IngestOptions options;
     options.parse.default_lang = default_lang;

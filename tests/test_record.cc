@@ -231,3 +231,28 @@ TEST_CASE("valid_date") {
         CHECK(valid_date(r.date) == r.ok);
     }
 }
+
+TEST_CASE("record reader: concatenated gzip members, corrupt gzip data") {
+    test::TempDir dir;
+    // "cat a.gz b.gz" is a valid gzip file of two members: both are read.
+    std::string two = dir.file("two.jsonl.gz");
+    for (const char* id : {"a", "b"}) {
+        gzFile f = gzopen(two.c_str(), "ab");
+        gzputs(f, (std::string("{\"id\": \"") + id + "\", \"title\": \"t\"}\n").c_str());
+        gzclose(f);
+    }
+    auto reader = RecordReader::open(two);
+    REQUIRE(reader.is_ok());
+    Record rec;
+    std::string error;
+    std::vector<std::string> ids;
+    while (reader.value()->next(rec, error) == RecordReader::Outcome::kRecord) ids.push_back(rec.id);
+    CHECK(ids == std::vector<std::string>{"a", "b"});
+
+    // The gzip magic number followed by garbage.
+    std::string bad = dir.write("bad.jsonl.gz", {"\x1f\x8b" "this is not deflate data at all"});
+    auto corrupt = RecordReader::open(bad);
+    REQUIRE(corrupt.is_ok());
+    CHECK(corrupt.value()->next(rec, error) == RecordReader::Outcome::kReadError);
+    CHECK(error.find(":1: read error: corrupt gzip data") != std::string::npos);
+}
