@@ -332,14 +332,16 @@ class Compiler {
   private:
     using Q = Xapian::Query;
 
-    std::vector<Token> words_of(const std::string& text, std::vector<Token>* joined = nullptr) {
+    // The words of `text` (and its joined chains, when asked). Counted against the word limit unless
+    // `count` is false (a second look at words already counted).
+    std::vector<Token> words_of(const std::string& text, std::vector<Token>* joined = nullptr, bool count = true) {
         std::vector<Token> tokens, words;
         an_.analyze(text, tokens);
         for (Token& t : tokens) {
             if (!t.joined) words.push_back(std::move(t));
             else if (joined) joined->push_back(std::move(t));
         }
-        words_ += words.size();
+        if (count) words_ += words.size();
         if (words_ > max_words_) throw TooManyWords("the query has more than " + std::to_string(max_words_) + " words");
         return words;
     }
@@ -455,9 +457,11 @@ class Compiler {
                 has_constraint_ = true;
                 continue;
             }
-            if (mod == Mod::kExcluded) has_constraint_ = true;
             switch (mod) {
-                case Mod::kExcluded: excluded.push_back(q); break;
+                case Mod::kExcluded:
+                    excluded.push_back(q);
+                    has_constraint_ = true;
+                    break;
                 case Mod::kRequired: required.push_back(q); break;
                 case Mod::kNone:
                     if (simple_word(c)) simple_index[i] = static_cast<int>(optional.size());
@@ -468,8 +472,8 @@ class Compiler {
         // Neighbouring plain words: joined ("multi view" -> "multiview") and near each other.
         for (size_t i = 0; i + 1 < n.children.size() && joins_loose.size() < 8; ++i) {
             if (simple_index[i] < 0 || simple_index[i + 1] < 0) continue;
-            std::vector<Token> a = words_of(n.children[i].text), b = words_of(n.children[i + 1].text);
-            words_ -= a.size() + b.size();
+            std::vector<Token> a = words_of(n.children[i].text, nullptr, false);
+            std::vector<Token> b = words_of(n.children[i + 1].text, nullptr, false);
             if (a.size() != 1 || b.size() != 1) continue;
             Q joined(a[0].folded + b[0].folded);
             if (collect_ && positive) match_.forms.emplace(a[0].folded + b[0].folded, -1);

@@ -268,6 +268,10 @@ TEST_CASE("search: errors") {
     r.query.clear();
     for (int i = 0; i < 150; ++i) r.query += "w" + std::to_string(i) + " ";
     CHECK(err(r).find("more than 100 words") != std::string::npos);
+    // Exactly 100 words is within the limit (regression: the neighbour joins counted words twice).
+    r.query.clear();
+    for (int i = 0; i < 100; ++i) r.query += "w" + std::to_string(i) + " ";
+    CHECK(idx.engine->search(r).is_ok());
     r.query = "linear";
     r.limit = 101;
     CHECK(err(r).find("limit 101") != std::string::npos);
