@@ -74,6 +74,15 @@ std::string to_json(const SearchResponse& r, int indent) {
         hits.push_back(std::move(o));
     }
     j["hits"] = std::move(hits);
+    if (r.facets) {
+        auto counts = [](const Facets::Counts& c) {
+            ordered_json o = ordered_json::object();
+            for (const auto& [key, n] : c) o[key] = n;
+            return o;
+        };
+        j["facets"] = {{"lang", counts(r.facets->lang)}, {"year", counts(r.facets->year)}, {"category", counts(r.facets->category)}};
+    }
+    j["suggestion"] = r.suggestion.empty() ? ordered_json(nullptr) : ordered_json(r.suggestion);
     j["notices"] = r.notices;
     // Invalid UTF-8 cannot reach here (records and queries are validated), but replace rather than
     // throw if it ever does.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/record.h"
@@ -43,6 +44,14 @@ struct Hit {
     std::string snippet_lang;
 };
 
+// Counts over the whole match set, most frequent first (then by key).
+struct Facets {
+    using Counts = std::vector<std::pair<std::string, uint64_t>>;
+    Counts lang;      // primary language subtags
+    Counts year;      // "2024"
+    Counts category;  // as in the records ("cs.CL")
+};
+
 struct SearchResponse {
     std::string query;
     uint64_t total = 0;          // matching papers (an estimate unless total_is_exact)
@@ -51,11 +60,14 @@ struct SearchResponse {
     uint64_t offset = 0, limit = 0;
     std::vector<Hit> hits;
     std::vector<std::string> notices;  // e.g. "the query did not parse; searched for its words"
+    std::optional<Facets> facets;      // when asked for
+    std::string suggestion;            // a corrected query ("did you mean"), or ""
 };
 
 // The JSON document: {query, total, total_is_exact, took_ms, offset, limit, hits: [{id, title,
 // title_lang, authors, published, categories, upvotes, comments, url, score, snippet,
-// snippet_lang}], notices}. Snippets are HTML-escaped with <mark> around matches; absent optional
+// snippet_lang}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
+// suggestion (a string or null), notices}. Snippets are HTML-escaped with <mark> around matches; absent optional
 // fields are null. `indent` < 0 prints one line.
 std::string to_json(const SearchResponse& response, int indent = -1);
 

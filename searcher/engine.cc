@@ -242,4 +242,13 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
 
 Result<SearchResponse> Engine::search(const SearchRequest& request) { return impl_->search(request); }
 
+Result<SearchResponse> Engine::similar(const std::string&, uint64_t, uint64_t) {
+    return Status(ErrorCode::kInternal, "not implemented yet");
+}
+Result<std::vector<std::string>> Engine::suggest(std::string_view, size_t) {
+    return Status(ErrorCode::kInternal, "not implemented yet");
+}
+Result<Record> Engine::paper(const std::string&) { return Status(ErrorCode::kInternal, "not implemented yet"); }
+Result<Engine::Info> Engine::info() { return Status(ErrorCode::kInternal, "not implemented yet"); }
+
 }  // namespace abstrakt
