@@ -14,7 +14,7 @@ namespace abstrakt::schema {
 
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
 // written with another version and says to rebuild it.
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;  // 2: categories value slot, spelling dictionary
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
 // Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
@@ -42,7 +42,17 @@ enum Slot : Xapian::valueno {
     kSlotComments = 2,  // Xapian::sortable_serialise(comments)
     kSlotYear = 3,      // "YYYY" (facets)
     kSlotLangs = 4,     // primary subtags of every language the record has, joined by ',' (facets)
+    kSlotCategories = 5,  // the record's categories as given, joined by ',' (facets)
 };
+
+// Values that hold several items join them with this character.
+inline constexpr char kValueListSeparator = ',';
+
+// ---- Spelling dictionary ----
+// Folded words of titles and abstracts in alphabetic scripts, this many bytes long, feed Xapian's
+// spelling table, from which a query that finds little gets a "did you mean".
+inline constexpr size_t kSpellingMinBytes = 3;
+inline constexpr size_t kSpellingMaxBytes = 30;
 
 // ---- Document data ----
 // The record itself, as canonical JSON (common/record.h: to_json). Snippets, results and the

@@ -19,7 +19,8 @@ std::string ascii_lower(std::string s) {
 // so that no phrase spans two texts) is returned.
 Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vector<Token>& tokens,
                            std::string_view text, std::string_view primary_lang, const std::string& field,
-                           Xapian::termcount wdf, bool stem, bool field_positions, Xapian::termpos pos) {
+                           Xapian::termcount wdf, bool stem, bool field_positions, Xapian::termpos pos,
+                           std::vector<std::string>* spelling) {
     tokens.clear();
     analyzer.analyze(text, tokens, pos);
     Xapian::termpos last = pos;
@@ -40,6 +41,9 @@ Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vecto
                 doc.add_term(stem_field + s);
             }
         }
+        if (spelling && t.kind == TokenKind::kWord && !t.joined && t.folded.size() >= schema::kSpellingMinBytes &&
+            t.folded.size() <= schema::kSpellingMaxBytes)
+            spelling->push_back(t.folded);
         last = std::max(last, t.pos);
     }
     return last + schema::kFieldGap;
@@ -47,7 +51,7 @@ Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vecto
 
 }  // namespace
 
-Xapian::Document build_document(const Record& r, Analyzer& analyzer) {
+Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector<std::string>* spelling) {
     Xapian::Document doc;
     std::vector<Token> tokens;
     std::set<std::string> langs;
@@ -57,16 +61,16 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer) {
     for (const LangText& t : r.title) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, schema::kTitleWdf, true, true, pos);
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, schema::kTitleWdf, true, true, pos, spelling);
     }
     for (const LangText& t : r.abstract) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixAbstract, 1, true, false, pos);
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixAbstract, 1, true, false, pos, spelling);
     }
     // Names are not stemmed: "Williams" is not "William".
     for (const std::string& author : r.authors)
-        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, 1, false, true, pos);
+        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, 1, false, true, pos, nullptr);
 
     // The id as a free-text word when it is one ("2402.19173"), so that typing it finds the paper.
     tokens.clear();
@@ -75,12 +79,20 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer) {
 
     for (const std::string& c : r.categories)
         if (c.size() < 100) doc.add_boolean_term(schema::kPrefixCategory + ascii_lower(c));
-    std::string lang_list;
-    for (const std::string& l : langs) {
-        doc.add_boolean_term(schema::kPrefixLang + l);
-        lang_list += (lang_list.empty() ? "" : ",") + l;
-    }
-    doc.add_value(schema::kSlotLangs, lang_list);
+    auto join = [](const auto& items) {
+        std::string out;
+        for (const std::string& item : items) {
+            if (!out.empty()) out += schema::kValueListSeparator;
+            out += item;
+        }
+        return out;
+    };
+    for (const std::string& l : langs) doc.add_boolean_term(schema::kPrefixLang + l);
+    doc.add_value(schema::kSlotLangs, join(langs));
+    std::vector<std::string> categories;
+    for (const std::string& c : r.categories)
+        if (c.find(schema::kValueListSeparator) == std::string::npos) categories.push_back(c);
+    if (!categories.empty()) doc.add_value(schema::kSlotCategories, join(categories));
     if (!r.published.empty()) {
         doc.add_value(schema::kSlotDate, r.published);
         doc.add_value(schema::kSlotYear, r.published.substr(0, 4));

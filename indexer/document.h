@@ -4,14 +4,18 @@
 
 #include <xapian.h>
 
+#include <string>
+#include <vector>
+
 #include "common/analysis.h"
 #include "common/record.h"
 
 namespace abstrakt {
 
 // Builds the terms, values and data of `record`. Does not throw for any record that parse_record
-// accepted. `analyzer` must belong to the calling thread.
-Xapian::Document build_document(const Record& record, Analyzer& analyzer);
+// accepted. `analyzer` must belong to the calling thread. When `spelling` is given, the words for the
+// spelling dictionary are appended to it, once per occurrence (common/schema.h says which).
+Xapian::Document build_document(const Record& record, Analyzer& analyzer, std::vector<std::string>* spelling = nullptr);
 
 }  // namespace abstrakt
 

@@ -17,6 +17,16 @@ struct IndexWriter::Impl {
     Xapian::WritableDatabase db;
     Analyzer analyzer;
     uint64_t pending = 0;
+
+    // Takes the words of a stored record out of the spelling dictionary, so that replaced and
+    // deleted text stops being suggested.
+    void forget_spelling(const std::string& stored_json) {
+        Result<Record> old = from_json(stored_json);
+        if (!old.is_ok()) return;
+        std::vector<std::string> words;
+        build_document(old.value(), analyzer, &words);
+        for (const std::string& w : words) db.remove_spelling(w);
+    }
 };
 
 IndexWriter::IndexWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -58,10 +68,14 @@ Result<IndexWriter::Change> IndexWriter::upsert(const Record& record) {
         Change change = Change::kAdded;
         Xapian::PostingIterator p = impl_->db.postlist_begin(idterm);
         if (p != impl_->db.postlist_end(idterm)) {
-            if (impl_->db.get_document(*p).get_data() == to_json(record)) return Change::kUnchanged;
+            std::string stored = impl_->db.get_document(*p).get_data();
+            if (stored == to_json(record)) return Change::kUnchanged;
             change = Change::kUpdated;
+            impl_->forget_spelling(stored);
         }
-        impl_->db.replace_document(idterm, build_document(record, impl_->analyzer));
+        std::vector<std::string> words;
+        impl_->db.replace_document(idterm, build_document(record, impl_->analyzer, &words));
+        for (const std::string& w : words) impl_->db.add_spelling(w);
         if (++impl_->pending >= impl_->options.batch_size) {
             impl_->db.commit();
             impl_->pending = 0;
@@ -73,7 +87,9 @@ Result<IndexWriter::Change> IndexWriter::upsert(const Record& record) {
 Result<bool> IndexWriter::remove(const std::string& id) {
     return guarded(impl_->path, [&]() -> Result<bool> {
         const std::string idterm = schema::kPrefixId + id;
-        if (impl_->db.get_termfreq(idterm) == 0) return false;
+        Xapian::PostingIterator p = impl_->db.postlist_begin(idterm);
+        if (p == impl_->db.postlist_end(idterm)) return false;
+        impl_->forget_spelling(impl_->db.get_document(*p).get_data());
         impl_->db.delete_document(idterm);
         ++impl_->pending;
         return true;

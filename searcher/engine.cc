@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "common/analysis.h"
 #include "common/lang.h"
@@ -34,6 +35,57 @@ constexpr uint64_t kCountTo = 1000;
 struct Page {
     Xapian::MSet mset;
     uint64_t lower = 0, estimated = 0, upper = 0;
+};
+
+// A search "finds little" below this many papers, and then gets a spelling suggestion.
+constexpr uint64_t kFewResults = 5;
+
+// Facets list at most this many values each, the most frequent first.
+constexpr size_t kMaxFacetValues = 50;
+
+// Type-ahead looks at no more than this many indexed words that start with the prefix, so that a
+// one-letter prefix costs a bounded scan of the term list.
+constexpr size_t kSuggestCandidates = 20000;
+
+// Counts the items of a value slot over every document the match looks at. The slot holds one item
+// ("2024") or several joined by schema::kValueListSeparator ("cs.CL,cs.AI").
+class ListCountSpy : public Xapian::MatchSpy {
+  public:
+    explicit ListCountSpy(Xapian::valueno slot) : slot_(slot) {}
+
+    void operator()(const Xapian::Document& doc, double) override {
+        const std::string v = doc.get_value(slot_);
+        size_t start = 0;
+        while (start < v.size()) {
+            size_t end = v.find(schema::kValueListSeparator, start);
+            if (end == std::string::npos) end = v.size();
+            if (end > start) ++counts_[v.substr(start, end - start)];
+            start = end + 1;
+        }
+    }
+
+    Facets::Counts top() const {
+        Facets::Counts out(counts_.begin(), counts_.end());
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        if (out.size() > kMaxFacetValues) out.resize(kMaxFacetValues);
+        return out;
+    }
+
+  private:
+    Xapian::valueno slot_;
+    std::map<std::string, uint64_t> counts_;
+};
+
+// Words worth expanding a "similar papers" query with: unprefixed (prefixes start with an upper-case
+// ASCII letter), not numbers, at least three bytes.
+class SimilarTermDecider : public Xapian::ExpandDecider {
+  public:
+    bool operator()(const std::string& term) const override {
+        if (term.size() < 3) return false;
+        unsigned char c = static_cast<unsigned char>(term[0]);
+        if (c >= 'A' && c <= 'Z') return false;
+        return !(c >= '0' && c <= '9');
+    }
 };
 
 }  // namespace
@@ -68,17 +120,23 @@ struct Engine::Impl {
         return out;
     }
 
-    // Runs `q` for one page. Counting goes on to at least `count_to` matches (and always to the end of
-    // the page), so that totals up to there are exact.
-    Page run(const Xapian::Query& q, const SearchRequest& r, uint64_t offset, uint64_t limit, bool by_relevance,
-             uint64_t count_to = 0) {
+    Xapian::Enquire enquire_for(const Xapian::Query& q, SortOrder sort, bool by_relevance) {
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(weighting());
         enquire.set_query(q);
-        if (r.sort == SortOrder::kUpvotes)
+        enquire.set_time_limit(limits.time_budget_s);
+        if (sort == SortOrder::kUpvotes)
             enquire.set_sort_by_value_then_relevance(schema::kSlotUpvotes, true);
-        else if (r.sort == SortOrder::kDate || !by_relevance)
+        else if (sort == SortOrder::kDate || !by_relevance)
             enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
+        return enquire;
+    }
+
+    // Runs `q` for one page. Counting goes on to at least `count_to` matches (and always to the end of
+    // the page), so that totals up to there are exact.
+    Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance,
+             uint64_t count_to = 0) {
+        Xapian::Enquire enquire = enquire_for(q, sort, by_relevance);
         Page p;
         p.mset = enquire.get_mset(static_cast<Xapian::doccount>(offset), static_cast<Xapian::doccount>(limit),
                                   static_cast<Xapian::doccount>(std::max(offset + limit, count_to)));
@@ -86,6 +144,59 @@ struct Engine::Impl {
         p.estimated = p.mset.get_matches_estimated();
         p.upper = p.mset.get_matches_upper_bound();
         return p;
+    }
+
+    // Counts every match of `q` by language, year and category.
+    Facets facets(const Xapian::Query& q, uint64_t& total, bool& exact) {
+        Xapian::Enquire enquire = enquire_for(q, SortOrder::kRelevance, true);
+        ListCountSpy langs(schema::kSlotLangs), years(schema::kSlotYear), cats(schema::kSlotCategories);
+        enquire.add_matchspy(&langs);
+        enquire.add_matchspy(&years);
+        enquire.add_matchspy(&cats);
+        Xapian::MSet m = enquire.get_mset(0, 0, db.get_doccount());
+        total = m.get_matches_estimated();
+        exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
+        Facets f{langs.top(), years.top(), cats.top()};
+        // Years read best in order, newest first.
+        std::sort(f.year.begin(), f.year.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        return f;
+    }
+
+    // "Did you mean": each alphabetic word of the query that no paper has, replaced by the closest
+    // word of the spelling dictionary. "" when nothing changed.
+    std::string spelling_suggestion(const std::string& query) {
+        std::vector<Token> tokens;
+        analyzer.analyze(query, tokens);
+        std::string out;
+        size_t at = 0;
+        bool changed = false;
+        for (const Token& t : tokens) {
+            if (t.joined || t.kind != TokenKind::kWord) continue;
+            std::string_view raw = std::string_view(query).substr(t.start, t.end - t.start);
+            if (raw == "AND" || raw == "OR" || raw == "NOT") continue;
+            // Field names ("title" of "title:") and the values of filters ("cs" of "cat:cs.CL")
+            // are syntax, not words to correct.
+            if (t.end < query.size() && query[t.end] == ':') continue;
+            size_t chunk = query.find_last_of(" \t\n(", t.start == 0 ? 0 : t.start - 1);
+            chunk = chunk == std::string::npos || t.start == 0 ? 0 : chunk + 1;
+            std::string_view before = std::string_view(query).substr(chunk, t.start - chunk);
+            if (size_t colon = before.find(':'); colon != std::string_view::npos) {
+                std::string field(before.substr(0, colon));
+                for (char& c : field)
+                    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+                if (field == "cat" || field == "lang" || field == "id" || field == "year" || field == "date") continue;
+            }
+            if (db.get_termfreq(t.folded) > 0) continue;
+            std::string better = db.get_spelling_suggestion(t.folded, 2);
+            if (better.empty() || better == t.folded) continue;
+            out.append(query, at, t.start - at);
+            out += better;
+            at = t.end;
+            changed = true;
+        }
+        if (!changed) return "";
+        out.append(query, at, std::string::npos);
+        return out;
     }
 
     Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, const std::string& want_lang) {
@@ -138,6 +249,62 @@ struct Engine::Impl {
         return h;
     }
 
+    // Hits for every document of `msets`, in order.
+    void add_hits(SearchResponse& resp, const std::vector<Xapian::MSet>& msets, const MatchTerms& match,
+                  const std::string& want_lang) {
+        for (const Xapian::MSet& m : msets) {
+            for (auto it = m.begin(); it != m.end(); ++it) {
+                Result<Record> rec = from_json(it.get_document().get_data());
+                if (!rec.is_ok()) {
+                    resp.notices.push_back("a stored record could not be read (" + rec.message() + "); rebuild the index");
+                    continue;
+                }
+                resp.hits.push_back(make_hit(it, rec.value(), match, want_lang));
+            }
+        }
+    }
+
+    Status check_page(uint64_t offset, uint64_t limit) const {
+        if (limit > limits.max_limit)
+            return {ErrorCode::kInvalidArgument, "limit " + std::to_string(limit) + " is above the maximum of " + std::to_string(limits.max_limit)};
+        if (offset > limits.max_offset)
+            return {ErrorCode::kInvalidArgument, "offset " + std::to_string(offset) + " is above the maximum of " + std::to_string(limits.max_offset)};
+        return Status::ok();
+    }
+
+    // The filters given beside the query (dates, categories, author, language), AND-ed; an empty
+    // query when there are none.
+    Result<Xapian::Query> request_filters(const SearchRequest& r, const std::string& want_lang) {
+        std::vector<Xapian::Query> fs;
+        if (!r.from.empty() || !r.to.empty()) {
+            Result<Xapian::Query> dates = date_range_filter(r.from, r.to);
+            if (!dates.is_ok()) return dates.status();
+            fs.push_back(dates.value());
+        }
+        if (!r.categories.empty()) {
+            std::vector<Xapian::Query> cats;
+            for (std::string c : r.categories) {
+                for (char& ch : c)
+                    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+                cats.emplace_back(schema::kPrefixCategory + c);
+            }
+            fs.emplace_back(Xapian::Query::OP_OR, cats.begin(), cats.end());
+        }
+        if (!r.author.empty()) {
+            if (!valid_utf8(r.author)) return Status(ErrorCode::kInvalidArgument, "the author is not valid UTF-8");
+            std::vector<Token> tokens;
+            analyzer.analyze(r.author, tokens);
+            std::vector<Xapian::Query> words;
+            for (const Token& t : tokens)
+                if (!t.joined) words.emplace_back(schema::kPrefixAuthor + t.folded);
+            if (words.empty()) return Status(ErrorCode::kInvalidArgument, "the author \"" + r.author + "\" has no words");
+            fs.emplace_back(Xapian::Query::OP_AND, words.begin(), words.end());
+        }
+        if (!want_lang.empty()) fs.emplace_back(schema::kPrefixLang + want_lang);
+        if (fs.empty()) return Xapian::Query();
+        return Xapian::Query(Xapian::Query::OP_AND, fs.begin(), fs.end());
+    }
+
     Result<SearchResponse> search(const SearchRequest& r) {
         auto started = std::chrono::steady_clock::now();
         std::string want_lang;
@@ -146,13 +313,12 @@ struct Engine::Impl {
             if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + r.lang + "\" is not a known language code (such as en, de, zh)");
             want_lang = lang::primary(*tag);
         }
-        if (r.limit > limits.max_limit)
-            return Status(ErrorCode::kInvalidArgument, "limit " + std::to_string(r.limit) + " is above the maximum of " + std::to_string(limits.max_limit));
-        if (r.offset > limits.max_offset)
-            return Status(ErrorCode::kInvalidArgument, "offset " + std::to_string(r.offset) + " is above the maximum of " + std::to_string(limits.max_offset));
+        if (Status s = check_page(r.offset, r.limit); !s.is_ok()) return s;
 
         return with_retry([&]() -> Result<SearchResponse> {
             db.reopen();
+            Result<Xapian::Query> filters = request_filters(r, want_lang);
+            if (!filters.is_ok()) return filters.status();
             QueryContext ctx;
             ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
             Result<ParsedQuery> parsed = parse_query(r.query, analyzer, ctx, limits.query);
@@ -164,18 +330,26 @@ struct Engine::Impl {
             resp.limit = r.limit;
             resp.notices = pq.notices;
             Xapian::Query strict = pq.strict, loose = pq.loose;
-            if (!want_lang.empty()) {
-                Xapian::Query only(schema::kPrefixLang + want_lang);
-                strict = Xapian::Query(Xapian::Query::OP_FILTER, strict, only);
-                loose = Xapian::Query(Xapian::Query::OP_FILTER, loose, only);
+            if (pq.nothing) {
+                if (filters->empty()) {
+                    resp.notices.push_back("the query has no words to search for");
+                } else {
+                    strict = loose = Xapian::Query::MatchAll;  // the filters alone: list papers
+                    pq.tiered = false;
+                }
+            }
+            if (!filters->empty()) {
+                strict = Xapian::Query(Xapian::Query::OP_FILTER, strict, filters.value());
+                loose = Xapian::Query(Xapian::Query::OP_FILTER, loose, filters.value());
             }
 
             const bool by_relevance = pq.has_text;
             std::vector<Xapian::MSet> msets;
-            Page first = run(strict, r, r.offset, r.limit, by_relevance, kCountTo);
+            Page first = run(strict, r.sort, r.offset, r.limit, by_relevance, kCountTo);
             resp.total = first.estimated;
             resp.total_is_exact = first.lower == first.upper;
             msets.push_back(first.mset);
+            Xapian::Query counted = strict;  // the query whose matches `total` counts
             if (pq.tiered && pq.has_text) {
                 const bool strict_exhausted = first.mset.size() < r.limit;
                 if (r.sort == SortOrder::kRelevance && strict_exhausted) {
@@ -183,39 +357,135 @@ struct Engine::Impl {
                     // The first run checked offset + limit documents, so its count is exact here.
                     uint64_t t1 = first.lower;
                     uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
-                    Page rest = run(Xapian::Query(Xapian::Query::OP_AND_NOT, loose, strict), r, rest_offset,
+                    Page rest = run(Xapian::Query(Xapian::Query::OP_AND_NOT, loose, strict), r.sort, rest_offset,
                                     r.limit - first.mset.size(), by_relevance, kCountTo);
                     resp.total = t1 + rest.estimated;
                     resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
                     msets.push_back(rest.mset);
+                    counted = loose;
                     if (t1 == 0 && rest.estimated > 0)
                         resp.notices.push_back("no paper matches every word; showing papers that match some");
                 } else if (r.sort == SortOrder::kRelevance) {
                     // The page is full of papers with every word; count those with some.
-                    Page all = run(loose, r, 0, 0, by_relevance, kCountTo);
+                    Page all = run(loose, r.sort, 0, 0, by_relevance, kCountTo);
                     resp.total = std::max(first.estimated, all.estimated);
                     resp.total_is_exact = all.lower == all.upper;
+                    counted = loose;
                 } else if (first.estimated == 0) {
-                    Page some = run(loose, r, r.offset, r.limit, by_relevance, kCountTo);
+                    Page some = run(loose, r.sort, r.offset, r.limit, by_relevance, kCountTo);
                     msets.back() = some.mset;
                     resp.total = some.estimated;
                     resp.total_is_exact = some.lower == some.upper;
+                    counted = loose;
                     if (some.estimated > 0)
                         resp.notices.push_back("no paper matches every word; showing papers that match some");
                 }
             }
-            for (const Xapian::MSet& m : msets) {
-                for (auto it = m.begin(); it != m.end(); ++it) {
-                    Result<Record> rec = from_json(it.get_document().get_data());
-                    if (!rec.is_ok()) {
-                        resp.notices.push_back("a stored record could not be read (" + rec.message() + "); rebuild the index");
-                        continue;
-                    }
-                    resp.hits.push_back(make_hit(it, rec.value(), pq.match, want_lang));
-                }
+            if (r.facets) resp.facets = facets(counted, resp.total, resp.total_is_exact);
+            if (r.spelling && pq.has_text && resp.total < kFewResults) resp.suggestion = spelling_suggestion(r.query);
+            add_hits(resp, msets, pq.match, want_lang);
+            resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+            return resp;
+        });
+    }
+
+    Result<SearchResponse> similar(const std::string& id, uint64_t offset, uint64_t limit) {
+        auto started = std::chrono::steady_clock::now();
+        if (Status s = check_page(offset, limit); !s.is_ok()) return s;
+        return with_retry([&]() -> Result<SearchResponse> {
+            db.reopen();
+            const std::string idterm = schema::kPrefixId + id;
+            Xapian::PostingIterator p = db.postlist_begin(idterm);
+            if (p == db.postlist_end(idterm)) return Status(ErrorCode::kNotFound, "no paper with id " + id);
+            Xapian::RSet rset;
+            rset.add_document(*p);
+            Xapian::Enquire enquire(db);
+            SimilarTermDecider decider;
+            Xapian::ESet eset = enquire.get_eset(25, rset, &decider);
+            std::vector<Xapian::Query> terms;
+            MatchTerms match;
+            int group = 0;
+            for (auto t = eset.begin(); t != eset.end(); ++t) {
+                terms.emplace_back(*t);
+                match.forms.emplace(*t, group++);
+            }
+            SearchResponse resp;
+            resp.query = "similar:" + id;
+            resp.offset = offset;
+            resp.limit = limit;
+            if (!terms.empty()) {
+                Xapian::Query q(Xapian::Query::OP_AND_NOT, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                                Xapian::Query(idterm));
+                Page page = run(q, SortOrder::kRelevance, offset, limit, true, kCountTo);
+                resp.total = page.estimated;
+                resp.total_is_exact = page.lower == page.upper;
+                add_hits(resp, {page.mset}, match, "");
+            } else {
+                resp.total_is_exact = true;
             }
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
             return resp;
+        });
+    }
+
+    Result<std::vector<std::string>> suggest(std::string_view text, size_t limit) {
+        if (!valid_utf8(text)) return Status(ErrorCode::kInvalidArgument, "the text is not valid UTF-8");
+        if (text.size() > limits.query.max_bytes)
+            return Status(ErrorCode::kInvalidArgument, "the text is longer than " + std::to_string(limits.query.max_bytes) + " bytes");
+        if (limit < 1 || limit > limits.max_suggestions)
+            return Status(ErrorCode::kInvalidArgument, "limit must be from 1 to " + std::to_string(limits.max_suggestions));
+        return with_retry([&]() -> Result<std::vector<std::string>> {
+            db.reopen();
+            std::vector<Token> tokens;
+            analyzer.analyze(text, tokens);
+            std::vector<std::string> out;
+            // The last word, when the text ends in it (after a space there is nothing to complete).
+            const Token* last = nullptr;
+            for (const Token& t : tokens)
+                if (!t.joined) last = &t;
+            if (!last || last->end != text.size()) return out;
+            const std::string& prefix = last->folded;
+            std::vector<std::pair<Xapian::doccount, std::string>> candidates;
+            size_t seen = 0;
+            for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && seen < kSuggestCandidates; ++t, ++seen)
+                candidates.emplace_back(t.get_termfreq(), *t);
+            std::stable_sort(candidates.begin(), candidates.end(),
+                             [](const auto& a, const auto& b) { return a.first > b.first; });
+            const std::string head(text.substr(0, last->start));
+            for (const auto& c : candidates) {
+                if (out.size() >= limit) break;
+                out.push_back(head + c.second);
+            }
+            return out;
+        });
+    }
+
+    Result<Record> paper(const std::string& id) {
+        return with_retry([&]() -> Result<Record> {
+            db.reopen();
+            const std::string idterm = schema::kPrefixId + id;
+            Xapian::PostingIterator p = db.postlist_begin(idterm);
+            if (p == db.postlist_end(idterm)) return Status(ErrorCode::kNotFound, "no paper with id " + id);
+            Result<Record> rec = from_json(db.get_document(*p).get_data());
+            if (!rec.is_ok()) return Status(ErrorCode::kUnavailable, "the stored record of " + id + " cannot be read: " + rec.message());
+            return rec;
+        });
+    }
+
+    Result<Info> info() {
+        return with_retry([&]() -> Result<Info> {
+            db.reopen();
+            Info i;
+            i.path = path;
+            i.revision = db.get_revision();
+            i.documents = db.get_doccount();
+            namespace fs = std::filesystem;
+            std::error_code ec;
+            fs::path dir = fs::canonical(path, ec);
+            if (!ec && fs::is_directory(dir, ec))
+                for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
+                    if (entry.is_regular_file(ec)) i.bytes += entry.file_size(ec);
+            return i;
         });
     }
 };
@@ -242,13 +512,11 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
 
 Result<SearchResponse> Engine::search(const SearchRequest& request) { return impl_->search(request); }
 
-Result<SearchResponse> Engine::similar(const std::string&, uint64_t, uint64_t) {
-    return Status(ErrorCode::kInternal, "not implemented yet");
+Result<SearchResponse> Engine::similar(const std::string& id, uint64_t offset, uint64_t limit) {
+    return impl_->similar(id, offset, limit);
 }
-Result<std::vector<std::string>> Engine::suggest(std::string_view, size_t) {
-    return Status(ErrorCode::kInternal, "not implemented yet");
-}
-Result<Record> Engine::paper(const std::string&) { return Status(ErrorCode::kInternal, "not implemented yet"); }
-Result<Engine::Info> Engine::info() { return Status(ErrorCode::kInternal, "not implemented yet"); }
+Result<std::vector<std::string>> Engine::suggest(std::string_view text, size_t limit) { return impl_->suggest(text, limit); }
+Result<Record> Engine::paper(const std::string& id) { return impl_->paper(id); }
+Result<Engine::Info> Engine::info() { return impl_->info(); }
 
 }  // namespace abstrakt

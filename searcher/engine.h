@@ -40,6 +40,9 @@ struct SearchRequest {
 struct EngineLimits {
     uint64_t max_limit = 100;
     uint64_t max_offset = 10000;  // deeper pages cost more than they are worth
+    size_t max_suggestions = 20;
+    // Matching stops after this many seconds and returns what it found (totals become estimates).
+    double time_budget_s = 2.0;
     QueryLimits query;
 };
 

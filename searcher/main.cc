@@ -26,6 +26,8 @@ options:
   --sort ORDER       relevance (default), date (newest first) or upvotes
   --limit N          results to show (default 10, at most 100)
   --offset N         results to skip (default 0)
+  --facets           count languages, years and categories over all matches
+  --similar ID       papers like the one with this id (no query)
   --json             one JSON document on standard output
   --color WHEN       auto (default: when output is a terminal), always or never
   --                 everything after this is the query
@@ -47,16 +49,32 @@ bool parse_count(const char* s, uint64_t& out) {
     return true;
 }
 
+void print_facets(const Facets& f) {
+    auto line = [](const char* name, const Facets::Counts& counts) {
+        std::cout << name;
+        if (counts.empty()) std::cout << " -";
+        for (size_t i = 0; i < counts.size() && i < 12; ++i) std::cout << (i ? ", " : " ") << counts[i].first << " " << counts[i].second;
+        if (counts.size() > 12) std::cout << ", ...";
+        std::cout << "\n";
+    };
+    line("languages: ", f.lang);
+    line("years:     ", f.year);
+    line("categories:", f.category);
+    std::cout << "\n";
+}
+
 void print_text(const SearchResponse& r, bool color) {
     const char* bold = color ? "\033[1m" : "";
     const char* dim = color ? "\033[2m" : "";
     const char* reset = color ? "\033[0m" : "";
+    if (!r.suggestion.empty()) std::cout << "Did you mean: " << bold << r.suggestion << reset << "\n\n";
     if (r.hits.empty() && r.total == 0) {
         std::cout << "No results for: " << r.query << "\n";
         return;
     }
     std::cout << (r.total_is_exact ? "" : "about ") << r.total << (r.total == 1 ? " result" : " results") << " for: "
               << r.query << "  (" << static_cast<long>(r.took_ms * 10 + 0.5) / 10.0 << " ms)\n\n";
+    if (r.facets) print_facets(*r.facets);
     uint64_t rank = r.offset;
     for (const Hit& h : r.hits) {
         ++rank;
@@ -76,7 +94,7 @@ void print_text(const SearchResponse& r, bool color) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string db_flag, query, color = "auto";
+    std::string db_flag, query, color = "auto", similar_id;
     SearchRequest request;
     bool json = false, rest_is_query = false;
     auto add_word = [&](const std::string& w) { query += (query.empty() ? "" : " ") + w; };
@@ -92,6 +110,12 @@ int main(int argc, char** argv) {
             return kExitOk;
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--facets") {
+            request.facets = true;
+        } else if (a == "--similar") {
+            if (!next) return usage_error("--similar needs a paper id");
+            similar_id = next;
+            ++i;
         } else if (a == "--db" || a == "--lang" || a == "--sort" || a == "--limit" || a == "--offset" || a == "--color") {
             if (!next) return usage_error(a + " needs a value");
             ++i;
@@ -117,7 +141,9 @@ int main(int argc, char** argv) {
             add_word(a);  // words, and "-word" exclusions
         }
     }
-    if (query.find_first_not_of(" \t\n") == std::string::npos) return usage_error("no query given");
+    const bool has_query = query.find_first_not_of(" \t\n") != std::string::npos;
+    if (!similar_id.empty() && has_query) return usage_error("--similar takes no query");
+    if (similar_id.empty() && !has_query) return usage_error("no query given");
 
     const std::string db = resolve_db_path(db_flag);
     auto engine = Engine::open(db);
@@ -126,10 +152,15 @@ int main(int argc, char** argv) {
         return kExitIndex;
     }
     request.query = query;
-    Result<SearchResponse> r = engine.value()->search(request);
+    Result<SearchResponse> r = similar_id.empty() ? engine.value()->search(request)
+                                                  : engine.value()->similar(similar_id, request.offset, request.limit);
     if (!r.is_ok()) {
         std::cerr << "abstrakt-search: " << r.message() << "\n";
-        return r.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitIndex;
+        switch (r.status().code()) {
+            case ErrorCode::kInvalidArgument: return kExitUsage;
+            case ErrorCode::kNotFound: return kExitPartial;  // --similar with an unknown id
+            default: return kExitIndex;
+        }
     }
     for (const std::string& n : r->notices) std::cerr << "abstrakt-search: note: " << n << "\n";
     if (json) {

@@ -521,6 +521,14 @@ class Compiler {
 
 }  // namespace
 
+Result<Xapian::Query> date_range_filter(std::string_view from, std::string_view to) {
+    try {
+        return filter_query("date", std::string(from) + ".." + std::string(to));
+    } catch (const SyntaxError& e) {
+        return Status(ErrorCode::kInvalidArgument, e.what());
+    }
+}
+
 Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const QueryContext& context,
                                 const QueryLimits& limits) {
     if (!valid_utf8(text)) return Status(ErrorCode::kInvalidArgument, "the query is not valid UTF-8");
@@ -548,7 +556,7 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
         return Status(ErrorCode::kInvalidArgument, e.what());
     }
     if (!out.has_text && !strict_has_constraint) {
-        out.notices.push_back("the query has no words to search for");
+        out.nothing = true;
         out.strict = out.loose = Xapian::Query::MatchNothing;
         return out;
     }

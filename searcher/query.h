@@ -49,6 +49,7 @@ struct ParsedQuery {
     Xapian::Query loose;   // juxtaposed words: at least one (required ones still required)
     bool tiered = false;   // strict and loose differ: search strict first, then fill from loose
     bool has_text = false; // false when only filters (or nothing) were given: list papers instead
+    bool nothing = false;  // no words, filters or exclusions: the query asks for nothing
     MatchTerms match;
     std::vector<std::string> notices;
 };
@@ -58,6 +59,11 @@ struct ParsedQuery {
 // words are searched plainly and a notice says so.
 Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const QueryContext& context,
                                 const QueryLimits& limits = {});
+
+// The filter for papers published from `from` to `to`, inclusive; each is YYYY, YYYY-MM or
+// YYYY-MM-DD, or "" for an open end (both "" is an error). Errors (kInvalidArgument): not such a date,
+// or a range that ends before it starts.
+Result<Xapian::Query> date_range_filter(std::string_view from, std::string_view to);
 
 }  // namespace abstrakt
 

@@ -300,6 +300,143 @@ TEST_CASE("search: a new commit is seen by the next search") {
     CHECK(idx.ids("retina").size() == 2);
 }
 
+TEST_CASE("search: filters beside the query (from, to, categories, author)") {
+    SmallIndex idx(kPapers);
+    auto ids = [&](SearchRequest r) {
+        auto resp = idx.engine->search(r);
+        REQUIRE_MESSAGE(resp.is_ok(), resp.message());
+        V out;
+        for (const Hit& h : resp->hits) out.push_back(h.id);
+        return out;
+    };
+    SearchRequest r;
+    r.from = "2024-02";
+    r.to = "2024-12";
+    CHECK(ids(r) == V{"p2", "p4"});  // no query: the filtered papers, newest first
+    r = {};
+    r.categories = {"CS.CV"};
+    CHECK(ids(r) == V{"p6", "p5", "p4"});
+    r = {};
+    r.query = "linear";
+    r.categories = {"cs.CL", "stat.ML"};  // any of them
+    CHECK(ids(r) == V{"p3", "p1"});     // p3 has "linear" six times
+    r = {};
+    r.author = "munoz";
+    CHECK(ids(r) == V{"p2"});
+    r.author = "Ada Lovelace";
+    CHECK(ids(r) == V{"p1"});
+    r.author = "Ada Muñoz";  // all words of the name, in one author or several
+    CHECK(ids(r).empty());
+
+    struct Bad {
+        std::string from, to, author, message;
+    };
+    const Bad bad[] = {
+        {"2024-13", "", "", "is not a date"},
+        {"2024-05", "2024-01", "", "ends before it starts"},
+        {"", "yesterday", "", "is not a date"},
+        {"", "", "--", "has no words"},
+    };
+    for (const Bad& b : bad) {
+        CAPTURE(b.from);
+        CAPTURE(b.to);
+        SearchRequest q;
+        q.from = b.from;
+        q.to = b.to;
+        q.author = b.author;
+        auto resp = idx.engine->search(q);
+        REQUIRE_FALSE(resp.is_ok());
+        CHECK(resp.status().code() == ErrorCode::kInvalidArgument);
+        CHECK(resp.message().find(b.message) != std::string::npos);
+    }
+}
+
+TEST_CASE("search: facets count the whole match set") {
+    SmallIndex idx(kPapers);
+    SearchRequest r;
+    r.query = "cat:cs.cv";
+    r.facets = true;
+    r.limit = 1;  // the page is smaller than the match set; the counts are not
+    auto resp = idx.engine->search(r);
+    REQUIRE(resp.is_ok());
+    REQUIRE(resp->facets.has_value());
+    const Facets& f = *resp->facets;
+    using C = Facets::Counts;
+    CHECK(f.lang == C{{"en", 3}, {"de", 1}, {"zh", 1}});   // p4 en+de, p5 en+zh, p6 en
+    CHECK(f.year == C{{"2025", 2}, {"2024", 1}});          // newest first
+    CHECK(f.category == C{{"cs.CV", 3}});                  // as written in the records
+    CHECK(resp->total == 3);
+    CHECK(resp->total_is_exact);
+
+    r.query = "linear attention";  // both tiers: p1, p2 with both words, p3 with one
+    resp = idx.engine->search(r);
+    REQUIRE(resp.is_ok());
+    CHECK(resp->facets->category == C{{"cs.CL", 1}, {"cs.LG", 1}, {"stat.ML", 1}});
+    CHECK(resp->facets->year == C{{"2024", 2}, {"2023", 1}});
+    CHECK(resp->total == 3);
+
+    r.facets = false;
+    CHECK_FALSE(idx.engine->search(r)->facets.has_value());
+    std::string json = to_json(idx.engine->search(r).value());
+    CHECK(json.find("\"facets\"") == std::string::npos);
+}
+
+TEST_CASE("search: a query that finds little gets a spelling suggestion") {
+    SmallIndex idx(kPapers);
+    struct Row {
+        std::string query, suggestion;
+    };
+    const Row rows[] = {
+        {"retna", "retina"},
+        {"linear atention", "linear attention"},      // only the unknown word changes
+        {"title:retna", "title:retina"},              // the field stays, the word is corrected
+        {"cat:q-bio retna", "cat:q-bio retina"},      // filter values are not words
+        {"retna lang:en", "retina lang:en"},
+        {"linear attention", ""},                     // every word is known
+        {"zzzzqqqq", ""},                             // nothing close enough
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.query);
+        CHECK(idx.search(row.query).suggestion == row.suggestion);
+    }
+}
+
+TEST_CASE("similar papers, suggestions, records, index info") {
+    SmallIndex idx(kPapers);
+    auto sim = idx.engine->similar("p1", 0, 10);
+    REQUIRE(sim.is_ok());
+    CHECK(sim->query == "similar:p1");
+    REQUIRE(!sim->hits.empty());
+    for (const Hit& h : sim->hits) CHECK(h.id != "p1");  // the paper itself is excluded
+    CHECK(std::any_of(sim->hits.begin(), sim->hits.end(), [](const Hit& h) { return h.id == "p2"; }));
+    auto unknown = idx.engine->similar("nope", 0, 10);
+    REQUIRE_FALSE(unknown.is_ok());
+    CHECK(unknown.status().code() == ErrorCode::kNotFound);
+    CHECK(idx.engine->similar("p1", 0, 1000).status().code() == ErrorCode::kInvalidArgument);
+
+    // Completions: the last word as a prefix, the most frequent indexed word first.
+    CHECK(idx.engine->suggest("lin", 5).value() == V{"linear"});
+    CHECK(idx.engine->suggest("fast dif", 5).value() == V{"fast diffusion", "fast diffusionsmodelle"});
+    CHECK(idx.engine->suggest("fast dif", 1).value() == V{"fast diffusion"});
+    CHECK(idx.engine->suggest("linear ", 5).value().empty());  // nothing to complete after a space
+    CHECK(idx.engine->suggest("", 5).value().empty());
+    CHECK(idx.engine->suggest("xq", 5).value().empty());
+    CHECK(idx.engine->suggest("lin", 0).status().code() == ErrorCode::kInvalidArgument);
+    CHECK(idx.engine->suggest("lin", 21).status().code() == ErrorCode::kInvalidArgument);
+    CHECK(idx.engine->suggest("li\xff", 5).status().code() == ErrorCode::kInvalidArgument);
+
+    auto p4 = idx.engine->paper("p4");
+    REQUIRE(p4.is_ok());
+    CHECK(to_json(p4.value()) == to_json(parse_record(kPapers[3]).value()));
+    CHECK(idx.engine->paper("nope").status().code() == ErrorCode::kNotFound);
+
+    auto info = idx.engine->info();
+    REQUIRE(info.is_ok());
+    CHECK(info->documents == 7);
+    CHECK(info->revision >= 1);
+    CHECK(info->bytes > 0);
+}
+
 TEST_CASE("snippet: passage choice, ellipses, white space") {
     Analyzer a;
     MatchTerms m;
