@@ -213,3 +213,21 @@ TEST_CASE("stats: no index") {
     REQUIRE_FALSE(s.is_ok());
     CHECK(s.status().code() == ErrorCode::kNotFound);
 }
+
+TEST_CASE("writer: the spelling dictionary follows upserts and deletes") {
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    auto w = IndexWriter::open(db, true);
+    REQUIRE(w.is_ok());
+    REQUIRE(w.value()->upsert(record(R"({"id": "a", "title": "Cells of the retina"})")).is_ok());
+    REQUIRE(w.value()->commit().is_ok());
+    CHECK(Xapian::Database(db).get_spelling_suggestion("retna") == "retina");
+    // The title changes: the old word leaves the dictionary, the new one comes in.
+    REQUIRE(w.value()->upsert(record(R"({"id": "a", "title": "Cells of the cornea"})")).is_ok());
+    REQUIRE(w.value()->commit().is_ok());
+    CHECK(Xapian::Database(db).get_spelling_suggestion("retna") == "");
+    CHECK(Xapian::Database(db).get_spelling_suggestion("cornae") == "cornea");
+    REQUIRE(w.value()->remove("a").value());
+    REQUIRE(w.value()->commit().is_ok());
+    CHECK(Xapian::Database(db).get_spelling_suggestion("cornae") == "");
+}
