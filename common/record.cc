@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -170,6 +171,28 @@ Result<Record> parse_record(std::string_view line, const ParseOptions& options) 
         r.url = url.get<std::string>();
     }
     return r;
+}
+
+Record merge_records(const Record& stored, const Record& update) {
+    Record out = stored;
+    auto merge_field = [](std::vector<LangText>& into, const std::vector<LangText>& from) {
+        for (const LangText& lt : from) {
+            auto same = std::find_if(into.begin(), into.end(), [&](const LangText& x) { return x.lang == lt.lang; });
+            if (same != into.end())
+                same->text = lt.text;
+            else
+                into.push_back(lt);
+        }
+    };
+    merge_field(out.title, update.title);
+    merge_field(out.abstract, update.abstract);
+    if (!update.authors.empty()) out.authors = update.authors;
+    if (!update.categories.empty()) out.categories = update.categories;
+    if (!update.published.empty()) out.published = update.published;
+    if (update.upvotes) out.upvotes = update.upvotes;
+    if (update.comments) out.comments = update.comments;
+    if (!update.url.empty()) out.url = update.url;
+    return out;
 }
 
 std::string to_json(const Record& r) {

@@ -58,6 +58,13 @@ std::string to_json(const Record& record);
 // for text that parse_record would reject.
 Result<Record> from_json(std::string_view json);
 
+// The record that results from `update` arriving for a paper stored as `stored` (same id), for
+// sources that each know part of a paper: titles and abstracts merge language by language (the
+// update's text wins in the languages it has, the stored text stays in the others); authors,
+// categories, date and url come from the update when it has them; counters (upvotes, comments)
+// take the update's value when it has one.
+Record merge_records(const Record& stored, const Record& update);
+
 // True for "YYYY-MM-DD" naming a real calendar day (years 1000 to 9999).
 bool valid_date(std::string_view date);
 

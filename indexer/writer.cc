@@ -62,19 +62,28 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
     });
 }
 
-Result<IndexWriter::Change> IndexWriter::upsert(const Record& record) {
+Result<IndexWriter::Change> IndexWriter::upsert(const Record& incoming, Mode mode) {
     return guarded(impl_->path, [&]() -> Result<Change> {
-        const std::string idterm = schema::kPrefixId + record.id;
+        const std::string idterm = schema::kPrefixId + incoming.id;
         Change change = Change::kAdded;
+        Record merged;
+        const Record* record = &incoming;
         Xapian::PostingIterator p = impl_->db.postlist_begin(idterm);
         if (p != impl_->db.postlist_end(idterm)) {
             std::string stored = impl_->db.get_document(*p).get_data();
-            if (stored == to_json(record)) return Change::kUnchanged;
+            if (mode == Mode::kMerge) {
+                Result<Record> old = from_json(stored);
+                if (old.is_ok()) {
+                    merged = merge_records(old.value(), incoming);
+                    record = &merged;
+                }
+            }
+            if (stored == to_json(*record)) return Change::kUnchanged;
             change = Change::kUpdated;
             impl_->forget_spelling(stored);
         }
         std::vector<std::string> words;
-        impl_->db.replace_document(idterm, build_document(record, impl_->analyzer, &words));
+        impl_->db.replace_document(idterm, build_document(*record, impl_->analyzer, &words));
         for (const std::string& w : words) impl_->db.add_spelling(w);
         if (++impl_->pending >= impl_->options.batch_size) {
             impl_->db.commit();
@@ -94,6 +103,19 @@ Result<bool> IndexWriter::remove(const std::string& id) {
         ++impl_->pending;
         return true;
     });
+}
+
+Status IndexWriter::set_metadata(const std::string& key, const std::string& value) {
+    Result<bool> r = guarded(impl_->path, [&]() -> Result<bool> {
+        impl_->db.set_metadata(key, value);
+        ++impl_->pending;
+        return true;
+    });
+    return r.is_ok() ? Status::ok() : r.status();
+}
+
+Result<std::string> IndexWriter::metadata(const std::string& key) {
+    return guarded(impl_->path, [&]() -> Result<std::string> { return impl_->db.get_metadata(key); });
 }
 
 Status IndexWriter::commit() {

@@ -32,9 +32,19 @@ class IndexWriter {
     IndexWriter& operator=(const IndexWriter&) = delete;
 
     enum class Change { kAdded, kUpdated, kUnchanged };
-    // Adds the record, or replaces the stored record with the same id. A record identical to the
-    // stored one is left alone (kUnchanged). Commits when a batch is full.
-    Result<Change> upsert(const Record& record);
+    enum class Mode {
+        kReplace,  // the record replaces the stored one whole (files: `abstrakt-index add`)
+        kMerge,    // the record is merged into the stored one (feeds: merge_records in common/record.h)
+    };
+    // Adds the record, or replaces or merges into the stored record with the same id. A result
+    // identical to the stored record is left alone (kUnchanged). Commits when a batch is full.
+    Result<Change> upsert(const Record& record, Mode mode = Mode::kReplace);
+
+    // Metadata (a source's watermark, say) that becomes durable with the next commit, atomically
+    // with the records upserted before it. An empty value deletes the key.
+    Status set_metadata(const std::string& key, const std::string& value);
+    // The committed or pending value of a key; "" when unset.
+    Result<std::string> metadata(const std::string& key);
 
     // Deletes the record with this id; false when there was none.
     Result<bool> remove(const std::string& id);

@@ -231,3 +231,26 @@ TEST_CASE("writer: the spelling dictionary follows upserts and deletes") {
     REQUIRE(w.value()->commit().is_ok());
     CHECK(Xapian::Database(db).get_spelling_suggestion("cornae") == "");
 }
+
+TEST_CASE("writer: merge mode and metadata committed with the data") {
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    auto w = IndexWriter::open(db, true);
+    REQUIRE(w.is_ok());
+    IndexWriter& writer = *w.value();
+    using M = IndexWriter::Mode;
+    CHECK(writer.upsert(record(R"({"id": "a", "title": {"en": "T"}, "upvotes": 1})"), M::kMerge).value() == IndexWriter::Change::kAdded);
+    CHECK(writer.upsert(record(R"({"id": "a", "title": {"de": "U"}})"), M::kMerge).value() == IndexWriter::Change::kUpdated);
+    // The same translation again: the merged record is what is stored already.
+    CHECK(writer.upsert(record(R"({"id": "a", "title": {"de": "U"}})"), M::kMerge).value() == IndexWriter::Change::kUnchanged);
+    REQUIRE(writer.set_metadata("abstrakt.watermark.hf", "2024-05-28").is_ok());
+    CHECK(writer.metadata("abstrakt.watermark.hf").value() == "2024-05-28");  // pending, visible to the writer
+    CHECK(Xapian::Database(db).get_metadata("abstrakt.watermark.hf") == "");  // not yet to readers
+    REQUIRE(writer.commit().is_ok());
+    Xapian::Database reader(db);
+    CHECK(reader.get_metadata("abstrakt.watermark.hf") == "2024-05-28");
+    auto p = reader.postlist_begin("Qa");
+    CHECK(reader.get_document(*p).get_data() == R"({"id":"a","title":{"en":"T","de":"U"},"upvotes":1})");
+    // Replace mode drops what the new record lacks.
+    CHECK(writer.upsert(record(R"({"id": "a", "title": {"en": "T"}})")).value() == IndexWriter::Change::kUpdated);
+}

@@ -256,3 +256,39 @@ TEST_CASE("record reader: concatenated gzip members, corrupt gzip data") {
     CHECK(corrupt.value()->next(rec, error) == RecordReader::Outcome::kReadError);
     CHECK(error.find(":1: read error: corrupt gzip data") != std::string::npos);
 }
+
+TEST_CASE("record: merging a source's update into the stored paper") {
+    auto rec = [](const char* json) {
+        auto r = parse_record(json);
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        return r.value();
+    };
+    struct Row {
+        const char* stored;
+        const char* update;
+        const char* expected;  // canonical JSON
+        const char* why;
+    };
+    const Row rows[] = {
+        {R"({"id": "a", "title": {"en": "T", "de": "U"}, "abstract": {"de": "D"}})",
+         R"({"id": "a", "title": {"en": "T2"}, "abstract": {"en": "E"}})",
+         R"({"id":"a","title":{"en":"T2","de":"U"},"abstract":{"de":"D","en":"E"}})",
+         "an English update keeps the German translation"},
+        {R"({"id": "a", "title": "T", "upvotes": 5, "comments": 2})",
+         R"({"id": "a", "title": "T", "upvotes": 9})",
+         R"({"id":"a","title":{"en":"T"},"upvotes":9,"comments":2})",
+         "counters take the newest value; absent ones stay"},
+        {R"({"id": "a", "title": "T", "authors": ["A"], "categories": ["cs.CL"], "published": "2024-01-02", "url": "u"})",
+         R"({"id": "a", "title": {"de": "U"}})",
+         R"({"id":"a","title":{"en":"T","de":"U"},"authors":["A"],"categories":["cs.CL"],"published":"2024-01-02","url":"u"})",
+         "a translation-only update adds a language and keeps the rest"},
+        {R"({"id": "a", "title": "T", "authors": ["A"]})",
+         R"({"id": "a", "title": "T", "authors": ["B", "C"], "published": "2024-03-04"})",
+         R"({"id":"a","title":{"en":"T"},"authors":["B","C"],"published":"2024-03-04"})",
+         "lists are replaced whole, not mixed"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.why);
+        CHECK(to_json(merge_records(rec(r.stored), rec(r.update))) == r.expected);
+    }
+}
