@@ -1,5 +1,7 @@
 // abstrakt-index: argument parsing and reporting over the indexer library. See docs/cli.md.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,13 +10,17 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
 #include "common/lang.h"
+#include "indexer/generations.h"
 #include "indexer/ingest.h"
+#include "indexer/rebuild.h"
 #include "indexer/stats.h"
+#include "indexer/sync.h"
 #include "indexer/writer.h"
 
 namespace {
@@ -27,6 +33,12 @@ commands:
   add FILE...      upsert the records of JSON Lines files (.jsonl, .jsonl.gz; - for stdin)
   delete ID...     delete records by id
   stats            documents, languages, terms and size of the index
+  sync --config FILE [--dry-run] [--today YYYY-MM-DD]
+                   fetch what is new from each configured source and merge it (docs/sync.md)
+  rebuild [--config FILE] [--today YYYY-MM-DD] [FILE...]
+                   build a new generation from files and sources, verify it, serve it
+  rollback         serve the previous generation again
+  adopt            turn an index directory made by `add` into generation 1 (once, before serving)
 
 options:
   --db PATH             the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
@@ -38,6 +50,15 @@ options:
 
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop.store(true); }
+
+void install_stop_handlers() {
+    // Without SA_RESTART, so that a read waiting on a pipe returns and the stop flag is seen at once.
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
 
 int usage_error(const std::string& message) {
     std::cerr << "abstrakt-index: " << message << "\n" << kUsage;
@@ -110,12 +131,7 @@ int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64
     auto writer = IndexWriter::open(db, true, WriterOptions{batch});
     if (!writer.is_ok()) return exit_for(writer.status());
 
-    // Without SA_RESTART, so that a read waiting on a pipe returns and the stop flag is seen at once.
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    install_stop_handlers();
     ProgressReporter reporter(quiet);
     IngestOptions options;
     options.parse.default_lang = default_lang;
@@ -162,6 +178,126 @@ int cmd_delete(const std::string& db, const std::vector<std::string>& ids) {
     return missing > 0 ? kExitPartial : kExitOk;
 }
 
+// One job at a time per index: an exclusive lock on a file beside it, held for the whole run and
+// released by the kernel when the process ends, however it ends.
+bool lock_job(const std::string& db, std::string& error) {
+    const std::string path = db + ".job-lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = "cannot create " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        error = "another abstrakt-index job is running on " + db + " (" + path + " is locked); try again when it has finished";
+        ::close(fd);
+        return false;
+    }
+    return true;  // the descriptor stays open, and the lock held, until the process exits
+}
+
+int cmd_sync(const std::string& db, const std::string& config_path, bool dry_run, const std::string& today) {
+    if (config_path.empty()) return usage_error("sync needs --config FILE");
+    if (!today.empty() && !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
+    Result<SyncConfig> config = SyncConfig::load(config_path);
+    if (!config.is_ok()) {
+        std::cerr << "abstrakt-index: " << config.message() << "\n";
+        return kExitUsage;
+    }
+    std::string lock_error;
+    if (!lock_job(db, lock_error)) {
+        std::cerr << "abstrakt-index: " << lock_error << "\n";
+        return kExitIndex;
+    }
+    auto writer = IndexWriter::open(db, true);
+    if (!writer.is_ok()) return exit_for(writer.status());
+    install_stop_handlers();
+    SyncOptions options;
+    options.dry_run = dry_run;
+    options.today = today;
+    options.stop = &g_stop;
+    options.log = [](const std::string& line) { std::cerr << "abstrakt-index: " << line << "\n"; };
+    Result<std::vector<SourceReport>> reports = sync_sources(*writer.value(), config.value(), options);
+    if (!reports.is_ok()) return exit_for(reports.status());
+    bool partial = false;
+    for (const SourceReport& r : reports.value()) {
+        std::cout << r.summary() << "\n";
+        partial = partial || r.failed > 0 || r.skipped > 0;
+    }
+    if (g_stop.load()) {
+        std::cerr << "abstrakt-index: interrupted; what was committed stays, with its watermarks\n";
+        return kExitInterrupted;
+    }
+    return partial ? kExitPartial : kExitOk;
+}
+
+int cmd_rebuild(const std::string& db, const std::string& config_path, const std::string& today,
+                const std::vector<std::string>& files, const std::string& default_lang) {
+    if (files.empty() && config_path.empty()) return usage_error("rebuild needs files, --config FILE, or both");
+    if (!today.empty() && !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
+    std::optional<SyncConfig> config;
+    if (!config_path.empty()) {
+        Result<SyncConfig> c = SyncConfig::load(config_path);
+        if (!c.is_ok()) {
+            std::cerr << "abstrakt-index: " << c.message() << "\n";
+            return kExitUsage;
+        }
+        config = std::move(c.value());
+    }
+    std::string lock_error;
+    if (!lock_job(db, lock_error)) {
+        std::cerr << "abstrakt-index: " << lock_error << "\n";
+        return kExitIndex;
+    }
+    install_stop_handlers();
+    RebuildOptions o;
+    o.files = files;
+    o.sources = config ? &*config : nullptr;
+    o.sync.today = today;
+    o.sync.stop = &g_stop;
+    o.sync.log = [](const std::string& line) { std::cerr << "abstrakt-index: " << line << "\n"; };
+    o.ingest.parse.default_lang = default_lang;
+    o.ingest.stop = &g_stop;
+    o.ingest.report = [](const std::string& m) { std::cerr << m << "\n"; };
+    Result<RebuildReport> r = rebuild(db, o);
+    if (!r.is_ok()) {
+        std::cerr << "abstrakt-index: " << r.message() << "\n";
+        return g_stop.load() ? kExitInterrupted : r.status().code() == ErrorCode::kInvalidArgument ? kExitPartial : kExitIndex;
+    }
+    const RebuildReport& rep = r.value();
+    if (!files.empty())
+        std::cout << "files: added " << rep.files.added << ", updated " << rep.files.updated << ", skipped " << rep.files.skipped << "\n";
+    bool partial = rep.files.skipped > 0 || rep.files.files_failed > 0;
+    for (const SourceReport& s : rep.sources) {
+        std::cout << s.summary() << "\n";
+        partial = partial || s.failed > 0 || s.skipped > 0;
+    }
+    std::cout << "rebuild: generation " << rep.generation << " (" << format_count(rep.documents) << " documents) is served at " << db;
+    if (rep.previous) std::cout << "; generation " << rep.previous << " is kept for rollback";
+    std::cout << "\n";
+    return partial ? kExitPartial : kExitOk;
+}
+
+int cmd_generations(const std::string& db, const std::string& command) {
+    std::string lock_error;
+    if (!lock_job(db, lock_error)) {
+        std::cerr << "abstrakt-index: " << lock_error << "\n";
+        return kExitIndex;
+    }
+    Generations gens(db);
+    if (command == "adopt") {
+        if (Status s = gens.adopt(); !s.is_ok()) return exit_for(s);
+        std::cout << db << " is generation 1 of " << gens.dir << "\n";
+        return kExitOk;
+    }
+    Result<uint64_t> g = gens.rollback();
+    if (!g.is_ok()) {
+        std::cerr << "abstrakt-index: " << g.message() << "\n";
+        return g.status().code() == ErrorCode::kNotFound ? kExitPartial : kExitIndex;
+    }
+    std::cout << "rollback: generation " << g.value() << " is served at " << db << "\n";
+    return kExitOk;
+}
+
 int cmd_stats(const std::string& db) {
     Result<IndexStats> r = read_stats(db);
     if (!r.is_ok()) return exit_for(r.status());
@@ -180,9 +316,9 @@ int cmd_stats(const std::string& db) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string db_flag, default_lang = "en", command;
+    std::string db_flag, default_lang = "en", command, config_path, today;
     uint64_t batch = 2000;
-    bool quiet = false;
+    bool quiet = false, dry_run = false;
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -211,6 +347,12 @@ int main(int argc, char** argv) {
             default_lang = *tag;
         } else if (a == "--quiet" || a == "-q") {
             quiet = true;
+        } else if (a == "--dry-run") {
+            dry_run = true;
+        } else if (a == "--config" || a == "--today") {
+            const char* v = value(a.c_str());
+            if (!v) return usage_error(a + " needs a value");
+            (a == "--config" ? config_path : today) = v;
         } else if (a.size() > 1 && a[0] == '-' && a != "-" && a.rfind("--", 0) != 0 && command.empty()) {
             return usage_error("unknown option " + a);
         } else if (a.rfind("--", 0) == 0 && a.size() > 2) {
@@ -224,6 +366,15 @@ int main(int argc, char** argv) {
     const std::string db = resolve_db_path(db_flag);
     if (command == "add") return cmd_add(db, args, batch, default_lang, quiet);
     if (command == "delete") return cmd_delete(db, args);
+    if (command == "sync") {
+        if (!args.empty()) return usage_error("sync takes no arguments besides its options");
+        return cmd_sync(db, config_path, dry_run, today);
+    }
+    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang);
+    if (command == "rollback" || command == "adopt") {
+        if (!args.empty()) return usage_error(command + " takes no arguments");
+        return cmd_generations(db, command);
+    }
     if (command == "stats") {
         if (!args.empty()) return usage_error("stats takes no arguments");
         return cmd_stats(db);

@@ -1,0 +1,108 @@
+// Generations: rebuild into a new one, verify, switch atomically, keep the previous for rollback.
+#include "indexer/generations.h"
+
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <filesystem>
+
+#include "indexer/rebuild.h"
+#include "indexer/writer.h"
+#include "test_util.h"
+
+using namespace abstrakt;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string papers(test::TempDir& dir, const std::string& name, int n) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < n; ++i)
+        lines.push_back(R"({"id": ")" + name + std::to_string(i) + R"(", "title": "Paper )" + name + " " + std::to_string(i) + R"("})");
+    return dir.write(name + ".jsonl", lines);
+}
+
+uint64_t served_documents(const std::string& path) { return Xapian::Database(path).get_doccount(); }
+
+}  // namespace
+
+TEST_CASE("generations: rebuild, switch, keep one for rollback, roll back") {
+    test::TempDir dir;
+    const std::string served = dir.file("index");
+    Generations gens(served);
+    CHECK(gens.current().value() == 0);
+
+    RebuildOptions o;
+    o.files = {papers(dir, "a", 10)};
+    auto first = rebuild(served, o);
+    REQUIRE_MESSAGE(first.is_ok(), first.message());
+    CHECK(first->generation == 1);
+    CHECK(first->previous == 0);
+    CHECK(first->documents == 10);
+    CHECK(fs::is_symlink(served));
+    CHECK(gens.current().value() == 1);
+    CHECK(served_documents(served) == 10);
+
+    // A reader that has generation 1 open keeps reading it through the switches that follow.
+    Xapian::Database old_reader(served);
+
+    o.files = {papers(dir, "b", 12)};
+    auto second = rebuild(served, o);
+    REQUIRE(second.is_ok());
+    CHECK(second->generation == 2);
+    CHECK(second->previous == 1);
+    CHECK(served_documents(served) == 12);
+    CHECK(gens.list() == std::vector<uint64_t>{1, 2});  // 1 stays for rollback
+
+    o.files = {papers(dir, "c", 9)};
+    REQUIRE(rebuild(served, o).is_ok());
+    CHECK(gens.list() == std::vector<uint64_t>{2, 3});  // 1 goes with the next switch
+    CHECK(old_reader.get_doccount() == 10);
+
+    auto back = gens.rollback();
+    REQUIRE(back.is_ok());
+    CHECK(back.value() == 2);
+    CHECK(served_documents(served) == 12);
+    CHECK(gens.rollback().status().code() == ErrorCode::kNotFound);  // nothing older than 2 is left
+}
+
+TEST_CASE("generations: a failed verification switches nothing") {
+    test::TempDir dir;
+    const std::string served = dir.file("index");
+    RebuildOptions o;
+    o.files = {papers(dir, "a", 10)};
+    REQUIRE(rebuild(served, o).is_ok());
+
+    o.files = {papers(dir, "b", 3)};  // 3 of 10 is under the 50 % required
+    auto shrunk = rebuild(served, o);
+    REQUIRE_FALSE(shrunk.is_ok());
+    CHECK(shrunk.message().find("generation 2 was not switched to") != std::string::npos);
+    CHECK(served_documents(served) == 10);
+
+    o.files = {dir.write("bad.jsonl", {"not json"})};
+    o.min_share_of_current = 0;
+    auto empty = rebuild(served, o);
+    REQUIRE_FALSE(empty.is_ok());
+    CHECK(empty.message().find("fewer than the 1 required") != std::string::npos);
+    CHECK(served_documents(served) == 10);
+    CHECK(Generations(served).current().value() == 1);
+}
+
+TEST_CASE("generations: adopting an index made by add") {
+    test::TempDir dir;
+    const std::string served = dir.file("index");
+    {
+        auto w = IndexWriter::open(served, true);
+        REQUIRE(w.is_ok());
+        REQUIRE(w.value()->upsert(parse_record(R"({"id": "x", "title": "t"})").value()).is_ok());
+        REQUIRE(w.value()->commit().is_ok());
+    }
+    Generations gens(served);
+    auto refused = gens.current();
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.message().find("abstrakt-index adopt") != std::string::npos);
+    REQUIRE(gens.adopt().is_ok());
+    CHECK(gens.current().value() == 1);
+    CHECK(served_documents(served) == 1);
+    CHECK(gens.adopt().is_ok());  // a second time changes nothing
+}
