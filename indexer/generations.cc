@@ -25,6 +25,23 @@ bool parse_generation(const std::string& name, uint64_t& out) {
     return out > 0;
 }
 
+// Makes `served` a link to `dir`/`generation` with one rename(2) of a fresh link over it. The link
+// holds a path relative to the served path's folder, so that the whole tree can move.
+Status point_at(const std::string& served, const std::string& dir, uint64_t generation) {
+    const std::string target = fs::path(dir).filename().string() + "/" + std::to_string(generation);
+    const std::string temp = served + ".switch-" + std::to_string(::getpid());
+    std::error_code ec;
+    fs::remove(temp, ec);
+    if (::symlink(target.c_str(), temp.c_str()) != 0)
+        return {ErrorCode::kUnavailable, "cannot create the link " + temp + ": " + std::strerror(errno)};
+    if (std::rename(temp.c_str(), served.c_str()) != 0) {
+        int err = errno;
+        fs::remove(temp, ec);
+        return {ErrorCode::kUnavailable, "cannot switch " + served + ": " + std::strerror(err)};
+    }
+    return Status::ok();
+}
+
 }  // namespace
 
 Generations::Generations(const std::string& served_path) : served(served_path), dir(served_path + ".generations") {
@@ -79,17 +96,7 @@ Status Generations::switch_to(uint64_t generation) {
     std::error_code ec;
     if (!fs::is_directory(path_of(generation), ec))
         return {ErrorCode::kNotFound, "generation " + std::to_string(generation) + " does not exist in " + dir};
-    // The link holds a path relative to PATH's folder, so that the whole tree can move.
-    const std::string target = fs::path(dir).filename().string() + "/" + std::to_string(generation);
-    const std::string temp = served + ".switch-" + std::to_string(::getpid());
-    fs::remove(temp, ec);
-    if (::symlink(target.c_str(), temp.c_str()) != 0)
-        return {ErrorCode::kUnavailable, "cannot create the link " + temp + ": " + std::strerror(errno)};
-    if (std::rename(temp.c_str(), served.c_str()) != 0) {
-        int err = errno;
-        fs::remove(temp, ec);
-        return {ErrorCode::kUnavailable, "cannot switch " + served + ": " + std::strerror(err)};
-    }
+    if (Status s = point_at(served, dir, generation); !s.is_ok()) return s;
     // Keep the generation that was served (for rollback) and everything newer; drop the rest.
     for (uint64_t g : list())
         if (g < before.value() && g != generation) fs::remove_all(path_of(g), ec);
@@ -103,12 +110,7 @@ Result<uint64_t> Generations::rollback() {
     for (uint64_t g : list())
         if (g < cur.value()) previous = g;
     if (previous == 0) return Status(ErrorCode::kNotFound, "there is no generation older than " + std::to_string(cur.value()) + " to roll back to");
-    const std::string target = fs::path(dir).filename().string() + "/" + std::to_string(previous);
-    const std::string temp = served + ".switch-" + std::to_string(::getpid());
-    std::error_code ec;
-    fs::remove(temp, ec);
-    if (::symlink(target.c_str(), temp.c_str()) != 0 || std::rename(temp.c_str(), served.c_str()) != 0)
-        return Status(ErrorCode::kUnavailable, "cannot switch " + served + " back: " + std::strerror(errno));
+    if (Status s = point_at(served, dir, previous); !s.is_ok()) return s;
     return previous;
 }
 
