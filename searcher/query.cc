@@ -539,7 +539,9 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
     bool strict_has_constraint = false;
     Node tree;
     try {
-        tree = Parser(lex(text), limits.max_depth).parse();
+        // A blank query is no syntax error: it asks for nothing (or, with filters, for a listing).
+        tree = text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos ? plain_words(text)
+                                                                                 : Parser(lex(text), limits.max_depth).parse();
     } catch (const SyntaxError& e) {
         out.notices.push_back(std::string("the query did not parse (") + e.what() + "); searched for its words instead");
         tree = plain_words(text);

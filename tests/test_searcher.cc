@@ -230,6 +230,7 @@ TEST_CASE("search: bad queries") {
         {"lang:xx linear", "not a known language code", true},  // well-formed, unknown
         {"()", "empty brackets", false},
         {"--- !!", "no words to search for", false},
+        {"", "no words to search for", false},  // regression: a blank query was a syntax error
         {"linear attention", nullptr, true},
     };
     for (const Row& r : rows) {
