@@ -334,7 +334,7 @@ struct Engine::Impl {
                 if (filters->empty()) {
                     resp.notices.push_back("the query has no words to search for");
                 } else {
-                    strict = loose = Xapian::Query::MatchAll;  // the filters alone: list papers
+                    strict = loose = match_all();  // the filters alone: list papers
                     pq.tiered = false;
                 }
             }

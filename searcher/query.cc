@@ -489,7 +489,7 @@ class Compiler {
 
         Q base;
         if (required.empty() && optional.empty()) {
-            base = Q::MatchAll;
+            base = match_all();
         } else if (strict_) {
             std::vector<Q> all = required;
             all.insert(all.end(), optional.begin(), optional.end());
@@ -520,6 +520,8 @@ class Compiler {
 };
 
 }  // namespace
+
+Xapian::Query match_all() { return Xapian::Query(std::string()); }
 
 Result<Xapian::Query> date_range_filter(std::string_view from, std::string_view to) {
     try {
@@ -559,11 +561,11 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
     }
     if (!out.has_text && !strict_has_constraint) {
         out.nothing = true;
-        out.strict = out.loose = Xapian::Query::MatchNothing;
+        out.strict = out.loose = Xapian::Query();  // matches nothing
         return out;
     }
-    if (out.strict.empty()) out.strict = Xapian::Query::MatchAll;
-    if (out.loose.empty()) out.loose = Xapian::Query::MatchAll;
+    if (out.strict.empty()) out.strict = match_all();
+    if (out.loose.empty()) out.loose = match_all();
     out.tiered = out.strict.get_description() != out.loose.get_description();
     return out;
 }

@@ -60,6 +60,11 @@ struct ParsedQuery {
 Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const QueryContext& context,
                                 const QueryLimits& limits = {});
 
+// A query that matches every document. Use it rather than copying Xapian::Query::MatchAll: that is
+// one static object whose reference count is not atomic, so copying it on several threads at once is
+// a data race (ThreadSanitizer found it in abstrakt-serve; Xapian's query.h says the same).
+Xapian::Query match_all();
+
 // The filter for papers published from `from` to `to`, inclusive; each is YYYY, YYYY-MM or
 // YYYY-MM-DD, or "" for an open end (both "" is an error). Errors (kInvalidArgument): not such a date,
 // or a range that ends before it starts.

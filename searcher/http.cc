@@ -1,0 +1,932 @@
+#include "searcher/http.h"
+
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "common/analysis.h"
+#include "common/config.h"
+#include "common/record.h"
+#include "common/result.h"
+
+namespace abstrakt::http {
+
+// The limits in http_params.h are the engine's; they are spelled there for the documentation.
+static_assert(kMaxQueryBytes == QueryLimits{}.max_bytes, "kMaxQueryBytes must be the engine's query limit");
+static_assert(kMaxLimit == EngineLimits{}.max_limit, "kMaxLimit must be the engine's limit");
+static_assert(kMaxOffset == EngineLimits{}.max_offset, "kMaxOffset must be the engine's offset limit");
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr const char* kAllow = "GET, HEAD, OPTIONS";
+constexpr const char* kProgram = "abstrakt-serve";
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+// One line to standard error in a single write(2), so that lines from different threads do not mix.
+void say(const std::string& line) {
+    std::string out = std::string(kProgram) + ": " + line + "\n";
+    const char* p = out.data();
+    size_t left = out.size();
+    while (left > 0) {
+        ssize_t n = ::write(STDERR_FILENO, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        p += n;
+        left -= static_cast<size_t>(n);
+    }
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// %XX to bytes, and '+' to a space when `plus_is_space` (query strings, not paths). False for a '%'
+// that is not followed by two hex digits.
+bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
+    out.clear();
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == '%') {
+            int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
+            int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+            if (hi < 0 || lo < 0) return false;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return true;
+}
+
+// A value quoted for an error message: at most 80 bytes, cut at a character boundary.
+std::string in_quotes(std::string_view s) {
+    constexpr size_t kMax = 80;
+    if (s.size() <= kMax) return "\"" + std::string(s) + "\"";
+    size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return "\"" + std::string(s.substr(0, cut)) + "…\"";
+}
+
+std::string join(const std::string_view* begin, const std::string_view* end) {
+    std::string out;
+    for (const std::string_view* p = begin; p != end; ++p) {
+        if (!out.empty()) out += ", ";
+        out += *p;
+    }
+    return out;
+}
+
+// A request target for the access log: control characters and spaces escaped, so that one request
+// is one line whatever it contained.
+std::string loggable(std::string_view target) {
+    if (target.empty()) return "-";
+    std::string out;
+    for (char c : target) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F || u == ' ') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", u);
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: the one place where ErrorCodes become HTTP statuses
+// ---------------------------------------------------------------------------------------------
+
+struct HttpError {
+    int status;
+    std::string code;  // stable, for programs: the table in docs/http-api.md
+    std::string message;
+};
+
+// What kNotFound from the engine means for the request at hand: the index (503) or the paper (404).
+enum class NotFound { kIndex, kPaper };
+
+HttpError to_http_error(const Status& s, NotFound not_found) {
+    switch (s.code()) {
+        case ErrorCode::kInvalidArgument:
+            return {400, "invalid_parameter", s.message()};
+        case ErrorCode::kNotFound:
+            if (not_found == NotFound::kPaper) return {404, "not_found", s.message()};
+            return {503, "unavailable", s.message()};
+        case ErrorCode::kLocked:
+        case ErrorCode::kUnavailable:
+            return {503, "unavailable", s.message()};
+        case ErrorCode::kInternal:
+        case ErrorCode::kOk:
+            break;
+    }
+    return {500, "internal", s.message()};
+}
+
+HttpError bad_parameter(std::string message) { return {400, "invalid_parameter", std::move(message)}; }
+
+std::string dump(const nlohmann::ordered_json& j) {
+    // Invalid UTF-8 (a byte of a refused parameter quoted in a message) becomes U+FFFD.
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string error_json(const std::string& code, const std::string& message) {
+    nlohmann::ordered_json j;
+    j["error"] = {{"code", code}, {"message", message}};
+    return dump(j);
+}
+
+void reply_json(httplib::Response& res, int status, const std::string& body) {
+    res.status = status;
+    res.set_content(body, kJsonType);
+}
+
+void reply_error(httplib::Response& res, const HttpError& e) {
+    res.status = e.status;
+    res.set_content(error_json(e.code, e.message), kJsonType);
+    if (e.status == 503) res.set_header("Retry-After", "5");
+}
+
+// The error for statuses that cpp-httplib answers by itself, before any handler of ours runs.
+HttpError library_error(int status) {
+    switch (status) {
+        case 400: return {400, "bad_request", "the request is not well-formed HTTP/1.1 (or uses an unknown method)"};
+        case 404: return {404, "not_found", "no such endpoint"};
+        case 405: return {405, "method_not_allowed", "only GET, HEAD and OPTIONS are allowed"};
+        case 413: return {413, "request_too_large", "request bodies are not accepted: the API is read-only"};
+        case 414:
+            return {414, "uri_too_long",
+                    "the request line is longer than " + std::to_string(kMaxRequestLineBytes) + " bytes"};
+        case 500: return {500, "internal", "internal error"};
+        case 503: return {503, "unavailable", "unavailable"};
+    }
+    return {status, status < 500 ? "bad_request" : "internal", "HTTP status " + std::to_string(status)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------------
+
+const std::string* find_param(const Params& params, std::string_view name) {
+    for (const auto& [k, v] : params)
+        if (k == name) return &v;
+    return nullptr;
+}
+
+// Unknown names, repeated names (other than `repeatable`), values that are not UTF-8 or too long.
+Status check_params(const Params& params, const std::string_view* begin, const std::string_view* end,
+                    std::string_view endpoint, std::string_view repeatable = {}) {
+    for (size_t i = 0; i < params.size(); ++i) {
+        const auto& [name, value] = params[i];
+        if (std::find(begin, end, name) == end) {
+            const std::string takes =
+                begin == end ? std::string(endpoint) + " takes no parameters" : std::string(endpoint) + " takes " + join(begin, end);
+            return Status(ErrorCode::kInvalidArgument, "unknown parameter " + in_quotes(name) + ": " + takes);
+        }
+        if (name != repeatable)
+            for (size_t j = 0; j < i; ++j)
+                if (params[j].first == name)
+                    return Status(ErrorCode::kInvalidArgument, "parameter " + in_quotes(name) + " is given more than once");
+        const size_t max = name == param::kQuery ? kMaxQueryBytes : kMaxValueBytes;
+        if (value.size() > max)
+            return Status(ErrorCode::kInvalidArgument, "parameter " + std::string(name) + " is " + std::to_string(value.size()) +
+                                                           " bytes long; at most " + std::to_string(max) + " are accepted");
+        if (!valid_utf8(value))
+            return Status(ErrorCode::kInvalidArgument, "parameter " + std::string(name) + " is not valid UTF-8");
+    }
+    return Status::ok();
+}
+
+// A whole number from `low` to `high`; an empty or absent value gives `fallback`.
+Result<uint64_t> count_param(const Params& params, std::string_view name, uint64_t fallback, uint64_t low, uint64_t high) {
+    const std::string* v = find_param(params, name);
+    if (!v || v->empty()) return fallback;
+    auto bad = [&]() -> Result<uint64_t> {
+        return Status(ErrorCode::kInvalidArgument, std::string(name) + " must be a whole number from " + std::to_string(low) + " to " +
+                                                       std::to_string(high) + ", not " + in_quotes(*v));
+    };
+    if (v->size() > 19 || v->find_first_not_of("0123456789") != std::string::npos) return bad();
+    uint64_t n = std::stoull(*v);
+    if (n < low || n > high) return bad();
+    return n;
+}
+
+bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+
+// YYYY, YYYY-MM or YYYY-MM-DD, naming a real year (1000 to 9999), month or day.
+bool valid_date_param(std::string_view s) {
+    if (s.size() == 4) return all_digits(s) && s[0] != '0';
+    if (s.size() == 7) {
+        if (s[4] != '-' || !all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) || s[0] == '0') return false;
+        int month = (s[5] - '0') * 10 + (s[6] - '0');
+        return month >= 1 && month <= 12;
+    }
+    return s.size() == 10 && valid_date(s);
+}
+
+}  // namespace
+
+Result<Params> parse_query_string(std::string_view query) {
+    Params out;
+    size_t start = 0;
+    while (start <= query.size()) {
+        size_t amp = query.find('&', start);
+        if (amp == std::string_view::npos) amp = query.size();
+        std::string_view piece = query.substr(start, amp - start);
+        start = amp + 1;
+        if (piece.empty()) continue;
+        size_t eq = piece.find('=');
+        std::string name, value;
+        if (!percent_decode(piece.substr(0, eq), true, name) ||
+            (eq != std::string_view::npos && !percent_decode(piece.substr(eq + 1), true, value)))
+            return Status(ErrorCode::kInvalidArgument,
+                          "malformed query string at " + in_quotes(piece) + ": a % must be followed by two hex digits");
+        if (name.empty()) return Status(ErrorCode::kInvalidArgument, "a query string parameter has no name: " + in_quotes(piece));
+        out.emplace_back(std::move(name), std::move(value));
+    }
+    return out;
+}
+
+Result<SearchRequest> parse_search_params(const Params& params) {
+    using namespace param;
+    Status s = check_params(params, std::begin(kSearchParams), std::end(kSearchParams), "/search", kCategory);
+    if (!s.is_ok()) return s;
+    SearchRequest r;
+    if (const std::string* q = find_param(params, kQuery)) r.query = *q;
+    if (const std::string* lang = find_param(params, kLang)) r.lang = *lang;
+    if (const std::string* sort = find_param(params, kSort); sort && !sort->empty()) {
+        auto order = parse_sort(*sort);
+        if (!order) return Status(ErrorCode::kInvalidArgument, "sort takes relevance, date or upvotes, not " + in_quotes(*sort));
+        r.sort = *order;
+    }
+    Result<uint64_t> offset = count_param(params, kOffset, 0, 0, kMaxOffset);
+    if (!offset.is_ok()) return offset.status();
+    r.offset = offset.value();
+    Result<uint64_t> limit = count_param(params, kLimit, kDefaultLimit, 0, kMaxLimit);
+    if (!limit.is_ok()) return limit.status();
+    r.limit = limit.value();
+    for (std::string_view name : {kFrom, kTo}) {
+        const std::string* d = find_param(params, name);
+        if (!d || d->empty()) continue;
+        if (!valid_date_param(*d))
+            return Status(ErrorCode::kInvalidArgument,
+                          std::string(name) + " must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not " + in_quotes(*d));
+        (name == kFrom ? r.from : r.to) = *d;
+    }
+    for (const auto& [name, value] : params) {
+        if (name != kCategory) continue;
+        size_t start = 0;
+        while (start <= value.size()) {
+            size_t comma = value.find(',', start);
+            if (comma == std::string::npos) comma = value.size();
+            std::string cat = value.substr(start, comma - start);
+            start = comma + 1;
+            cat.erase(0, cat.find_first_not_of(' '));
+            cat.erase(cat.find_last_not_of(' ') + 1);
+            if (cat.empty()) continue;
+            if (r.categories.size() == kMaxCategories)
+                return Status(ErrorCode::kInvalidArgument, "at most " + std::to_string(kMaxCategories) + " categories are accepted");
+            r.categories.push_back(std::move(cat));
+        }
+    }
+    if (const std::string* a = find_param(params, kAuthor)) r.author = *a;
+    if (const std::string* f = find_param(params, kFacets)) {
+        if (std::find(std::begin(kTrueValues), std::end(kTrueValues), *f) != std::end(kTrueValues))
+            r.facets = true;
+        else if (std::find(std::begin(kFalseValues), std::end(kFalseValues), *f) == std::end(kFalseValues))
+            return Status(ErrorCode::kInvalidArgument, "facets takes 1, true, 0 or false, not " + in_quotes(*f));
+    }
+    return r;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+// ---------------------------------------------------------------------------------------------
+
+class Metrics {
+  public:
+    static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                        0.05,   0.1,   0.25,   0.5,   1,    2.5};
+
+    void observe(const std::string& endpoint, int status, double seconds) {
+        std::lock_guard<std::mutex> lock(mu_);
+        Series& s = series_[{endpoint, status}];
+        ++s.count;
+        s.sum += seconds;
+        for (size_t i = 0; i < kBuckets.size(); ++i)
+            if (seconds <= kBuckets[i]) ++s.buckets[i];
+        if (seconds * 1000 > kTimeBudgetMs) ++over_budget_[endpoint];
+    }
+
+    // Prometheus text format 0.0.4. `info` is absent when the index cannot be opened.
+    std::string render(const std::optional<Engine::Info>& info, double uptime_s, unsigned threads) const {
+        std::string out;
+        auto num = [](double v) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.9g", v);
+            return std::string(buf);
+        };
+        out += "# HELP abstrakt_http_requests_total HTTP requests answered, by endpoint (route pattern) and status.\n";
+        out += "# TYPE abstrakt_http_requests_total counter\n";
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const auto& [key, s] : series_)
+            out += "abstrakt_http_requests_total{endpoint=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
+                   std::to_string(s.count) + "\n";
+        out += "# HELP abstrakt_http_request_duration_seconds Time from reading a request's headers to sending its response.\n";
+        out += "# TYPE abstrakt_http_request_duration_seconds histogram\n";
+        for (const auto& [key, s] : series_) {
+            const std::string labels = "endpoint=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"";
+            for (size_t i = 0; i < kBuckets.size(); ++i)
+                out += "abstrakt_http_request_duration_seconds_bucket{" + labels + ",le=\"" + num(kBuckets[i]) + "\"} " +
+                       std::to_string(s.buckets[i]) + "\n";
+            out += "abstrakt_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(s.count) + "\n";
+            out += "abstrakt_http_request_duration_seconds_sum{" + labels + "} " + num(s.sum) + "\n";
+            out += "abstrakt_http_request_duration_seconds_count{" + labels + "} " + std::to_string(s.count) + "\n";
+        }
+        out += "# HELP abstrakt_http_over_budget_total Requests that took longer than the time budget of " +
+               std::to_string(kTimeBudgetMs) + " ms.\n";
+        out += "# TYPE abstrakt_http_over_budget_total counter\n";
+        for (const auto& [endpoint, n] : over_budget_)
+            out += "abstrakt_http_over_budget_total{endpoint=\"" + endpoint + "\"} " + std::to_string(n) + "\n";
+        out += "# HELP abstrakt_http_worker_threads Worker threads, each with its own index reader.\n";
+        out += "# TYPE abstrakt_http_worker_threads gauge\n";
+        out += "abstrakt_http_worker_threads " + std::to_string(threads) + "\n";
+        out += "# HELP abstrakt_uptime_seconds Seconds since the server started.\n";
+        out += "# TYPE abstrakt_uptime_seconds gauge\n";
+        out += "abstrakt_uptime_seconds " + num(uptime_s) + "\n";
+        out += "# HELP abstrakt_index_up 1 when the index can be opened, else 0.\n";
+        out += "# TYPE abstrakt_index_up gauge\n";
+        out += std::string("abstrakt_index_up ") + (info ? "1" : "0") + "\n";
+        if (info) {
+            out += "# HELP abstrakt_index_revision Revision of the index as of this scrape.\n";
+            out += "# TYPE abstrakt_index_revision gauge\n";
+            out += "abstrakt_index_revision " + std::to_string(info->revision) + "\n";
+            out += "# HELP abstrakt_index_documents Papers in the index.\n";
+            out += "# TYPE abstrakt_index_documents gauge\n";
+            out += "abstrakt_index_documents " + std::to_string(info->documents) + "\n";
+            out += "# HELP abstrakt_index_size_bytes Size of the index's files.\n";
+            out += "# TYPE abstrakt_index_size_bytes gauge\n";
+            out += "abstrakt_index_size_bytes " + std::to_string(info->bytes) + "\n";
+        }
+        return out;
+    }
+
+  private:
+    struct Series {
+        uint64_t count = 0;
+        double sum = 0;
+        std::array<uint64_t, kBuckets.size()> buckets{};
+    };
+    mutable std::mutex mu_;
+    std::map<std::pair<std::string, int>, Series> series_;
+    std::map<std::string, uint64_t> over_budget_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Worker threads, each with its own Engine
+// ---------------------------------------------------------------------------------------------
+
+// What one worker thread owns: its Engine, and which index file it was opened on.
+struct WorkerSlot {
+    std::unique_ptr<Engine> engine;
+    std::string path;  // canonical path of the index it reads
+    dev_t dev = 0;
+    ino_t ino = 0;
+};
+
+thread_local WorkerSlot* t_slot = nullptr;
+
+// A fixed pool of threads for cpp-httplib (Server::new_task_queue): a job is one connection, served
+// from its first request to its last. Each thread's WorkerSlot lives on its own stack, so its Engine
+// is created, used and destroyed on that thread only.
+class WorkerPool final : public httplib::TaskQueue {
+  public:
+    explicit WorkerPool(size_t n) {
+        for (size_t i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
+    }
+    ~WorkerPool() override { shutdown(); }
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    void enqueue(std::function<void()> fn) override {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            jobs_.push_back(std::move(fn));
+        }
+        cv_.notify_one();
+    }
+
+    // Runs the jobs already queued (connections accepted before the stop), then joins.
+    void shutdown() override {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        for (std::thread& t : threads_)
+            if (t.joinable()) t.join();
+    }
+
+  private:
+    void run() {
+        WorkerSlot slot;
+        t_slot = &slot;
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock<std::mutex> lock(mu_);
+                cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+                if (jobs_.empty()) break;
+                job = std::move(jobs_.front());
+                jobs_.pop_front();
+            }
+            job();
+        }
+        t_slot = nullptr;
+    }
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+};
+
+// The request being served on this thread: when it started and which endpoint it is, for the
+// access log and the metrics (cpp-httplib runs the handlers and the logger of a request on one
+// thread, one request after the other).
+struct RequestState {
+    bool active = false;
+    Clock::time_point start;
+    const char* endpoint = "other";
+};
+thread_local RequestState t_request;
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------
+
+enum class Route { kSearch, kPaper, kSimilar, kSuggest, kHealth, kMetrics };
+
+// Route patterns: the metrics' endpoint label and the documentation's names.
+const char* route_pattern(Route r) {
+    switch (r) {
+        case Route::kSearch: return "/search";
+        case Route::kPaper: return "/papers/{id}";
+        case Route::kSimilar: return "/papers/{id}/similar";
+        case Route::kSuggest: return "/suggest";
+        case Route::kHealth: return "/health";
+        case Route::kMetrics: return "/metrics";
+    }
+    return "other";
+}
+constexpr const char* kEndpointList = "/search, /papers/{id}, /papers/{id}/similar, /suggest, /health, /metrics";
+
+struct Matched {
+    Route route;
+    std::string id;  // decoded, for /papers/{id} and /papers/{id}/similar
+};
+
+// Matches the raw (still percent-encoded) path, so that an id may contain an encoded '/'.
+// nullopt: no such endpoint. Sets `malformed` when a segment has a bad %-escape.
+std::optional<Matched> match_route(std::string_view raw_path, bool& malformed) {
+    malformed = false;
+    if (raw_path.empty() || raw_path[0] != '/') return std::nullopt;
+    std::vector<std::string> segments;
+    size_t start = 1;
+    while (true) {
+        size_t slash = raw_path.find('/', start);
+        std::string_view seg = raw_path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+        std::string decoded;
+        if (!percent_decode(seg, false, decoded)) {
+            malformed = true;
+            return std::nullopt;
+        }
+        segments.push_back(std::move(decoded));
+        if (slash == std::string_view::npos) break;
+        start = slash + 1;
+    }
+    auto is = [&](std::initializer_list<const char*> want) {
+        if (segments.size() != want.size()) return false;
+        size_t i = 0;
+        for (const char* w : want) {
+            if (w && segments[i] != w) return false;
+            if (!w && segments[i].empty()) return false;  // nullptr: the id, not empty
+            ++i;
+        }
+        return true;
+    };
+    if (is({"search"})) return Matched{Route::kSearch, ""};
+    if (is({"suggest"})) return Matched{Route::kSuggest, ""};
+    if (is({"health"})) return Matched{Route::kHealth, ""};
+    if (is({"metrics"})) return Matched{Route::kMetrics, ""};
+    if (is({"papers", nullptr})) return Matched{Route::kPaper, segments[1]};
+    if (is({"papers", nullptr, "similar"})) return Matched{Route::kSimilar, segments[1]};
+    return std::nullopt;
+}
+
+size_t request_bytes(const httplib::Request& req) {
+    size_t n = req.method.size() + 1 + req.target.size() + 1 + req.version.size() + 2 + 2;
+    for (const auto& [k, v] : req.headers) n += k.size() + 2 + v.size() + 2;
+    return n;
+}
+
+bool has_body(const httplib::Request& req) {
+    if (req.has_header("Transfer-Encoding")) return true;
+    if (!req.has_header("Content-Length")) return false;
+    const std::string v = req.get_header_value("Content-Length");
+    return v.find_first_not_of('0') != std::string::npos || v.empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+class Service {
+  public:
+    Service(const ServerOptions& options, std::string db, unsigned threads)
+        : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()) {
+        for (const std::string& o : options.cors_origins) {
+            if (o == "*") any_origin_ = true;
+            else origins_.push_back(o);
+        }
+        if (options.cors_origins.empty()) any_origin_ = true;
+
+        http.new_task_queue = [threads] { return new WorkerPool(threads); };
+        http.set_tcp_nodelay(true);  // responses go out in two writes (headers, body): no Nagle delay
+        // cpp-httplib's default also sets SO_REUSEPORT, with which a second server on the same port
+        // would silently share its connections; SO_REUSEADDR alone lets a restart bind at once.
+        http.set_socket_options([](int sock) {
+            int yes = 1;
+            ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
+        http.set_keep_alive_max_count(kKeepAliveMaxRequests);
+        http.set_keep_alive_timeout(kKeepAliveTimeoutS);
+        http.set_read_timeout(kSocketTimeoutS, 0);
+        http.set_write_timeout(kSocketTimeoutS, 0);
+        http.set_payload_max_length(kMaxBodyBytes);
+        // Every request, whatever its method and path, is answered here, before cpp-httplib would
+        // read a body or look for a handler of its own.
+        http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            dispatch(req, res);
+            return httplib::Server::HandlerResponse::Handled;
+        });
+        // Errors cpp-httplib answers by itself (malformed requests, 414) get a JSON body too.
+        http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+            if (!t_request.active) t_request = {true, Clock::now(), "other"};
+            if (res.body.empty()) reply_error(res, library_error(res.status));
+            return httplib::Server::HandlerResponse::Handled;
+        }));
+        http.set_expect_100_continue_handler([](const httplib::Request&, httplib::Response& res) {
+            res.status = 413;  // no body is wanted: say so before the client sends it
+            res.set_header("Connection", "close");
+            return 413;
+        });
+        http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) { decorate(req, res); });
+        http.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log(req, res); });
+    }
+
+    httplib::Server http;
+
+  private:
+    // -- every request ---------------------------------------------------------------------------
+
+    void dispatch(const httplib::Request& req, httplib::Response& res) {
+        t_request = {true, Clock::now(), "other"};
+        try {
+            route(req, res);
+        } catch (const std::exception& e) {
+            res.body.clear();
+            reply_error(res, {500, "internal", std::string("unexpected error: ") + e.what()});
+        } catch (...) {
+            res.body.clear();
+            reply_error(res, {500, "internal", "unexpected error"});
+        }
+    }
+
+    void route(const httplib::Request& req, httplib::Response& res) {
+        // A body is never read: the connection cannot carry another request after it.
+        const bool body = has_body(req);
+        if (body) res.set_header("Connection", "close");
+        if (size_t n = request_bytes(req); n > kMaxHeaderBytes)
+            return reply_error(res, {413, "request_too_large",
+                                     "the request line and headers take " + std::to_string(n) + " bytes; at most " +
+                                         std::to_string(kMaxHeaderBytes) + " are accepted"});
+
+        std::string_view target = req.target;
+        const size_t qmark = target.find('?');
+        const std::string_view raw_path = target.substr(0, qmark);
+        const std::string_view raw_query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+        bool malformed = false;
+        std::optional<Matched> m = match_route(raw_path, malformed);
+        if (!m) {
+            if (malformed) return reply_error(res, bad_parameter("malformed path " + in_quotes(raw_path) + ": a % must be followed by two hex digits"));
+            return reply_error(res, {404, "not_found", "no endpoint at " + in_quotes(raw_path) + "; the endpoints are " + kEndpointList});
+        }
+        t_request.endpoint = route_pattern(m->route);
+
+        if (req.method == "OPTIONS") return preflight(req, res);
+        if (req.method != "GET" && req.method != "HEAD") {
+            res.set_header("Allow", kAllow);
+            return reply_error(res, {405, "method_not_allowed",
+                                     req.method + " is not allowed on " + route_pattern(m->route) + "; use GET (or HEAD, OPTIONS)"});
+        }
+        if (body) return reply_error(res, library_error(413));
+
+        Result<Params> params = parse_query_string(raw_query);
+        if (!params.is_ok()) return reply_error(res, bad_parameter(params.message()));
+        switch (m->route) {
+            case Route::kSearch: return search(params.value(), res);
+            case Route::kPaper: return paper(m->id, params.value(), res);
+            case Route::kSimilar: return similar(m->id, params.value(), res);
+            case Route::kSuggest: return suggest(params.value(), res);
+            case Route::kHealth: return health(params.value(), res);
+            case Route::kMetrics: return metrics(params.value(), res);
+        }
+    }
+
+    // CORS preflight (and a plain OPTIONS): what a browser may ask of this endpoint.
+    void preflight(const httplib::Request& req, httplib::Response& res) {
+        res.status = 204;
+        res.set_header("Allow", kAllow);
+        res.set_header("Content-Type", kJsonType);
+        if (origin_allowed(req.get_header_value("Origin")) && req.has_header("Access-Control-Request-Method")) {
+            res.set_header("Access-Control-Allow-Methods", kAllow);
+            const std::string headers = req.get_header_value("Access-Control-Request-Headers");
+            if (!headers.empty()) res.set_header("Access-Control-Allow-Headers", headers);
+            res.set_header("Access-Control-Max-Age", "86400");
+        }
+    }
+
+    bool origin_allowed(const std::string& origin) const {
+        if (any_origin_) return true;
+        return !origin.empty() && std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
+    }
+
+    // Headers on every response, errors of cpp-httplib's own included.
+    void decorate(const httplib::Request& req, httplib::Response& res) const {
+        if (!res.has_header("Content-Type")) res.set_header("Content-Type", kJsonType);
+        if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        if (any_origin_) {
+            res.set_header("Access-Control-Allow-Origin", "*");
+        } else {
+            res.set_header("Vary", "Origin");
+            const std::string origin = req.get_header_value("Origin");
+            if (origin_allowed(origin)) res.set_header("Access-Control-Allow-Origin", origin);
+        }
+    }
+
+    void log(const httplib::Request& req, const httplib::Response& res) {
+        const Clock::time_point start = t_request.active ? t_request.start : Clock::now();
+        const std::string endpoint = t_request.active ? t_request.endpoint : "other";
+        t_request.active = false;
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        metrics_.observe(endpoint, res.status, seconds);
+        if (quiet_) return;
+        char ms[32];
+        std::snprintf(ms, sizeof ms, "%.1f ms", seconds * 1000);
+        say((req.method.empty() ? "-" : req.method) + " " + loggable(req.target) + " " + std::to_string(res.status) + " " + ms +
+            (seconds * 1000 > kTimeBudgetMs ? " (over the time budget)" : ""));
+    }
+
+    // -- the index ---------------------------------------------------------------------------------
+
+    // This thread's Engine, opened on what --db resolves to now. A new one is opened when the path
+    // resolves to another file (a symlink switched, a stub file replaced); requests in flight on
+    // other threads keep theirs. nullptr after answering 503.
+    Engine* engine(httplib::Response& res) {
+        static thread_local WorkerSlot fallback;  // only if a handler ever runs outside the pool
+        WorkerSlot& slot = t_slot ? *t_slot : fallback;
+        std::error_code ec;
+        const fs::path canonical = fs::canonical(db_, ec);
+        struct stat st {};
+        if (ec || ::stat(canonical.c_str(), &st) != 0) {
+            slot.engine.reset();
+            reply_error(res, {503, "unavailable",
+                              "no index at " + db_ + " (create one with: abstrakt-index --db " + db_ + " add FILE)"});
+            return nullptr;
+        }
+        if (!slot.engine || slot.path != canonical.native() || slot.dev != st.st_dev || slot.ino != st.st_ino) {
+            slot.engine.reset();
+            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native());
+            if (!opened.is_ok()) {
+                reply_error(res, to_http_error(opened.status(), NotFound::kIndex));
+                return nullptr;
+            }
+            slot.engine = std::move(opened.value());
+            slot.path = canonical.native();
+            slot.dev = st.st_dev;
+            slot.ino = st.st_ino;
+        }
+        return slot.engine.get();
+    }
+
+    // -- endpoints ---------------------------------------------------------------------------------
+
+    void search(const Params& params, httplib::Response& res) {
+        Result<SearchRequest> request = parse_search_params(params);
+        if (!request.is_ok()) return reply_error(res, bad_parameter(request.message()));
+        Engine* e = engine(res);
+        if (!e) return;
+        Result<SearchResponse> r = e->search(request.value());
+        if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kIndex));
+        reply_json(res, 200, to_json(r.value()));
+    }
+
+    void paper(const std::string& id, const Params& params, httplib::Response& res) {
+        Status s = check_params(params, nullptr, nullptr, "/papers/{id}");
+        if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
+        if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
+        Engine* e = engine(res);
+        if (!e) return;
+        Result<Record> r = e->paper(id);
+        if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kPaper));
+        reply_json(res, 200, to_json(r.value()));
+    }
+
+    void similar(const std::string& id, const Params& params, httplib::Response& res) {
+        Status s = check_params(params, std::begin(kSimilarParams), std::end(kSimilarParams), "/papers/{id}/similar");
+        if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
+        if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
+        Result<uint64_t> offset = count_param(params, param::kOffset, 0, 0, kMaxOffset);
+        if (!offset.is_ok()) return reply_error(res, bad_parameter(offset.message()));
+        Result<uint64_t> limit = count_param(params, param::kLimit, kDefaultLimit, 0, kMaxLimit);
+        if (!limit.is_ok()) return reply_error(res, bad_parameter(limit.message()));
+        Engine* e = engine(res);
+        if (!e) return;
+        Result<SearchResponse> r = e->similar(id, offset.value(), limit.value());
+        if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kPaper));
+        reply_json(res, 200, to_json(r.value()));
+    }
+
+    void suggest(const Params& params, httplib::Response& res) {
+        Status s = check_params(params, std::begin(kSuggestParams), std::end(kSuggestParams), "/suggest");
+        if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
+        Result<uint64_t> limit = count_param(params, param::kLimit, kDefaultSuggestLimit, 1, kMaxSuggestLimit);
+        if (!limit.is_ok()) return reply_error(res, bad_parameter(limit.message()));
+        const std::string* q = find_param(params, param::kQuery);
+        nlohmann::ordered_json j;
+        j["query"] = q ? *q : "";
+        j["suggestions"] = nlohmann::ordered_json::array();
+        if (q && !q->empty()) {
+            Engine* e = engine(res);
+            if (!e) return;
+            Result<std::vector<std::string>> r = e->suggest(*q, static_cast<size_t>(limit.value()));
+            if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kIndex));
+            j["suggestions"] = r.value();
+        }
+        reply_json(res, 200, dump(j));
+    }
+
+    void health(const Params& params, httplib::Response& res) {
+        Status s = check_params(params, nullptr, nullptr, "/health");
+        if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
+        Engine* e = engine(res);
+        if (!e) return;
+        Result<Engine::Info> info = e->info();
+        if (!info.is_ok()) return reply_error(res, to_http_error(info.status(), NotFound::kIndex));
+        nlohmann::ordered_json j;
+        j["status"] = "ok";
+        j["revision"] = info->revision;
+        j["documents"] = info->documents;
+        j["uptime_s"] = std::round(uptime_s() * 1000) / 1000;
+        reply_json(res, 200, dump(j));
+    }
+
+    void metrics(const Params& params, httplib::Response& res) {
+        Status s = check_params(params, nullptr, nullptr, "/metrics");
+        if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
+        std::optional<Engine::Info> info;
+        httplib::Response scratch;  // an unavailable index is a gauge here, not an error
+        if (Engine* e = engine(scratch)) {
+            Result<Engine::Info> i = e->info();
+            if (i.is_ok()) info = i.value();
+        }
+        res.status = 200;
+        res.set_content(metrics_.render(info, uptime_s(), threads_), kMetricsType);
+    }
+
+    double uptime_s() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
+
+    const std::string db_;
+    const unsigned threads_;
+    const bool quiet_;
+    const Clock::time_point started_;
+    bool any_origin_ = false;
+    std::vector<std::string> origins_;
+    Metrics metrics_;
+};
+
+std::string url_host(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+int serve(const ServerOptions& options) {
+    // SIGTERM and SIGINT are blocked in every thread (the mask is inherited) and taken by one
+    // watcher thread with sigtimedwait, which then stops the server from outside any signal handler.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    const std::string db = resolve_db_path(options.db);
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min(threads, kMaxThreads);
+    Service service(options, db, threads);
+
+    errno = 0;
+    int port = options.port == 0 ? service.http.bind_to_any_port(options.host)
+                                 : (service.http.bind_to_port(options.host, options.port) ? options.port : -1);
+    if (port <= 0) {
+        const int err = errno;
+        say("cannot listen on " + url_host(options.host) + ":" + std::to_string(options.port) +
+            (err ? std::string(": ") + std::strerror(err) : std::string()));
+        return 1;
+    }
+
+    {  // Say now, not at the first request, when the index cannot be opened.
+        std::error_code ec;
+        const fs::path canonical = fs::canonical(db, ec);
+        Result<std::unique_ptr<Engine>> probe = Engine::open(ec ? db : canonical.native());
+        if (!probe.is_ok()) say("note: " + probe.message() + "; answering 503 until it can be opened");
+    }
+    say("listening on http://" + url_host(options.host) + ":" + std::to_string(port) + " (" + std::to_string(threads) +
+        (threads == 1 ? " thread" : " threads") + ", index " + db + ")");
+
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        bool stopping = false;
+        while (!done) {
+            timespec wait{0, 100 * 1000 * 1000};
+            const int sig = sigtimedwait(&signals, nullptr, &wait);
+            if (sig < 0) continue;  // timeout or EINTR: look at `done` again
+            const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+            if (stopping) {
+                say(std::string(name) + " again: exiting now");
+                _exit(kExitInterrupted);
+            }
+            stopping = true;
+            // stop() only takes effect once listen_after_bind() runs; it may not have started yet.
+            while (!service.http.is_running() && !done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            service.http.stop();
+            say(std::string(name) + ": no longer accepting connections; finishing the requests in flight");
+        }
+    });
+
+    const bool listened = service.http.listen_after_bind();  // returns when stopped and drained
+    done = true;
+    watcher.join();
+    if (!listened) {
+        say("the listening socket failed");
+        return 1;
+    }
+    say("stopped");
+    return 0;
+}
+
+}  // namespace abstrakt::http

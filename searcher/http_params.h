@@ -1,0 +1,90 @@
+// Every request parameter of abstrakt-serve and every limit it enforces, each named once. The
+// request parser and validator (searcher/http.cc), the documentation (docs/http-api.md,
+// docs/openapi.yaml) and the tests (tests/test_http.cc) all refer to these.
+#ifndef ABSTRAKT_SEARCHER_HTTP_PARAMS_H
+#define ABSTRAKT_SEARCHER_HTTP_PARAMS_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace abstrakt::http {
+
+// ---------------------------------------------------------------------------------------------
+// Parameter names
+// ---------------------------------------------------------------------------------------------
+namespace param {
+inline constexpr std::string_view kQuery = "q";        // /search, /suggest: text in the query syntax
+inline constexpr std::string_view kLang = "lang";      // /search: a language code (en, de, zh, ...)
+inline constexpr std::string_view kSort = "sort";      // /search: relevance, date or upvotes
+inline constexpr std::string_view kOffset = "offset";  // /search, /papers/{id}/similar: results to skip
+inline constexpr std::string_view kLimit = "limit";    // /search, /papers/{id}/similar, /suggest
+inline constexpr std::string_view kFrom = "from";      // /search: first date, YYYY, YYYY-MM or YYYY-MM-DD
+inline constexpr std::string_view kTo = "to";          // /search: last date, inclusive, same forms
+inline constexpr std::string_view kCategory = "cat";   // /search: categories, repeated or comma-separated
+inline constexpr std::string_view kAuthor = "author";  // /search: words of an author's name
+inline constexpr std::string_view kFacets = "facets";  // /search: 1 or true to count facets, 0 or false not
+inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
+}  // namespace param
+
+// The parameters each endpoint takes; any other is refused with 400. /papers/{id}, /health and
+// /metrics take none.
+inline constexpr std::string_view kSearchParams[] = {param::kQuery, param::kLang,     param::kSort,
+                                                     param::kOffset, param::kLimit,   param::kFrom,
+                                                     param::kTo,    param::kCategory, param::kAuthor,
+                                                     param::kFacets};
+inline constexpr std::string_view kSimilarParams[] = {param::kOffset, param::kLimit};
+inline constexpr std::string_view kSuggestParams[] = {param::kQuery, param::kLimit};
+
+// Values of param::kFacets.
+inline constexpr std::string_view kTrueValues[] = {"1", "true"};
+inline constexpr std::string_view kFalseValues[] = {"0", "false", ""};
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+// ---------------------------------------------------------------------------------------------
+// q, after percent-decoding; the engine's QueryLimits::max_bytes (checked in http.cc).
+inline constexpr size_t kMaxQueryBytes = 4096;
+// Every other parameter value, after percent-decoding.
+inline constexpr size_t kMaxValueBytes = 4096;
+// Categories in one request (values of cat after splitting at commas).
+inline constexpr size_t kMaxCategories = 32;
+
+// /search and /papers/{id}/similar: results per page, and how deep a page may start (the engine's
+// EngineLimits::max_limit and max_offset, checked in http.cc).
+inline constexpr uint64_t kDefaultLimit = 10;
+inline constexpr uint64_t kMaxLimit = 100;
+inline constexpr uint64_t kMaxOffset = 10000;
+
+// /suggest: completions per answer, 1 to kMaxSuggestLimit.
+inline constexpr uint64_t kDefaultSuggestLimit = 8;
+inline constexpr uint64_t kMaxSuggestLimit = 20;
+
+// The request line and headers together, in bytes; larger requests get 413.
+inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
+// Request bodies: the API is read-only, so any body gets 413.
+inline constexpr size_t kMaxBodyBytes = 0;
+// The request line alone: cpp-httplib answers 414 beyond this (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH,
+// fixed when Debian built the library). A q of 4,096 bytes fits when sent as raw UTF-8 or ASCII;
+// percent-encoded non-ASCII text (three bytes per byte) fits up to about 2,700 bytes.
+inline constexpr size_t kMaxRequestLineBytes = 8192;
+
+// Time budget of one request, in milliseconds. Requests that take longer are counted in
+// abstrakt_http_over_budget_total and marked in the access log.
+inline constexpr int kTimeBudgetMs = 2000;
+
+// Connections: a read or write that stalls this long ends the connection; an idle keep-alive
+// connection is closed after kKeepAliveTimeoutS and after kKeepAliveMaxRequests requests (each open
+// connection holds a worker thread, so idle ones must not hold them long).
+inline constexpr int kSocketTimeoutS = 5;
+inline constexpr int kKeepAliveTimeoutS = 2;
+inline constexpr size_t kKeepAliveMaxRequests = 10;
+
+// Defaults of abstrakt-serve's options.
+inline constexpr std::string_view kDefaultHost = "127.0.0.1";
+inline constexpr int kDefaultPort = 8080;
+inline constexpr unsigned kMaxThreads = 256;
+
+}  // namespace abstrakt::http
+
+#endif  // ABSTRAKT_SEARCHER_HTTP_PARAMS_H

@@ -1,0 +1,80 @@
+// abstrakt-serve: argument parsing over searcher/http.h. See docs/http-api.md.
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "common/config.h"
+#include "searcher/http.h"
+
+namespace {
+
+using namespace abstrakt;
+
+constexpr const char* kUsage = R"(usage: abstrakt-serve [options]
+
+The HTTP JSON API over an index: GET /search, /papers/{id}, /papers/{id}/similar, /suggest,
+/health, /metrics (docs/http-api.md). Stops on SIGTERM or SIGINT after the requests in flight.
+
+options:
+  --db PATH            the index, a directory or a symlink to one (default: $ABSTRAKT_DB,
+                       else $XDG_DATA_HOME/abstrakt/index)
+  --host ADDRESS       address to listen on (default 127.0.0.1)
+  --port N             port to listen on (default 8080; 0: any free port, printed at start)
+  --threads N          worker threads, each with its own index reader (default: one per core)
+  --cors-origin ORIGIN an origin allowed to read responses, e.g. https://example.org; repeat
+                       for more (default: any origin, *)
+  --quiet              no access log
+  -h, --help           this text
+)";
+
+int usage_error(const std::string& message) {
+    std::cerr << "abstrakt-serve: " << message << "\n(abstrakt-serve --help lists the options)\n";
+    return kExitUsage;
+}
+
+bool parse_number(const std::string& s, long low, long high, long& out) {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9) return false;
+    out = std::strtol(s.c_str(), nullptr, 10);
+    return out >= low && out <= high;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    http::ServerOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "-h" || a == "--help") {
+            std::cout << kUsage;
+            return kExitOk;
+        }
+        if (a == "--quiet") {
+            options.quiet = true;
+            continue;
+        }
+        if (a != "--db" && a != "--host" && a != "--port" && a != "--threads" && a != "--cors-origin")
+            return usage_error(a.rfind("-", 0) == 0 ? "unknown option " + a : "unexpected argument " + a);
+        if (i + 1 >= argc) return usage_error(a + " needs a value");
+        const std::string v = argv[++i];
+        long n = 0;
+        if (a == "--db") {
+            if (v.empty()) return usage_error("--db needs a path");
+            options.db = v;
+        } else if (a == "--host") {
+            if (v.empty()) return usage_error("--host needs an address");
+            options.host = v;
+        } else if (a == "--port") {
+            if (!parse_number(v, 0, 65535, n)) return usage_error("--port takes a number from 0 to 65535");
+            options.port = static_cast<int>(n);
+        } else if (a == "--threads") {
+            if (!parse_number(v, 1, http::kMaxThreads, n))
+                return usage_error("--threads takes a number from 1 to " + std::to_string(http::kMaxThreads));
+            options.threads = static_cast<unsigned>(n);
+        } else {
+            if (v.empty()) return usage_error("--cors-origin needs an origin, such as https://example.org, or *");
+            options.cors_origins.push_back(v);
+        }
+    }
+    return http::serve(options);
+}
