@@ -2,10 +2,11 @@
 #include "indexer/fetch.h"
 
 #include <doctest/doctest.h>
-#include <httplib.h>
 
 #include <atomic>
 #include <thread>
+
+#include "local_server.h"
 
 using namespace abstrakt;
 
@@ -13,10 +14,9 @@ namespace {
 
 // An HTTP server on a free loopback port, running on its own thread for the life of the object.
 struct FaultyServer {
-    httplib::Server server;
-    std::thread thread;
-    int port = 0;
     std::atomic<int> flaky_calls{0}, limited_calls{0};
+    test::LocalServer local;  // last: stops before the counters go
+    httplib::Server& server = local.http;
 
     FaultyServer() {
         server.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });
@@ -49,15 +49,10 @@ struct FaultyServer {
                 return true;
             });
         });
-        port = server.bind_to_any_port("127.0.0.1");
-        thread = std::thread([this] { server.listen_after_bind(); });
-        while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        local.start();
     }
-    ~FaultyServer() {
-        server.stop();
-        thread.join();
-    }
-    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+    int port() const { return local.port(); }
+    std::string url(const std::string& path) const { return local.base() + path; }
 };
 
 // A fetcher that records its waits instead of sleeping.
@@ -144,7 +139,7 @@ TEST_CASE("fetch: refused connections and bad URLs") {
     int closed_port;
     {
         FaultyServer s;
-        closed_port = s.port;
+        closed_port = s.port();
     }
     TestFetcher f(quick());
     auto refused = f.fetcher.get("http://127.0.0.1:" + std::to_string(closed_port) + "/ok");

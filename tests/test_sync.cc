@@ -3,7 +3,6 @@
 #include "indexer/sync.h"
 
 #include <doctest/doctest.h>
-#include <httplib.h>
 #include <xapian.h>
 
 #include <atomic>
@@ -13,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "local_server.h"
 #include "test_util.h"
 
 using namespace abstrakt;
@@ -29,13 +29,12 @@ std::string feed(const std::string& name) { return read_file(test::data_dir() + 
 
 // A feed server: Hugging Face days and OAI-PMH pages from the fixtures, with faults on demand.
 struct FeedServer {
-    httplib::Server server;
-    std::thread thread;
-    int port = 0;
     std::mutex mu;
     std::map<std::string, std::string> days;        // day -> body
     std::map<std::string, int> failures;            // day -> how many more times to answer 500
     std::atomic<int> requests{0};
+    test::LocalServer local;  // last: stops before the days and the counters go
+    httplib::Server& server = local.http;
 
     FeedServer() {
         days["2024-05-28"] = feed("hf/2024-05-28.json");
@@ -64,15 +63,9 @@ struct FeedServer {
             else
                 res.set_content(feed("oai/listrecords-page1-hep-ex.xml"), "text/xml");
         });
-        port = server.bind_to_any_port("127.0.0.1");
-        thread = std::thread([this] { server.listen_after_bind(); });
-        while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        local.start();
     }
-    ~FeedServer() {
-        server.stop();
-        thread.join();
-    }
-    std::string base() const { return "http://127.0.0.1:" + std::to_string(port); }
+    std::string base() const { return local.base(); }
 };
 
 SyncConfig hf_config(const FeedServer& s) {
