@@ -184,7 +184,7 @@ struct Engine::Impl {
                 std::string field(before.substr(0, colon));
                 for (char& c : field)
                     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-                if (field == "cat" || field == "lang" || field == "id" || field == "year" || field == "date") continue;
+                if (is_filter_field(field)) continue;
             }
             if (db.get_termfreq(t.folded) > 0) continue;
             std::string better = db.get_spelling_suggestion(t.folded, 2);

@@ -521,6 +521,8 @@ class Compiler {
 
 }  // namespace
 
+bool is_filter_field(std::string_view name) { return kFilterFields.count(name) > 0; }
+
 Xapian::Query match_all() { return Xapian::Query(std::string()); }
 
 Result<Xapian::Query> date_range_filter(std::string_view from, std::string_view to) {

@@ -60,6 +60,10 @@ struct ParsedQuery {
 Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const QueryContext& context,
                                 const QueryLimits& limits = {});
 
+// Whether `name` (lower case, without the colon) is a filter field of the syntax: cat, lang, id,
+// year or date. Their values are not words (the spelling suggestion leaves them alone).
+bool is_filter_field(std::string_view name);
+
 // A query that matches every document. Use it rather than copying Xapian::Query::MatchAll: that is
 // one static object whose reference count is not atomic, so copying it on several threads at once is
 // a data race (ThreadSanitizer found it in abstrakt-serve; Xapian's query.h says the same).
