@@ -906,7 +906,9 @@ TEST_CASE("http: concurrent clients, and a commit while they search") {
 
     // The new paper, found by a word no other paper has.
     const std::string marker = "zyxwquokka";
-    std::atomic<bool> committed{false}, found{false}, stop{false};
+    // `committing` is set just before commit() is called: a reader may see the new revision as soon as
+    // commit() has renamed the version file, which is before commit() returns to us.
+    std::atomic<bool> committing{false}, found{false}, stop{false};
     Clock::time_point commit_time, found_time;
 
     ThreadGroup clients(stop), pollers(stop);
@@ -926,14 +928,14 @@ TEST_CASE("http: concurrent clients, and a commit while they search") {
     }
     pollers.start([&] {
         while (!found && !stop) {
-            const bool after_commit = committed;
+            const bool after_commit = committing;
             Reply r = get(server.url("/search?q=" + marker));
             if (r.status != 200) {
                 fail("poll -> " + std::to_string(r.status) + " " + r.body + r.curl_error);
                 break;
             }
             if (!r.j()["hits"].empty()) {
-                if (!after_commit && !committed) fail("the new paper was found before it was committed");
+                if (!after_commit && !committing) fail("the new paper was found before it was committed");
                 found_time = Clock::now();
                 found = true;
             }
@@ -947,9 +949,9 @@ TEST_CASE("http: concurrent clients, and a commit while they search") {
         REQUIRE_MESSAGE(w.is_ok(), w.message());
         add_papers(*w.value(), {R"({"id": "http-new", "title": {"en": "A paper about the )" + marker +
                                 R"("}, "abstract": {"en": "Committed while the server was busy."}, "published": "2024-03-01"})"});
+        committing = true;
         REQUIRE(w.value()->commit().is_ok());
         commit_time = Clock::now();
-        committed = true;
     }
     // The clients end by themselves; the poller when it has found the paper.
     while (done < kClients && failures == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
