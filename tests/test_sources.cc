@@ -546,8 +546,11 @@ TEST_CASE("sources: OAI-PMH: records that lack what a record needs are problems"
         std::vector<std::string> problems;
     };
     const Row rows[] = {
+        // a deleted record is not a problem (it is in FeedPage::deleted, checked below) unless it has no id
         {R"(<record><header status="deleted"><identifier>oai:arXiv.org:1401.0001</identifier></header></record>)",
-         {}, {"oai:arXiv.org:1401.0001: deleted record"}},
+         {}, {}},
+        {R"(<record><header status="deleted"><identifier>oai:other.org:7</identifier></header></record>)",
+         {}, {"oai:other.org:7: a deleted record without an arXiv identifier"}},
         {R"(<record><header><identifier>oai:arXiv.org:1401.0001</identifier></header></record>)", {},
          {"oai:arXiv.org:1401.0001: no <metadata>"}},
         {R"(<record><header><identifier>oai:arXiv.org:1401.0001</identifier></header><metadata>)"
@@ -571,6 +574,18 @@ TEST_CASE("sources: OAI-PMH: records that lack what a record needs are problems"
         CHECK(ids_of(page.value()) == row.ids);
         CHECK(page->problems == row.problems);
     }
+
+    // Deleted records: their ids, version suffix and old style included, in the order given; a
+    // deletion of an id already on the page is a problem.
+    auto deletions = parse_oai_pmh(oai_list(
+        R"(<record><header status="deleted"><identifier>oai:arXiv.org:1401.0001</identifier></header></record>)"
+        R"(<record><header status="deleted"><identifier>oai:arXiv.org:hep-th/9901001v2</identifier></header></record>)" +
+        oai_record("oai:arXiv.org:1401.0003", "<id>1401.0003</id><title>T</title>") +
+        R"(<record><header status="deleted"><identifier>oai:arXiv.org:1401.0003</identifier></header></record>)"));
+    REQUIRE(deletions.is_ok());
+    CHECK(deletions->deleted == std::vector<std::string>{"1401.0001", "hep-th/9901001"});
+    CHECK(ids_of(deletions.value()) == std::vector<std::string>{"1401.0003"});
+    CHECK(deletions->problems == std::vector<std::string>{"1401.0003: the same id appears earlier on this page"});
 
     // A <created> that is no date gives way to the datestamp; categories repeat once; a token's
     // attributes that are not numbers read as 0.

@@ -23,6 +23,7 @@ namespace abstrakt {
 struct FeedPage {
     std::vector<Record> records;          // valid records, in feed order
     std::vector<std::string> problems;    // one line per entry skipped: "<where>: <reason>" (where = entry index or id)
+    std::vector<std::string> deleted;     // OAI-PMH: ids of records the repository has deleted
     std::string resumption_token;         // OAI-PMH: the token for the next page, "" when the list is complete
     uint64_t total_results = 0;           // Atom (opensearch:totalResults) / OAI-PMH (completeListSize) when given, else 0
     uint64_t start_index = 0;             // Atom opensearch:startIndex, OAI cursor
@@ -40,8 +41,8 @@ inline constexpr size_t kMaxFeedBytes = 64u << 20;
 Result<FeedPage> parse_hf_daily(std::string_view body, std::string_view day);
 
 // arXiv OAI-PMH ListRecords / GetRecord with metadataPrefix=arXiv. <error code="noRecordsMatch">
-// is an empty page; any other OAI-PMH error code is an error. Deleted records (header
-// status="deleted") are problems.
+// is an empty page; any other OAI-PMH error code is an error. A deleted record (header
+// status="deleted") puts its id in FeedPage::deleted; one whose identifier is no arXiv id is a problem.
 Result<FeedPage> parse_oai_pmh(std::string_view body);
 
 // arXiv API Atom search results (export.arxiv.org/api/query). A feed whose entry is arXiv's error

@@ -194,6 +194,11 @@ void PageBuilder::problem(const std::string& where, const std::string& reason) {
     page_.problems.push_back(where + ": " + reason);
 }
 
+void PageBuilder::deleted(const std::string& id) {
+    if (!seen_.insert(id).second) return problem(id, "the same id appears earlier on this page");
+    page_.deleted.push_back(id);
+}
+
 void PageBuilder::add(Record record, const std::string& where) {
     // The record must be one that abstrakt-index would accept from a JSON Lines file: check it with
     // the same validation, through its canonical JSON, so the two can never disagree.

@@ -64,6 +64,8 @@ class PageBuilder {
     // `where` names the entry in problems: its id when known, else "entry N".
     void add(Record record, const std::string& where);
     void problem(const std::string& where, const std::string& reason);
+    // Records that the repository deleted the record `id` (a problem when the id is already on the page).
+    void deleted(const std::string& id);
 
   private:
     FeedPage& page_;

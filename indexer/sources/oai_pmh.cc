@@ -43,7 +43,12 @@ void read_record(xmlNode* record, size_t n, feed::PageBuilder& builder) {
     xmlNode* header = xml::child(record, "header", kOaiNs);
     std::string identifier = feed::collapse_whitespace(xml::text(xml::child(header, "identifier", kOaiNs)));
     if (!identifier.empty()) where = identifier;
-    if (xml::attribute(header, "status").value_or("") == "deleted") return builder.problem(where, "deleted record");
+    if (xml::attribute(header, "status").value_or("") == "deleted") {
+        // A deleted record has a header and no metadata: its identifier is all there is.
+        auto id = feed::arxiv_id(identifier);
+        if (!id) return builder.problem(where, "a deleted record without an arXiv identifier");
+        return builder.deleted(*id);
+    }
 
     xmlNode* metadata = xml::child(record, "metadata", kOaiNs);
     if (!metadata) return builder.problem(where, "no <metadata>");
