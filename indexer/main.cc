@@ -16,6 +16,7 @@
 
 #include "common/config.h"
 #include "common/lang.h"
+#include "indexer/export.h"
 #include "indexer/generations.h"
 #include "indexer/ingest.h"
 #include "indexer/rebuild.h"
@@ -35,10 +36,13 @@ commands:
   stats            documents, languages, terms and size of the index
   sync --config FILE [--dry-run] [--today YYYY-MM-DD]
                    fetch what is new from each configured source and merge it (docs/sync.md)
-  rebuild [--config FILE] [--today YYYY-MM-DD] [FILE...]
-                   build a new generation from files and sources, verify it, serve it
+  rebuild [--config FILE [--replay]] [--today YYYY-MM-DD] [FILE...]
+                   build a new generation from files and sources, verify it, serve it;
+                   --replay takes the sources' responses from the spool, not the network
   rollback         serve the previous generation again
   adopt            turn an index directory made by `add` into generation 1 (once, before serving)
+  export           every stored record as JSON Lines on standard output, in order of id
+  digest           one line per document and per watermark: diff two of them to compare indexes
 
 options:
   --db PATH             the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
@@ -231,7 +235,8 @@ int cmd_sync(const std::string& db, const std::string& config_path, bool dry_run
 }
 
 int cmd_rebuild(const std::string& db, const std::string& config_path, const std::string& today,
-                const std::vector<std::string>& files, const std::string& default_lang) {
+                const std::vector<std::string>& files, const std::string& default_lang, bool replay) {
+    if (replay && config_path.empty()) return usage_error("--replay needs --config FILE (it names the spool)");
     if (files.empty() && config_path.empty()) return usage_error("rebuild needs files, --config FILE, or both");
     if (!today.empty() && !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
     std::optional<SyncConfig> config;
@@ -252,6 +257,7 @@ int cmd_rebuild(const std::string& db, const std::string& config_path, const std
     RebuildOptions o;
     o.files = files;
     o.sources = config ? &*config : nullptr;
+    o.replay = replay;
     o.sync.today = today;
     o.sync.stop = &g_stop;
     o.sync.log = [](const std::string& line) { std::cerr << "abstrakt-index: " << line << "\n"; };
@@ -298,6 +304,19 @@ int cmd_generations(const std::string& db, const std::string& command) {
     return kExitOk;
 }
 
+// export and digest: read-only, so no job lock; they read one consistent revision.
+int cmd_read_out(const std::string& db, const std::string& command) {
+    auto print = [](const std::string& line) { std::cout << line << '\n'; };
+    Result<uint64_t> n = command == "export" ? export_records(db, print) : digest_index(db, print);
+    std::cout.flush();
+    if (!n.is_ok()) return exit_for(n.status());
+    if (!std::cout) {
+        std::cerr << "abstrakt-index: could not write the output\n";
+        return kExitIndex;
+    }
+    return kExitOk;
+}
+
 int cmd_stats(const std::string& db) {
     Result<IndexStats> r = read_stats(db);
     if (!r.is_ok()) return exit_for(r.status());
@@ -318,7 +337,7 @@ int cmd_stats(const std::string& db) {
 int main(int argc, char** argv) {
     std::string db_flag, default_lang = "en", command, config_path, today;
     uint64_t batch = 2000;
-    bool quiet = false, dry_run = false;
+    bool quiet = false, dry_run = false, replay = false;
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -349,6 +368,8 @@ int main(int argc, char** argv) {
             quiet = true;
         } else if (a == "--dry-run") {
             dry_run = true;
+        } else if (a == "--replay") {
+            replay = true;
         } else if (a == "--config" || a == "--today") {
             const char* v = value(a.c_str());
             if (!v) return usage_error(a + " needs a value");
@@ -370,7 +391,12 @@ int main(int argc, char** argv) {
         if (!args.empty()) return usage_error("sync takes no arguments besides its options");
         return cmd_sync(db, config_path, dry_run, today);
     }
-    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang);
+    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay);
+    if (replay) return usage_error("--replay is an option of rebuild");
+    if (command == "export" || command == "digest") {
+        if (!args.empty()) return usage_error(command + " takes no arguments");
+        return cmd_read_out(db, command);
+    }
     if (command == "rollback" || command == "adopt") {
         if (!args.empty()) return usage_error(command + " takes no arguments");
         return cmd_generations(db, command);

@@ -73,7 +73,8 @@ Result<RebuildReport> rebuild(const std::string& served_path, const RebuildOptio
             if (report.files.interrupted) return Status(ErrorCode::kUnavailable, "interrupted; nothing was switched");
         }
         if (o.sources) {
-            Result<std::vector<SourceReport>> s = sync_sources(*writer.value(), *o.sources, o.sync);
+            Result<std::vector<SourceReport>> s = o.replay ? replay_spool(*writer.value(), *o.sources, o.sync)
+                                                           : sync_sources(*writer.value(), *o.sources, o.sync);
             if (!s.is_ok()) return s.status();
             report.sources = s.value();
             if (o.sync.stop && o.sync.stop->load()) return Status(ErrorCode::kUnavailable, "interrupted; nothing was switched");

@@ -16,6 +16,7 @@ namespace abstrakt {
 struct RebuildOptions {
     std::vector<std::string> files;   // JSON Lines files, read first (replacing records)
     const SyncConfig* sources = nullptr;  // then every source from its start (merging), when given
+    bool replay = false;              // the sources' nights come from their spool, not the network
     SyncOptions sync;                 // today, stop flag, log, fetcher factory for the sources
     IngestOptions ingest;             // reporting and stop flag for the files
     // The new generation must hold at least this many documents, and at least this share of the

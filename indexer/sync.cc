@@ -1,14 +1,19 @@
 #include "indexer/sync.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/record.h"
 #include "indexer/sources/feed.h"
+#include "indexer/spool.h"
 
 namespace abstrakt {
 
@@ -41,13 +46,26 @@ std::string today_utc() {
 
 std::string SourceReport::summary() const {
     std::string s = name + ": fetched " + std::to_string(fetched) + ", added " + std::to_string(added) + ", updated " +
-                    std::to_string(updated) + ", unchanged " + std::to_string(unchanged) + ", skipped " +
+                    std::to_string(updated) + ", unchanged " + std::to_string(unchanged) + ", deleted " +
+                    std::to_string(deleted) + ", skipped " +
                     std::to_string(skipped) + ", failed " + std::to_string(failed);
     if (watermark_before != watermark_after)
         s += "; watermark " + (watermark_before.empty() ? std::string("(none)") : watermark_before) + " -> " + watermark_after;
     else if (!watermark_after.empty())
         s += "; watermark " + watermark_after;
     return s;
+}
+
+void SourceReport::add(const SourceReport& later) {
+    fetched += later.fetched;
+    added += later.added;
+    updated += later.updated;
+    unchanged += later.unchanged;
+    deleted += later.deleted;
+    skipped += later.skipped;
+    failed += later.failed;
+    messages.insert(messages.end(), later.messages.begin(), later.messages.end());
+    watermark_after = later.watermark_after;
 }
 
 namespace {
@@ -82,8 +100,9 @@ std::string url_encode(const std::string& s) {
 // One source's run: fetch, spool, parse, merge, commit with the watermark.
 class SourceRun {
   public:
-    SourceRun(IndexWriter& writer, const SyncConfig& config, const SourceConfig& source, const SyncOptions& options)
-        : writer_(writer), config_(config), src_(source), opt_(options) {
+    SourceRun(IndexWriter& writer, const SyncConfig& config, const SourceConfig& source, const SyncOptions& options,
+              Spool* spool)
+        : writer_(writer), config_(config), src_(source), opt_(options), spool_(spool) {
         FetchOptions fo = config.fetch;
         fo.pause_s = source.pause_s;
         fetcher_ = options.make_fetcher ? options.make_fetcher(fo) : std::make_unique<Fetcher>(fo);
@@ -115,22 +134,30 @@ class SourceRun {
         log(message);
     }
 
-    // Keeps a raw response for replay and debugging; failures to spool are reported, not fatal.
-    void spool(const std::string& key, const std::string& body) {
-        if (config_.spool.empty()) return;
-        std::error_code ec;
-        fs::path dir = fs::path(config_.spool) / src_.name;
-        fs::create_directories(dir, ec);
-        std::ofstream out(dir / key, std::ios::binary | std::ios::trunc);
-        out.write(body.data(), static_cast<std::streamsize>(body.size()));
-        if (!out) report_.messages.push_back("could not write the spool file " + (dir / key).string());
-    }
-
-    // Fetches `url`; on failure records it and returns false.
-    bool fetch(const std::string& url, const std::string& what, std::string& body) {
+    // Fetches `url` (from the spool when replaying) and keeps the response in the spool as `file`;
+    // on failure records it and returns false. `kept` gets the spooled copy's path ("" when none).
+    bool fetch(const std::string& url, const std::string& what, const std::string& file, std::string& body,
+               std::string* kept = nullptr) {
+        if (kept) kept->clear();
         if (opt_.dry_run) {
             log("would fetch " + url);
             return false;
+        }
+        if (opt_.replay) {
+            Result<std::string> path = spool_->find(today_, src_.name, file);
+            if (!path.is_ok()) {
+                failed(what + ": " + path.message());
+                return false;
+            }
+            std::ifstream in(path.value(), std::ios::binary);
+            body.assign(std::istreambuf_iterator<char>(in), {});
+            if (!in.good() && !in.eof()) {
+                failed(what + ": cannot read " + path.value());
+                return false;
+            }
+            if (kept) *kept = path.value();
+            ++report_.fetched;
+            return true;
         }
         Result<FetchResponse> r = fetcher_->get(url);
         if (!r.is_ok()) {
@@ -139,6 +166,12 @@ class SourceRun {
         }
         body = std::move(r->body);
         ++report_.fetched;
+        // Kept for replay and debugging; a failure to keep it is reported, not fatal.
+        if (spool_) {
+            Result<std::string> path = spool_->keep(today_, src_.name, file, url, body);
+            if (!path.is_ok()) report_.messages.push_back(path.message());
+            else if (kept) *kept = path.value();
+        }
         return true;
     }
 
@@ -157,6 +190,11 @@ class SourceRun {
                 case IndexWriter::Change::kUpdated: ++report_.updated; break;
                 case IndexWriter::Change::kUnchanged: ++report_.unchanged; break;
             }
+        }
+        for (const std::string& id : page.deleted) {
+            Result<bool> removed = writer_.remove(id);
+            if (!removed.is_ok()) return removed.status();
+            if (removed.value()) ++report_.deleted;
         }
         return Status::ok();
     }
@@ -179,11 +217,10 @@ class SourceRun {
         for (; day <= today_ && !stopped(); day = next_day(day)) {
             std::string url = src_.base + "/api/daily_papers?date=" + day;
             std::string body;
-            if (!fetch(url, day, body)) {
+            if (!fetch(url, day, day + ".json", body)) {
                 if (opt_.dry_run) continue;
                 break;
             }
-            spool(day + ".json", body);
             Result<FeedPage> page = parse_hf_daily(body, day);
             if (!page.is_ok()) {
                 failed(day + ": " + page.message());
@@ -205,8 +242,9 @@ class SourceRun {
         for (int page_no = 1; !stopped(); ++page_no) {
             std::string what = "ListRecords " + from + ".." + today_ + " page " + std::to_string(page_no);
             std::string body;
-            if (!fetch(url, what, body)) return Status::ok();
-            spool("listrecords-" + from + "-" + today_ + "-" + std::to_string(page_no) + ".xml", body);
+            char file[96];
+            std::snprintf(file, sizeof file, "listrecords-%s-%s-%04d.xml", from.c_str(), today_.c_str(), page_no);
+            if (!fetch(url, what, file, body)) return Status::ok();
             Result<FeedPage> page = parse_oai_pmh(body);
             if (!page.is_ok()) {
                 failed(what + ": " + page.message());
@@ -230,8 +268,7 @@ class SourceRun {
                               "&max_results=" + std::to_string(size) + "&sortBy=submittedDate&sortOrder=ascending";
             std::string what = "results from " + std::to_string(start);
             std::string body;
-            if (!fetch(url, what, body)) return Status::ok();
-            spool("query-" + std::to_string(start) + ".atom", body);
+            if (!fetch(url, what, "query-" + std::to_string(start) + ".atom", body)) return Status::ok();
             Result<FeedPage> page = parse_arxiv_atom(body);
             if (!page.is_ok()) {
                 failed(what + ": " + page.message());
@@ -250,19 +287,20 @@ class SourceRun {
         std::string path = src_.url;
         std::string temp;
         if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) {
-            std::string body;
-            if (!fetch(path, path, body)) return Status::ok();
-            // The reader takes a file (it also undoes gzip): the spool copy, or a temporary one.
-            fs::path dir = config_.spool.empty() ? fs::temp_directory_path() : fs::path(config_.spool) / src_.name;
-            std::error_code ec;
-            fs::create_directories(dir, ec);
-            path = (dir / (config_.spool.empty() ? "abstrakt-jsonl-" + src_.name + ".tmp" : today_ + ".jsonl")).string();
-            if (config_.spool.empty()) temp = path;
-            std::ofstream out(path, std::ios::binary | std::ios::trunc);
-            out.write(body.data(), static_cast<std::streamsize>(body.size()));
-            if (!out) {
-                failed("cannot write " + path);
-                return Status::ok();
+            std::string body, kept;
+            if (!fetch(path, path, "export.jsonl", body, &kept)) return Status::ok();
+            // The reader takes a file (it also undoes gzip): the spooled copy, or a temporary one.
+            if (!kept.empty()) {
+                path = kept;
+            } else {
+                path = temp = (fs::temp_directory_path() / ("abstrakt-jsonl-" + std::to_string(::getpid()) + "-" + src_.name)).string();
+                std::ofstream out(path, std::ios::binary | std::ios::trunc);
+                out.write(body.data(), static_cast<std::streamsize>(body.size()));
+                if (!out) {
+                    failed("cannot write " + path);
+                    fs::remove(temp);
+                    return Status::ok();
+                }
             }
         } else if (opt_.dry_run) {
             log("would read " + path);
@@ -303,18 +341,11 @@ class SourceRun {
     const SyncConfig& config_;
     const SourceConfig& src_;
     const SyncOptions& opt_;
+    Spool* spool_;  // null when the configuration keeps no spool
     std::unique_ptr<Fetcher> fetcher_;
     SourceReport report_;
     std::string today_;
 };
-
-void clean_spool(const SyncConfig& config) {
-    if (config.spool.empty() || config.spool_days < 0) return;
-    std::error_code ec;
-    const auto limit = fs::file_time_type::clock::now() - std::chrono::hours(24) * config.spool_days;
-    for (const auto& entry : fs::recursive_directory_iterator(config.spool, ec))
-        if (entry.is_regular_file(ec) && entry.last_write_time(ec) < limit) fs::remove(entry.path(), ec);
-}
 
 }  // namespace
 
@@ -382,15 +413,47 @@ Result<SyncConfig> SyncConfig::load(const std::string& path) {
 }
 
 Result<std::vector<SourceReport>> sync_sources(IndexWriter& writer, const SyncConfig& config, const SyncOptions& options) {
+    std::optional<Spool> spool;
+    if (!config.spool.empty()) spool.emplace(config.spool);
+    if (options.replay && !spool) return Status(ErrorCode::kInvalidArgument, "the configuration keeps no spool to replay");
+    const std::string today = options.today.empty() ? today_utc() : options.today;
     std::vector<SourceReport> reports;
     for (const SourceConfig& src : config.sources) {
         if (options.stop && options.stop->load()) break;
-        Result<SourceReport> r = SourceRun(writer, config, src, options).run();
+        // Replaying, a source that kept nothing that night fetched nothing then (a file is read again).
+        const bool from_network = src.type != "jsonl" || src.url.rfind("http", 0) == 0;
+        if (options.replay && from_network && !spool->has(today, src.name)) continue;
+        Result<SourceReport> r = SourceRun(writer, config, src, options, spool ? &*spool : nullptr).run();
         if (!r.is_ok()) return r.status();
         reports.push_back(std::move(r.value()));
     }
-    if (!options.dry_run) clean_spool(config);
+    if (spool && !options.dry_run && !options.replay) spool->expire(today, config.spool_days);
     return reports;
+}
+
+Result<std::vector<SourceReport>> replay_spool(IndexWriter& writer, const SyncConfig& config, const SyncOptions& options) {
+    if (config.spool.empty()) return Status(ErrorCode::kInvalidArgument, "the configuration keeps no spool to replay");
+    std::vector<std::string> nights = Spool(config.spool).nights();
+    if (!options.today.empty())
+        nights.erase(std::remove_if(nights.begin(), nights.end(), [&](const std::string& n) { return n > options.today; }),
+                     nights.end());
+    if (nights.empty()) return Status(ErrorCode::kInvalidArgument, "the spool " + config.spool + " holds no night to replay");
+    std::vector<SourceReport> totals;
+    for (const std::string& night : nights) {
+        if (options.stop && options.stop->load()) break;
+        SyncOptions o = options;
+        o.today = night;
+        o.replay = true;
+        if (o.log) o.log("replaying the night of " + night);
+        Result<std::vector<SourceReport>> r = sync_sources(writer, config, o);
+        if (!r.is_ok()) return r.status();
+        for (const SourceReport& rep : r.value()) {
+            auto t = std::find_if(totals.begin(), totals.end(), [&](const SourceReport& x) { return x.name == rep.name; });
+            if (t == totals.end()) totals.push_back(rep);
+            else t->add(rep);
+        }
+    }
+    return totals;
 }
 
 }  // namespace abstrakt

@@ -44,19 +44,25 @@ struct SourceReport {
     std::string name;
     uint64_t fetched = 0;    // responses received and parsed
     uint64_t added = 0, updated = 0, unchanged = 0;
+    uint64_t deleted = 0;    // papers the source deleted (OAI-PMH) that were in the index
     uint64_t skipped = 0;    // entries of good responses that were not records
     uint64_t failed = 0;     // requests or responses that failed: retried on the next run
     std::string watermark_before, watermark_after;
     std::vector<std::string> messages;  // what failed and what was skipped, one line each
 
-    // "hf: fetched 3, added 10, updated 2, unchanged 0, skipped 1, failed 0; watermark 2024-05-28 -> 2024-05-30"
+    // "hf: fetched 3, added 10, updated 2, unchanged 0, deleted 0, skipped 1, failed 0; watermark 2024-05-28 -> 2024-05-30"
     std::string summary() const;
+    // Adds the counts and messages of a later run of the same source; the watermark becomes the later one's.
+    void add(const SourceReport& later);
 };
 
 struct SyncOptions {
     bool dry_run = false;    // list the requests a run would make, fetch and change nothing
     std::string today;       // the last day to fetch, YYYY-MM-DD; "" is today in UTC
     const std::atomic<bool>* stop = nullptr;  // checked between requests
+    // Read the responses of night `today` from the configuration's spool instead of the network,
+    // and keep nothing (rebuild --replay). A source that kept nothing that night is not run.
+    bool replay = false;
     std::function<void(const std::string&)> log;  // progress and dry-run lines
     // Makes the fetcher for a source (tests replace the sleeping); "" uses Fetcher(options).
     std::function<std::unique_ptr<Fetcher>(const FetchOptions&)> make_fetcher;
@@ -68,6 +74,13 @@ std::string watermark_key(const std::string& source_name);
 // Runs every source in turn. A source's failure is reported in its SourceReport and does not stop
 // the other sources. The result is an error only when the index fails (kUnavailable and the like).
 Result<std::vector<SourceReport>> sync_sources(IndexWriter& writer, const SyncConfig& config, const SyncOptions& options);
+
+// Runs again, without the network, the nights kept in the configuration's spool: oldest first, each
+// as a sync with `today` set to the night and with the responses kept that night. Nights after
+// options.today (when set) are left out. Returns one report per source, the nights added up.
+// Errors: kInvalidArgument when the configuration keeps no spool or the spool holds no night; the
+// index's errors as sync_sources.
+Result<std::vector<SourceReport>> replay_spool(IndexWriter& writer, const SyncConfig& config, const SyncOptions& options);
 
 // Day arithmetic for YYYY-MM-DD strings (valid dates only).
 std::string next_day(const std::string& day);

@@ -5,7 +5,8 @@ source "$(dirname "$0")/lib.bash"
 cd "$T" || exit 1
 mkdir -p "$T/control"
 python3 "$(dirname "$0")/feed_server.py" "$ABSTRAKT_DATA" "$T/control" >"$T/port" &
-track_pid $!
+feed_pid=$!
+track_pid $feed_pid
 wait_until 10 test -s "$T/port" || fail "the feed server did not start"
 port=$(head -n 1 "$T/port")
 cat >"$T/sync.json" <<JSON
@@ -18,8 +19,8 @@ n_days=$(python3 -c 'import json,sys; print(sum(len(json.load(open(f))) for f in
 
 section "an undisturbed run over three days, then a run that finds nothing new"
 expect_exit 0 "$INDEX" --db "$T/clean" sync --config "$T/sync.json" --today 2024-05-30
-expect_contains "hf: fetched 3, added $n_days, updated 0, unchanged 0, skipped 0, failed 0; watermark (none) -> 2024-05-30" "$OUT" "summary"
-expect_eq 3 "$(ls "$T/spool/hf" | wc -l)" "spooled responses"
+expect_contains "hf: fetched 3, added $n_days, updated 0, unchanged 0, deleted 0, skipped 0, failed 0; watermark (none) -> 2024-05-30" "$OUT" "summary"
+expect_eq 3 "$(ls "$T"/spool/2024-05-30/hf/*.json | wc -l)" "spooled responses, kept under the night they were fetched"
 expect_exit 0 "$INDEX" --db "$T/clean" sync --config "$T/sync.json" --today 2024-05-30
 expect_contains "hf: fetched 0, added 0" "$OUT" "second run"
 expect_exit 0 "$SEARCH" --db "$T/clean" --json --limit 100 'year:2024 OR year:2025 OR year:2026'
@@ -85,4 +86,17 @@ expect_exit 0 "$INDEX" --db "$T/clean" adopt
 expect_exit 0 "$INDEX" --db "$T/clean" rebuild "$ABSTRAKT_DATA/seed/chatpaper-2024-02-29.jsonl"
 expect_exit 1 "$INDEX" --db "$T/bad" rebuild "$T/sync.json"  # not records: nothing to serve
 expect_contains "was not switched to" "$ERR" "an empty rebuild"
+
+section "rebuild --replay: the spooled nights again, with the feed server gone"
+kill $feed_pid
+wait $feed_pid 2>/dev/null
+expect_exit 0 "$INDEX" --db "$T/replayed" rebuild --config "$T/sync.json" --replay
+expect_contains "hf: fetched 3, added $n_days," "$OUT" "the replay's summary"
+expect_contains "replaying the night of 2024-05-30" "$ERR" "the night replayed"
+"$INDEX" --db "$T/faulty" digest >"$T/faulty.digest" || fail "digest of the synced index"
+"$INDEX" --db "$T/replayed" digest >"$T/replayed.digest" || fail "digest of the replayed index"
+expect_eq "$(cat "$T/faulty.digest")" "$(cat "$T/replayed.digest")" "the replayed index against the synced one"
+expect_eq $((n_days + 2)) "$(grep -c . "$T/replayed.digest")" "digest lines: one per paper, the schema and the watermark"
+expect_exit 2 "$INDEX" --db "$T/replayed2" rebuild --replay
+expect_contains "--replay needs --config" "$ERR" "--replay without a configuration"
 finish

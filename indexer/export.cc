@@ -1,0 +1,96 @@
+#include "indexer/export.h"
+
+#include <xapian.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "common/schema.h"
+#include "common/xapian_guard.h"
+
+namespace abstrakt {
+
+namespace {
+
+// 64-bit FNV-1a: small, stable across builds and machines, enough to tell documents apart (not a
+// defence against anyone forging a collision).
+class Fnv1a {
+  public:
+    void add(const std::string& s) {
+        add_bytes(s.data(), s.size());
+        add_number(s.size());  // length after the bytes: "ab"+"c" and "a"+"bc" differ
+    }
+    void add_number(uint64_t n) {
+        for (int i = 0; i < 8; ++i) add_byte(static_cast<unsigned char>(n >> (8 * i)));
+    }
+    std::string hex() const {
+        char buf[17];
+        std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
+        return buf;
+    }
+
+  private:
+    void add_bytes(const char* p, size_t n) {
+        for (size_t i = 0; i < n; ++i) add_byte(static_cast<unsigned char>(p[i]));
+    }
+    void add_byte(unsigned char b) {
+        h_ ^= b;
+        h_ *= 1099511628211ull;
+    }
+    uint64_t h_ = 14695981039346656037ull;
+};
+
+// Visits every document in order of id (the id term, Q..., sorts them), or fails like guarded().
+template <class F>
+Result<uint64_t> each_document(const std::string& path, F&& visit) {
+    return guarded(path, [&]() -> Result<uint64_t> {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) return Status(ErrorCode::kNotFound, "no index at " + path);
+        Xapian::Database db(path);
+        uint64_t n = 0;
+        const std::string q = schema::kPrefixId;
+        for (auto t = db.allterms_begin(q); t != db.allterms_end(q); ++t) {
+            for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) {
+                visit(db, (*t).substr(q.size()), db.get_document(*p));
+                ++n;
+            }
+        }
+        return n;
+    });
+}
+
+}  // namespace
+
+Result<uint64_t> export_records(const std::string& path, const std::function<void(const std::string&)>& line) {
+    return each_document(path, [&](Xapian::Database&, const std::string&, const Xapian::Document& doc) {
+        line(doc.get_data());
+    });
+}
+
+Result<uint64_t> digest_index(const std::string& path, const std::function<void(const std::string&)>& line) {
+    Result<uint64_t> n = each_document(path, [&](Xapian::Database&, const std::string& id, const Xapian::Document& doc) {
+        Fnv1a h;
+        h.add(doc.get_data());
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            h.add(*t);
+            h.add_number(t.get_wdf());
+            for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) h.add_number(*p);
+        }
+        for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
+            h.add_number(v.get_valueno());
+            h.add(*v);
+        }
+        line("doc " + id + " " + h.hex());
+    });
+    if (!n.is_ok()) return n;
+    Result<bool> meta = guarded(path, [&]() -> Result<bool> {
+        Xapian::Database db(path);
+        for (auto k = db.metadata_keys_begin("abstrakt."); k != db.metadata_keys_end("abstrakt."); ++k)
+            line("meta " + *k + " " + db.get_metadata(*k));
+        return true;
+    });
+    if (!meta.is_ok()) return meta.status();
+    return n;
+}
+
+}  // namespace abstrakt

@@ -1,0 +1,131 @@
+#include "indexer/spool.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/record.h"
+
+namespace abstrakt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kRequests = "requests.jsonl";
+
+// Writes all of `data` to `fd`; false on an error.
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+Status write_error(const fs::path& path) {
+    return Status(ErrorCode::kUnavailable, "cannot write the spool file " + path.string() + ": " + std::strerror(errno));
+}
+
+// `day` minus `days` days, as YYYY-MM-DD.
+std::string days_before(const std::string& day, int days) {
+    std::tm tm{};
+    tm.tm_year = std::stoi(day.substr(0, 4)) - 1900;
+    tm.tm_mon = std::stoi(day.substr(5, 2)) - 1;
+    tm.tm_mday = std::stoi(day.substr(8, 2)) - days;  // timegm normalises
+    tm.tm_hour = 12;
+    time_t t = timegm(&tm);
+    std::tm out{};
+    gmtime_r(&t, &out);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &out);
+    return buf;
+}
+
+}  // namespace
+
+Result<std::string> Spool::keep(const std::string& night, const std::string& source, const std::string& file,
+                                const std::string& url, std::string_view body) {
+    const fs::path dir = fs::path(dir_) / night / source;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return Status(ErrorCode::kUnavailable, "cannot create the spool folder " + dir.string() + ": " + ec.message());
+
+    // The body: a temporary file renamed into place, so that a listed file is always whole.
+    const fs::path target = dir / file, temp = dir / ("." + file + ".tmp");
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return write_error(temp);
+    bool ok = write_all(fd, body) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(temp.c_str(), target.c_str()) != 0) {
+        Status s = write_error(target);
+        fs::remove(temp, ec);
+        return s;
+    }
+    // Then its line. A line cut short by a crash does not parse and is ignored by find().
+    const std::string line = nlohmann::json{{"url", url}, {"file", file}}.dump() + "\n";
+    const fs::path list = dir / kRequests;
+    fd = ::open(list.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return write_error(list);
+    ok = write_all(fd, line);
+    ::close(fd);
+    if (!ok) return write_error(list);
+    if (auto cached = index_.find(night + "/" + source); cached != index_.end()) cached->second[file] = url;
+    return target.string();
+}
+
+std::vector<std::string> Spool::nights() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_directory(ec) && valid_date(name)) out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool Spool::has(const std::string& night, const std::string& source) const {
+    std::error_code ec;
+    return fs::exists(fs::path(dir_) / night / source / kRequests, ec);
+}
+
+Result<std::string> Spool::find(const std::string& night, const std::string& source, const std::string& file) const {
+    const std::string key = night + "/" + source;
+    auto cached = index_.find(key);
+    if (cached == index_.end()) {
+        std::map<std::string, std::string> files;
+        std::ifstream in(fs::path(dir_) / night / source / kRequests, std::ios::binary);
+        std::string line;
+        while (std::getline(in, line)) {
+            nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_object() && j.contains("url") && j["url"].is_string() && j.contains("file") && j["file"].is_string())
+                files[j["file"].get<std::string>()] = j["url"].get<std::string>();
+        }
+        cached = index_.emplace(key, std::move(files)).first;
+    }
+    const fs::path path = fs::path(dir_) / night / source / file;
+    std::error_code ec;
+    if (!cached->second.count(file) || !fs::is_regular_file(path, ec))
+        return Status(ErrorCode::kNotFound, "not in the spool of " + night + ": " + (fs::path(source) / file).string());
+    return path.string();
+}
+
+void Spool::expire(const std::string& today, int days) const {
+    if (days < 0 || !valid_date(today)) return;
+    const std::string oldest_kept = days_before(today, days);
+    std::error_code ec;
+    for (const std::string& night : nights())
+        if (night < oldest_kept) fs::remove_all(fs::path(dir_) / night, ec);
+}
+
+}  // namespace abstrakt
