@@ -60,6 +60,10 @@ inline constexpr size_t kSpellingMaxBytes = 30;
 
 // ---- Metadata keys ----
 inline constexpr const char* kMetaSchemaVersion = "abstrakt.schema";
+// + source name: the last day (or run) a source's data is committed through (indexer/sync.h).
+inline constexpr const char* kMetaWatermarkPrefix = "abstrakt.watermark.";
+// + source name: days that answered but did not parse, to fetch again: "DAY:TRIES,DAY:TRIES" (sync.h).
+inline constexpr const char* kMetaRetryPrefix = "abstrakt.retry.";
 
 // ---- Weights ----
 // Each title word counts this many times in the unprefixed space, so that a word in the title weighs

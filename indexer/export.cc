@@ -2,6 +2,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -85,8 +86,20 @@ Result<uint64_t> digest_index(const std::string& path, const std::function<void(
     if (!n.is_ok()) return n;
     Result<bool> meta = guarded(path, [&]() -> Result<bool> {
         Xapian::Database db(path);
-        for (auto k = db.metadata_keys_begin("abstrakt."); k != db.metadata_keys_end("abstrakt."); ++k)
-            line("meta " + *k + " " + db.get_metadata(*k));
+        for (auto k = db.metadata_keys_begin("abstrakt."); k != db.metadata_keys_end("abstrakt."); ++k) {
+            std::string value = db.get_metadata(*k);
+            // A retry list counts how often each day was tried: bookkeeping of the runs, not content.
+            if ((*k).rfind(schema::kMetaRetryPrefix, 0) == 0) {
+                std::string days;
+                for (size_t start = 0; start < value.size();) {
+                    size_t end = std::min(value.find(',', start), value.size());
+                    days += (days.empty() ? "" : ",") + value.substr(start, std::min(value.find(':', start), end) - start);
+                    start = end + 1;
+                }
+                value = days;
+            }
+            line("meta " + *k + " " + value);
+        }
         return true;
     });
     if (!meta.is_ok()) return meta.status();

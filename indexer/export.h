@@ -17,7 +17,8 @@ namespace abstrakt {
 Result<uint64_t> export_records(const std::string& path, const std::function<void(const std::string&)>& line);
 
 // Calls `line` with "doc ID HASH" for each document, in order of id, then "meta KEY VALUE" for each
-// of Abstrakt's metadata keys (the schema version, the sources' watermarks), in order of key. HASH
+// of Abstrakt's metadata keys (the schema version, the sources' watermarks, their retry lists with
+// the days only, not how often each was tried), in order of key. HASH
 // is 16 hex digits of a 64-bit FNV-1a over the document's stored record, every term with its wdf
 // and positions, and every value slot: two documents with the same line are indexed the same way,
 // whatever their document ids. The docids and the Xapian revision are left out on purpose.

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "common/record.h"
+#include "indexer/sync.h"
 
 namespace abstrakt {
 
@@ -34,21 +34,6 @@ bool write_all(int fd, std::string_view data) {
 
 Status write_error(const fs::path& path) {
     return Status(ErrorCode::kUnavailable, "cannot write the spool file " + path.string() + ": " + std::strerror(errno));
-}
-
-// `day` minus `days` days, as YYYY-MM-DD.
-std::string days_before(const std::string& day, int days) {
-    std::tm tm{};
-    tm.tm_year = std::stoi(day.substr(0, 4)) - 1900;
-    tm.tm_mon = std::stoi(day.substr(5, 2)) - 1;
-    tm.tm_mday = std::stoi(day.substr(8, 2)) - days;  // timegm normalises
-    tm.tm_hour = 12;
-    time_t t = timegm(&tm);
-    std::tm out{};
-    gmtime_r(&t, &out);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &out);
-    return buf;
 }
 
 }  // namespace
@@ -122,7 +107,7 @@ Result<std::string> Spool::find(const std::string& night, const std::string& sou
 
 void Spool::expire(const std::string& today, int days) const {
     if (days < 0 || !valid_date(today)) return;
-    const std::string oldest_kept = days_before(today, days);
+    const std::string oldest_kept = add_days(today, -days);
     std::error_code ec;
     for (const std::string& night : nights())
         if (night < oldest_kept) fs::remove_all(fs::path(dir_) / night, ec);

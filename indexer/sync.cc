@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 
 #include "common/record.h"
+#include "common/schema.h"
 #include "indexer/sources/feed.h"
 #include "indexer/spool.h"
 
@@ -19,13 +21,16 @@ namespace abstrakt {
 
 namespace fs = std::filesystem;
 
-std::string watermark_key(const std::string& source_name) { return "abstrakt.watermark." + source_name; }
+std::string watermark_key(const std::string& source_name) { return schema::kMetaWatermarkPrefix + source_name; }
+std::string retry_key(const std::string& source_name) { return schema::kMetaRetryPrefix + source_name; }
 
-std::string next_day(const std::string& day) {
+std::string next_day(const std::string& day) { return add_days(day, 1); }
+
+std::string add_days(const std::string& day, int days) {
     std::tm tm{};
     tm.tm_year = std::stoi(day.substr(0, 4)) - 1900;
     tm.tm_mon = std::stoi(day.substr(5, 2)) - 1;
-    tm.tm_mday = std::stoi(day.substr(8, 2)) + 1;  // timegm normalises the 32nd to the 1st
+    tm.tm_mday = std::stoi(day.substr(8, 2)) + days;  // timegm normalises the 32nd to the 1st
     tm.tm_hour = 12;
     time_t t = timegm(&tm);
     std::tm out{};
@@ -199,37 +204,104 @@ class SourceRun {
         return Status::ok();
     }
 
-    // Commits the data so far together with a new watermark ("" leaves it as it is).
-    Status commit(const std::string& watermark) {
+    // Commits the data so far together with a new watermark ("" leaves it as it is) and, when given,
+    // the retry list.
+    Status commit(const std::string& watermark, const std::map<std::string, int>* retry = nullptr) {
         if (!watermark.empty()) {
             if (Status s = writer_.set_metadata(watermark_key(src_.name), watermark); !s.is_ok()) return s;
+        }
+        if (retry) {
+            std::string value;
+            for (const auto& [day, tries] : *retry) value += (value.empty() ? "" : ",") + day + ":" + std::to_string(tries);
+            if (Status s = writer_.set_metadata(retry_key(src_.name), value); !s.is_ok()) return s;
         }
         if (Status s = writer_.commit(); !s.is_ok()) return s;
         if (!watermark.empty()) report_.watermark_after = watermark;
         return Status::ok();
     }
 
-    // Hugging Face: one request per day after the watermark, through today. A day is committed with
-    // the watermark set to it; a day that fails stops the source, so that the watermark never moves
-    // past it and the next run starts there.
+    // Hugging Face: one request per day after the watermark, through today, each day committed with
+    // the watermark set to it.
+    // - A request that fails (refused, timed out, 5xx or 429 after the retries) stops the source: the
+    //   watermark stays before that day, and the next run starts there.
+    // - A day that answers but does not parse is another matter: the API has broken days (runs of 21
+    //   days of Python-repr strings, a wrapper object, "no_data"), and stopping at one would stop the
+    //   source for good. Such a day goes on the source's retry list (metadata, committed with the
+    //   watermark) and the source moves on. Each run first fetches the listed days again; a day that
+    //   still does not parse after `retry_runs` runs is given up, and reported as such.
     Status hf_daily() {
-        std::string day = report_.watermark_before.empty() ? src_.start : next_day(report_.watermark_before);
-        for (; day <= today_ && !stopped(); day = next_day(day)) {
-            std::string url = src_.base + "/api/daily_papers?date=" + day;
+        Result<std::string> listed = writer_.metadata(retry_key(src_.name));
+        if (!listed.is_ok()) return listed.status();
+        std::map<std::string, int> retry = parse_retry_list(listed.value());
+        auto url_of = [&](const std::string& day) { return src_.base + "/api/daily_papers?date=" + day; };
+
+        for (auto it = retry.begin(); it != retry.end() && !stopped();) {
+            const std::string day = it->first;
             std::string body;
-            if (!fetch(url, day, day + ".json", body)) {
+            if (!fetch(url_of(day), day, day + ".json", body)) {
+                if (opt_.dry_run) {
+                    ++it;
+                    continue;
+                }
+                return Status::ok();  // the network again: the list stays as it is for the next run
+            }
+            Result<FeedPage> page = parse_hf_daily(body, day);
+            if (page.is_ok()) {
+                if (Status s = apply(page.value(), day); !s.is_ok()) return s;
+                it = retry.erase(it);
+            } else if (++it->second > config_.retry_runs) {
+                failed(day + ": " + page.message() + "; given up after " + std::to_string(config_.retry_runs) + " retries");
+                it = retry.erase(it);
+            } else {
+                failed(day + ": " + page.message() + "; retry " + std::to_string(it->second) + " of " +
+                       std::to_string(config_.retry_runs) + " next run");
+                ++it;
+            }
+            if (Status s = commit("", &retry); !s.is_ok()) return s;
+        }
+
+        // The days after the watermark, and the last `refresh_days` through today again: a day is
+        // not over when the job runs, and upvotes and comments keep changing.
+        std::string day = report_.watermark_before.empty() ? src_.start : next_day(report_.watermark_before);
+        if (src_.refresh_days > 0 && !report_.watermark_before.empty())
+            day = std::max(src_.start, std::min(day, add_days(today_, 1 - src_.refresh_days)));
+        const std::map<std::string, int> retried = retry;  // tried above: not twice in one run
+        for (; day <= today_ && !stopped(); day = next_day(day)) {
+            if (retried.count(day)) continue;
+            std::string body;
+            if (!fetch(url_of(day), day, day + ".json", body)) {
                 if (opt_.dry_run) continue;
                 break;
             }
             Result<FeedPage> page = parse_hf_daily(body, day);
-            if (!page.is_ok()) {
-                failed(day + ": " + page.message());
-                break;
+            if (page.is_ok()) {
+                if (Status s = apply(page.value(), day); !s.is_ok()) return s;
+            } else {
+                failed(day + ": " + page.message() + "; fetched again next run");
+                retry[day] = 0;
             }
-            if (Status s = apply(page.value(), day); !s.is_ok()) return s;
-            if (Status s = commit(day); !s.is_ok()) return s;
+            if (Status s = commit(day, &retry); !s.is_ok()) return s;
         }
         return Status::ok();
+    }
+
+    // The retry list: "DAY:TRIES,DAY:TRIES", oldest day first. Entries that do not read are dropped.
+    static std::map<std::string, int> parse_retry_list(const std::string& value) {
+        std::map<std::string, int> out;
+        size_t start = 0;
+        while (start < value.size()) {
+            size_t end = value.find(',', start);
+            if (end == std::string::npos) end = value.size();
+            const std::string entry = value.substr(start, end - start);
+            const size_t colon = entry.find(':');
+            if (colon != std::string::npos && valid_date(entry.substr(0, colon))) {
+                char* stop = nullptr;
+                long tries = std::strtol(entry.c_str() + colon + 1, &stop, 10);
+                if (*stop == '\0' && tries >= 0 && tries < 1000) out[entry.substr(0, colon)] = static_cast<int>(tries);
+            }
+            start = end + 1;
+        }
+        return out;
     }
 
     // OAI-PMH: ListRecords from the watermark day through today, page by page along resumption
@@ -367,6 +439,8 @@ Result<SyncConfig> SyncConfig::load(const std::string& path) {
             c.spool = (spool.is_relative() ? dir / spool : spool).string();
         }
         c.spool_days = j.value("spool_days", 30);
+        c.retry_runs = j.value("retry_runs", c.retry_runs);
+        if (c.retry_runs < 0 || c.retry_runs > 100) return config_error(path, "\"retry_runs\" must be from 0 to 100");
         if (j.contains("fetch")) {
             const auto& f = j["fetch"];
             c.fetch.timeout_s = f.value("timeout_s", c.fetch.timeout_s);
@@ -389,10 +463,13 @@ Result<SyncConfig> SyncConfig::load(const std::string& path) {
             src.query = s.value("query", "");
             src.page_size = s.value("page_size", src.page_size);
             src.pause_s = s.value("pause_s", 0.0);
+            src.refresh_days = s.value("refresh_days", 0);
             const std::string where = "source \"" + src.name + "\": ";
             if (!valid_name(src.name)) return config_error(path, where + "\"name\" must be 1 to 40 of a-z, 0-9, - and _");
             for (const SourceConfig& other : c.sources)
                 if (other.name == src.name) return config_error(path, where + "the name is used twice");
+            if (src.refresh_days < 0 || src.refresh_days > 60 || (src.refresh_days > 0 && src.type != "hf-daily"))
+                return config_error(path, where + "\"refresh_days\" is for hf-daily sources, from 0 to 60");
             if (src.type == "hf-daily" || src.type == "oai-pmh") {
                 if (src.base.empty()) return config_error(path, where + "needs \"base\"");
                 if (!valid_date(src.start)) return config_error(path, where + "needs \"start\", a date YYYY-MM-DD");

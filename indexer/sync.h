@@ -27,11 +27,13 @@ struct SourceConfig {
     std::string query;         // arxiv-atom: search_query
     uint64_t page_size = 100;  // arxiv-atom: results per request
     double pause_s = 0;        // between two requests to this source (arXiv asks for 3 s)
+    int refresh_days = 0;      // hf-daily: fetch the last N days through today again each run (counters change)
 };
 
 struct SyncConfig {
     std::string spool;      // raw responses are kept here, one folder per source; "" keeps none
-    int spool_days = 30;    // spooled responses older than this are deleted after a run
+    int spool_days = 30;    // spooled nights older than this are deleted after a run
+    int retry_runs = 7;     // hf-daily: runs that fetch a day that did not parse again before giving up
     FetchOptions fetch;
     std::vector<SourceConfig> sources;
 
@@ -68,8 +70,9 @@ struct SyncOptions {
     std::function<std::unique_ptr<Fetcher>(const FetchOptions&)> make_fetcher;
 };
 
-// The watermark metadata key of a source.
+// The metadata keys of a source: its watermark, and (hf-daily) the days to fetch again.
 std::string watermark_key(const std::string& source_name);
+std::string retry_key(const std::string& source_name);
 
 // Runs every source in turn. A source's failure is reported in its SourceReport and does not stop
 // the other sources. The result is an error only when the index fails (kUnavailable and the like).
@@ -84,6 +87,7 @@ Result<std::vector<SourceReport>> replay_spool(IndexWriter& writer, const SyncCo
 
 // Day arithmetic for YYYY-MM-DD strings (valid dates only).
 std::string next_day(const std::string& day);
+std::string add_days(const std::string& day, int days);  // days may be negative
 std::string today_utc();
 
 }  // namespace abstrakt

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end: `abstrakt-index sync`, `rebuild` and `rollback` as the nightly timer and an operator run
-# them, against a local feed server (feed_server.py) over the Hugging Face fixtures in data/feeds/.
+# them, against a local feed server (scripts/feed-server.py) over the Hugging Face fixtures in data/feeds/.
 source "$(dirname "$0")/lib.bash"
 cd "$T" || exit 1
 mkdir -p "$T/control"
-python3 "$(dirname "$0")/feed_server.py" "$ABSTRAKT_DATA" "$T/control" >"$T/port" &
+python3 "$(dirname "$0")/../../scripts/feed-server.py" "$ABSTRAKT_DATA" "$T/control" >"$T/port" &
 feed_pid=$!
 track_pid $feed_pid
 wait_until 10 test -s "$T/port" || fail "the feed server did not start"
