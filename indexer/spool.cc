@@ -68,6 +68,31 @@ Result<std::string> Spool::keep(const std::string& night, const std::string& sou
     return target.string();
 }
 
+Status Spool::note_start(const std::string& night, const std::string& source, const RunStart& start) {
+    const fs::path dir = fs::path(dir_) / night / source, path = dir / "start.json", temp = dir / ".start.json.tmp";
+    std::error_code ec;
+    if (fs::exists(path, ec)) return Status::ok();  // the night's first run says where the night began
+    fs::create_directories(dir, ec);
+    const std::string body = nlohmann::json{{"watermark", start.watermark}, {"retry", start.retry}}.dump() + "\n";
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return write_error(temp);
+    bool ok = write_all(fd, body) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) return write_error(path);
+    return Status::ok();
+}
+
+std::optional<Spool::RunStart> Spool::start_of(const std::string& night, const std::string& source) const {
+    std::ifstream in(fs::path(dir_) / night / source / "start.json", std::ios::binary);
+    if (!in) return std::nullopt;
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_object() || !j.contains("watermark") || !j["watermark"].is_string()) return std::nullopt;
+    RunStart s;
+    s.watermark = j["watermark"].get<std::string>();
+    if (j.contains("retry") && j["retry"].is_string()) s.retry = j["retry"].get<std::string>();
+    return s;
+}
+
 std::vector<std::string> Spool::nights() const {
     std::vector<std::string> out;
     std::error_code ec;

@@ -1,8 +1,9 @@
 // The spool: the raw responses that `sync` fetched, kept night by night so that `rebuild --replay`
 // can run the same nights again without the network (docs/sync.md).
 //
-// Layout: SPOOL/NIGHT/SOURCE/ holds the bodies (FILE names say what they are: a day, a page) and
-// `requests.jsonl`, one line per response kept: {"url": URL, "file": FILE}. NIGHT is the day the job
+// Layout: SPOOL/NIGHT/SOURCE/ holds the bodies (FILE names say what they are: a day, a page),
+// `requests.jsonl`, one line per response kept: {"url": URL, "file": FILE}, and `start.json`, the
+// source's watermark and retry list when its first run of the night began. NIGHT is the day the job
 // ran for (its `--today`), so that replaying the nights in order, and the sources of a night in the
 // configuration's order, repeats what the job did.
 //
@@ -14,6 +15,7 @@
 #define ABSTRAKT_INDEXER_SPOOL_H
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +42,15 @@ class Spool {
     // not listed in requests.jsonl (not known to be whole). Looked up by file name, not by URL, so
     // that a source's base URL may change between the night and the replay.
     Result<std::string> find(const std::string& night, const std::string& source, const std::string& file) const;
+
+    // What a source's run started from on NIGHT: its watermark and retry list then. Written once per
+    // night and source (the first run's), so that a replay can tell a gap in the spool (nights
+    // deleted by retention) from a night that fetched nothing.
+    struct RunStart {
+        std::string watermark, retry;
+    };
+    Status note_start(const std::string& night, const std::string& source, const RunStart& start);
+    std::optional<RunStart> start_of(const std::string& night, const std::string& source) const;
 
     // Deletes the nights more than `days` days before `today` (days < 0 keeps everything).
     void expire(const std::string& today, int days) const;

@@ -119,6 +119,9 @@ class SourceRun {
         if (!wm.is_ok()) return wm.status();
         report_.watermark_before = report_.watermark_after = wm.value();
         today_ = opt_.today.empty() ? today_utc() : opt_.today;
+        if (opt_.replay) {
+            if (Status s = bridge_gap(); !s.is_ok()) return s;
+        }
         Status s;
         if (src_.type == "hf-daily") s = hf_daily();
         else if (src_.type == "oai-pmh") s = oai_pmh();
@@ -130,6 +133,22 @@ class SourceRun {
 
   private:
     bool stopped() const { return opt_.stop && opt_.stop->load(); }
+
+    // Replaying: when the night began from a watermark the replay has not reached (the nights before
+    // were deleted from the spool by retention), the records of those nights are not in the new
+    // index unless files gave them. Says so, and goes on from where the night began.
+    Status bridge_gap() {
+        std::optional<Spool::RunStart> start = spool_->start_of(today_, src_.name);
+        if (!start || start->watermark.empty() || report_.watermark_before >= start->watermark) return Status::ok();
+        report_.messages.push_back("the spool has no nights from " +
+                                   (report_.watermark_before.empty() ? std::string("the start") : report_.watermark_before) +
+                                   " to " + start->watermark + " (deleted after spool_days?): what they fetched must come from the files given");
+        log(report_.messages.back());
+        if (Status s = writer_.set_metadata(watermark_key(src_.name), start->watermark); !s.is_ok()) return s;
+        if (Status s = writer_.set_metadata(retry_key(src_.name), start->retry); !s.is_ok()) return s;
+        report_.watermark_before = report_.watermark_after = start->watermark;
+        return Status::ok();
+    }
     void log(const std::string& line) {
         if (opt_.log) opt_.log(src_.name + ": " + line);
     }
@@ -173,6 +192,12 @@ class SourceRun {
         ++report_.fetched;
         // Kept for replay and debugging; a failure to keep it is reported, not fatal.
         if (spool_) {
+            if (!noted_start_) {
+                noted_start_ = true;
+                Result<std::string> retry = writer_.metadata(retry_key(src_.name));
+                Status s = spool_->note_start(today_, src_.name, {report_.watermark_before, retry.is_ok() ? retry.value() : ""});
+                if (!s.is_ok()) report_.messages.push_back(s.message());
+            }
             Result<std::string> path = spool_->keep(today_, src_.name, file, url, body);
             if (!path.is_ok()) report_.messages.push_back(path.message());
             else if (kept) *kept = path.value();
@@ -414,6 +439,7 @@ class SourceRun {
     const SourceConfig& src_;
     const SyncOptions& opt_;
     Spool* spool_;  // null when the configuration keeps no spool
+    bool noted_start_ = false;
     std::unique_ptr<Fetcher> fetcher_;
     SourceReport report_;
     std::string today_;
