@@ -137,7 +137,17 @@ Result<FetchResponse> Fetcher::get(const std::string& url) {
         }
         if (!retry || attempt >= o.max_attempts) break;
         double wait = std::min(o.max_backoff_s, o.backoff_s * std::pow(2.0, attempt - 1));
-        if (t.retry_after >= 0 && (out.status == 429 || out.status == 503)) wait = std::min(o.max_backoff_s, t.retry_after);
+        if (t.retry_after >= 0 && (out.status == 429 || out.status == 503)) {
+            // Asking again before the server said to would only earn another refusal: give up for now.
+            if (t.retry_after > o.max_backoff_s) {
+                char secs[32];
+                std::snprintf(secs, sizeof secs, "%.0f", t.retry_after);
+                return Status(ErrorCode::kUnavailable, "GET " + url + ": " + problem + ", and Retry-After asks for " + secs +
+                                                           " s, longer than max_backoff_s (" + std::to_string(attempt) +
+                                                           (attempt == 1 ? " attempt)" : " attempts)"));
+            }
+            wait = t.retry_after;
+        }
         sleep(std::chrono::duration<double>(wait));
     }
     return Status(ErrorCode::kUnavailable, "GET " + url + ": " + problem + " (" + std::to_string(out.attempts) +

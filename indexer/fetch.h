@@ -18,7 +18,7 @@ struct FetchOptions {
     uint64_t max_bytes = 64u << 20; // a larger body is an error, not a truncated success
     int max_attempts = 4;           // the first try and up to three retries
     double backoff_s = 1;           // the first retry waits this long, then twice as long each time
-    double max_backoff_s = 60;      // no wait (Retry-After included) is longer than this
+    double max_backoff_s = 60;      // no wait is longer; a longer Retry-After gives up instead
     double pause_s = 0;             // between the end of one request and the start of the next
     std::string user_agent = "abstrakt-index (+https://github.com/abstrakt)";
 };
@@ -39,7 +39,7 @@ class Fetcher {
 
     // GETs `url` and returns the body of a 2xx answer. Retried, with backoff: connection failures,
     // timeouts, 429 and 5xx (429 and 503 wait for Retry-After when it is given, in seconds or as an
-    // HTTP date, within max_backoff_s). Not retried: other 4xx, a body over max_bytes, a URL libcurl
+    // HTTP date; one that asks for more than max_backoff_s ends the attempts at once). Not retried: other 4xx, a body over max_bytes, a URL libcurl
     // cannot use. Errors are kUnavailable with a message that names the URL, the status or the
     // transport error, and the number of attempts; kInvalidArgument for a malformed URL.
     Result<FetchResponse> get(const std::string& url);

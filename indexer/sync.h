@@ -44,7 +44,7 @@ struct SyncConfig {
 
 struct SourceReport {
     std::string name;
-    uint64_t fetched = 0;    // responses received and parsed
+    uint64_t fetched = 0;    // responses received (whether they parsed or not: see failed)
     uint64_t added = 0, updated = 0, unchanged = 0;
     uint64_t deleted = 0;    // papers the source deleted (OAI-PMH) that were in the index
     uint64_t skipped = 0;    // entries of good responses that were not records

@@ -6,11 +6,14 @@
 #include <xapian.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "local_server.h"
 #include "test_util.h"
@@ -31,8 +34,13 @@ std::string feed(const std::string& name) { return read_file(test::data_dir() + 
 struct FeedServer {
     std::mutex mu;
     std::map<std::string, std::string> days;        // day -> body
-    std::map<std::string, int> failures;            // day -> how many more times to answer 500
+    std::map<std::string, int> failures;            // day -> how many more times to answer with a fault
+    std::map<std::string, std::string> faults;      // day -> which fault (see the handler); "500" if none given
+    std::map<std::string, int> asked;               // day -> requests so far
+    std::string retry_after = "7";                  // the Retry-After header of a 429
+    std::chrono::milliseconds hang{1500};           // how long a "hang" answer takes at most
     std::atomic<int> requests{0};
+    std::atomic<bool> stopping{false};              // set first thing on destruction: hangs end early
     test::LocalServer local;  // last: stops before the days and the counters go
     httplib::Server& server = local.http;
 
@@ -42,15 +50,40 @@ struct FeedServer {
         days["2024-05-30"] = feed("hf/2026-08-21.json");
         server.Get("/api/daily_papers", [this](const httplib::Request& req, httplib::Response& res) {
             ++requests;
-            std::lock_guard<std::mutex> lock(mu);
-            std::string day = req.get_param_value("date");
-            if (failures[day] > 0) {
-                --failures[day];
-                res.status = 500;
-                return;
+            std::string day = req.get_param_value("date"), fault, body, retry;
+            {
+                std::lock_guard<std::mutex> lock(mu);  // not held while answering: a hang must not block others
+                ++asked[day];
+                if (failures[day] > 0) {
+                    --failures[day];
+                    fault = faults.count(day) ? faults[day] : "500";
+                }
+                auto it = days.find(day);
+                body = it == days.end() ? "[]" : it->second;
+                retry = retry_after;
             }
-            auto it = days.find(day);
-            res.set_content(it == days.end() ? "[]" : it->second, "application/json");
+            if (fault == "500") {
+                res.status = 500;
+            } else if (fault == "429") {  // too many requests, come back later
+                res.status = 429;
+                res.set_header("Retry-After", retry);
+            } else if (fault == "hang") {  // past the fetch timeout, in small steps so that a stop cuts it short
+                const auto until = std::chrono::steady_clock::now() + hang;
+                while (!stopping && std::chrono::steady_clock::now() < until)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                res.set_content(body, "application/json");
+            } else if (fault == "cut") {  // promises the whole fixture, sends its first half, then closes
+                res.set_content_provider(body.size(), "application/json",
+                                         [body](size_t offset, size_t, httplib::DataSink& sink) {
+                                             if (offset > 0) return false;
+                                             sink.write(body.data(), body.size() / 2);
+                                             return true;
+                                         });
+            } else if (fault == "garbage") {  // a complete 200 whose body is the first half of the JSON
+                res.set_content(body.substr(0, body.size() / 2), "application/json");
+            } else {
+                res.set_content(body, "application/json");
+            }
         });
         server.Get("/oai", [this](const httplib::Request& req, httplib::Response& res) {
             ++requests;
@@ -65,7 +98,15 @@ struct FeedServer {
         });
         local.start();
     }
+    ~FeedServer() { stopping = true; }  // before `local` stops and joins the handler threads
     std::string base() const { return local.base(); }
+
+    // The next `count` requests for `day` answer with `fault` ("" and 0 clear it).
+    void inject(const std::string& day, const std::string& fault, int count) {
+        std::lock_guard<std::mutex> lock(mu);
+        faults[day] = fault;
+        failures[day] = count;
+    }
 };
 
 SyncConfig hf_config(const FeedServer& s) {
@@ -100,7 +141,8 @@ std::vector<SourceReport> run_sync(const std::string& db, const SyncConfig& c, c
     return r.value();
 }
 
-// Every document's stored record, by id, and every watermark: what "the same index" means here.
+// Every document's stored record, by id, every watermark and every retry list: what "the same
+// index" means here.
 std::map<std::string, std::string> contents(const std::string& db) {
     Xapian::Database d(db);
     std::map<std::string, std::string> out;
@@ -108,8 +150,8 @@ std::map<std::string, std::string> contents(const std::string& db) {
         auto p = d.postlist_begin(*t);
         out[*t] = d.get_document(*p).get_data();
     }
-    for (auto k = d.metadata_keys_begin("abstrakt.watermark."); k != d.metadata_keys_end("abstrakt.watermark."); ++k)
-        out[*k] = d.get_metadata(*k);
+    for (const std::string& prefix : {watermark_key(""), retry_key("")})
+        for (auto k = d.metadata_keys_begin(prefix); k != d.metadata_keys_end(prefix); ++k) out[*k] = d.get_metadata(*k);
     return out;
 }
 
@@ -126,7 +168,7 @@ TEST_CASE("sync: several days, then nothing new; a failed day is retried and con
     CHECK(reports[0].failed == 0);
     CHECK(reports[0].watermark_before == "");
     CHECK(reports[0].watermark_after == "2024-05-30");
-    CHECK(reports[0].summary() == "hf: fetched 3, added 10, updated 0, unchanged 0, skipped 0, failed 0; watermark (none) -> 2024-05-30");
+    CHECK(reports[0].summary() == "hf: fetched 3, added 10, updated 0, unchanged 0, deleted 0, skipped 0, failed 0; watermark (none) -> 2024-05-30");
     const auto clean = contents(dir.file("clean"));
 
     // A second run the same day fetches nothing and changes nothing.
@@ -151,28 +193,189 @@ TEST_CASE("sync: several days, then nothing new; a failed day is retried and con
     CHECK(contents(dir.file("faulty")) == clean);
 }
 
-TEST_CASE("sync: a malformed day is reported and retried; dry runs fetch nothing") {
+TEST_CASE("sync: each injected fault is reported, and a re-run converges to the undisturbed index") {
     FeedServer s;
     test::TempDir dir;
+    REQUIRE(run_sync(dir.file("clean"), hf_config(s), options("2024-05-30"))[0].watermark_after == "2024-05-30");
+    const auto clean = contents(dir.file("clean"));
+
+    struct Row {
+        std::string fault;          // what the server answers for 2024-05-29, on every attempt of the run
+        std::string retry_after;    // the 429's Retry-After header
+        double timeout_s;           // the fetch timeout of the run
+        bool stops;                 // the source stops at the day (a request that failed), or the day goes
+                                    // on the retry list and the source moves on (an answer that did not parse)
+        int attempts;               // requests for 2024-05-29 in the disturbed run
+        std::vector<double> waits;  // what the fetcher asked to sleep between its attempts
+        std::string message;        // in the report's message
+    };
+    const Row rows[] = {
+        // A server error: retried after the first backoff step (1 s), then given up.
+        {"500", "", 5, true, 2, {1}, "HTTP 500 (2 attempts)"},
+        // Rate limited: the retry waits for exactly what Retry-After asks.
+        {"429", "7", 5, true, 2, {7}, "HTTP 429 (2 attempts)"},
+        // Rate limited for longer than the fetcher will wait (max_backoff_s, 60): asking again sooner would
+        // only be refused again, so the fetcher gives up at once and the next run tries again.
+        {"429", "3600", 5, true, 1, {}, "HTTP 429, and Retry-After asks for 3600 s, longer than max_backoff_s (1 attempt)"},
+        // No answer within the timeout (1 s here, the server takes 1.5 s): a transport error, retried.
+        {"hang", "", 1, true, 2, {1}, "Timeout was reached (2 attempts)"},
+        // The connection closes halfway through the declared Content-Length: retried, never parsed.
+        {"cut", "", 5, true, 2, {1}, "Transferred a partial file (2 attempts)"},
+        // A complete 200 whose body is half the JSON: not retried by the fetcher, a day that did not parse.
+        {"garbage", "", 5, false, 1, {}, "daily papers for 2024-05-29: not valid JSON (the body ends too early)"},
+    };
+    int n = 0;
+    for (const Row& row : rows) {
+        CAPTURE(row.fault);
+        CAPTURE(row.retry_after);
+        const std::string db = dir.file("faulty-" + std::to_string(++n));
+        SyncConfig c = hf_config(s);
+        c.fetch.timeout_s = row.timeout_s;
+        REQUIRE(c.fetch.max_attempts == 2);
+        REQUIRE(c.fetch.max_backoff_s == 60);
+        std::vector<double> waits;
+        SyncOptions o = options("2024-05-30");
+        o.make_fetcher = [&waits](const FetchOptions& fo) {
+            auto f = std::make_unique<Fetcher>(fo);
+            f->sleep = [&waits](std::chrono::duration<double> d) { waits.push_back(d.count()); };
+            return f;
+        };
+
+        int asked_before;
+        {
+            std::lock_guard<std::mutex> lock(s.mu);
+            s.retry_after = row.retry_after;
+            asked_before = s.asked["2024-05-29"];
+        }
+        s.inject("2024-05-29", row.fault, c.fetch.max_attempts);
+        auto disturbed = run_sync(db, c, o);
+        REQUIRE(disturbed.size() == 1);
+        const std::string watermark = row.stops ? "2024-05-28" : "2024-05-30";
+        CHECK(disturbed[0].failed == 1);
+        CHECK(disturbed[0].added == (row.stops ? 3 : 6));  // the day before the fault, or both days around it
+        CHECK(disturbed[0].watermark_after == watermark);
+        {
+            const auto state = contents(db);
+            CHECK(state.at(watermark_key("hf")) == watermark);
+            CHECK(state.count(retry_key("hf")) == (row.stops ? 0u : 1u));
+            if (!row.stops) CHECK(state.at(retry_key("hf")) == "2024-05-29:0");
+            std::lock_guard<std::mutex> lock(s.mu);
+            CHECK(s.asked["2024-05-29"] - asked_before == row.attempts);
+        }
+        CHECK(waits == row.waits);
+        REQUIRE(disturbed[0].messages.size() == 1);
+        const std::string& m = disturbed[0].messages[0];
+        CAPTURE(m);
+        const std::string named =
+            row.stops ? "2024-05-29: GET " + s.base() + "/api/daily_papers?date=2024-05-29: " : "2024-05-29: ";
+        CHECK(m.rfind(named, 0) == 0);
+        CHECK(m.find(row.message) != std::string::npos);
+        if (!row.stops) CHECK(m.find("; fetched again next run") != std::string::npos);
+
+        // The fault is gone: the next run fetches the failed day again (from the watermark on, or from
+        // the retry list) and ends with the undisturbed index.
+        s.inject("2024-05-29", "", 0);
+        auto rerun = run_sync(db, c, o);
+        CHECK(rerun[0].failed == 0);
+        CHECK(rerun[0].fetched == (row.stops ? 2u : 1u));
+        CHECK(rerun[0].watermark_before == watermark);
+        CHECK(rerun[0].watermark_after == "2024-05-30");
+        CHECK(contents(db) == clean);
+    }
+}
+
+TEST_CASE("sync: broken days go on the retry list, are fetched again each run, and are given up") {
+    FeedServer s;
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    // The real broken days of the API: a wrapper object and a "no_data" answer.
     s.days["2024-05-29"] = feed("hf/malformed-2025-01-10-wrapper.json");
+    s.days["2024-05-30"] = feed("hf/malformed-2025-01-11-no-data.json");
     auto dry = options("2024-05-30");
     dry.dry_run = true;
     std::vector<std::string> lines;
     dry.log = [&](const std::string& l) { lines.push_back(l); };
-    auto planned = run_sync(dir.file("index"), hf_config(s), dry);
+    auto planned = run_sync(db, hf_config(s), dry);
     CHECK(s.requests == 0);
     REQUIRE(lines.size() == 3);
     CHECK(lines[0] == "hf: would fetch " + s.base() + "/api/daily_papers?date=2024-05-28");
     CHECK(planned[0].watermark_after == "");
 
-    auto r = run_sync(dir.file("index"), hf_config(s), options("2024-05-30"));
-    CHECK(r[0].failed == 1);
-    CHECK(r[0].watermark_after == "2024-05-28");
-    CHECK(r[0].messages[0].rfind("2024-05-29: ", 0) == 0);
-    s.days["2024-05-29"] = feed("hf/2025-07-22.json");  // the feed is repaired
-    auto fixed = run_sync(dir.file("index"), hf_config(s), options("2024-05-30"));
-    CHECK(fixed[0].watermark_after == "2024-05-30");
-    CHECK(fixed[0].added == 7);
+    SyncConfig c = hf_config(s);
+    c.retry_runs = 2;
+    auto retry_list = [&] { return contents(db)[retry_key("hf")]; };
+    // Run 1: the good day is merged, the broken ones are listed, and the source goes on to today.
+    auto r = run_sync(db, c, options("2024-05-30"));
+    CHECK(r[0].failed == 2);
+    CHECK(r[0].added == 3);
+    CHECK(r[0].watermark_after == "2024-05-30");
+    CHECK(retry_list() == "2024-05-29:0,2024-05-30:0");
+    REQUIRE(r[0].messages.size() == 2);
+    CHECK(r[0].messages[0].rfind("2024-05-29: daily papers for 2024-05-29: the response is a wrapper object", 0) == 0);
+    CHECK(r[0].messages[1].find("no data for this day") != std::string::npos);
+    CHECK(r[0].messages[1].find("; fetched again next run") != std::string::npos);
+
+    // Run 2: the wrapper day is repaired and leaves the list; the no_data day is tried once more.
+    s.days["2024-05-29"] = feed("hf/2025-07-22.json");
+    int before = s.requests;
+    auto second = run_sync(db, c, options("2024-05-30"));
+    CHECK(s.requests - before == 2);  // the two listed days, nothing after the watermark
+    CHECK(second[0].added == 4);
+    CHECK(second[0].failed == 1);
+    REQUIRE(second[0].messages.size() == 1);
+    CHECK(second[0].messages[0].find("; retry 1 of 2 next run") != std::string::npos);
+    CHECK(retry_list() == "2024-05-30:1");
+
+    // Runs 3 and 4: tried again, then given up; the list is empty and nothing is asked any more.
+    auto third = run_sync(db, c, options("2024-05-30"));
+    CHECK(third[0].messages.at(0).find("; retry 2 of 2 next run") != std::string::npos);
+    auto fourth = run_sync(db, c, options("2024-05-30"));
+    CHECK(fourth[0].messages.at(0).find("; given up after 2 retries") != std::string::npos);
+    CHECK(contents(db).count(retry_key("hf")) == 0);
+    before = s.requests;
+    auto fifth = run_sync(db, c, options("2024-05-30"));
+    CHECK(s.requests == before);
+    CHECK(fifth[0].failed == 0);
+
+    // A network failure while retrying a listed day stops the source and keeps the list as it was.
+    const std::string db2 = dir.file("network");
+    run_sync(db2, c, options("2024-05-30"));
+    REQUIRE(contents(db2)[retry_key("hf")] == "2024-05-30:0");
+    s.failures["2024-05-30"] = 2;
+    auto down = run_sync(db2, c, options("2024-05-30"));
+    CHECK(down[0].failed == 1);
+    CHECK(down[0].messages.at(0).find("HTTP 500") != std::string::npos);
+    CHECK(contents(db2)[retry_key("hf")] == "2024-05-30:0");
+}
+
+TEST_CASE("sync: refresh_days fetches the last days again, and a changed counter is updated") {
+    FeedServer s;
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    SyncConfig c = hf_config(s);
+    c.sources[0].refresh_days = 2;
+    auto first = run_sync(db, c, options("2024-05-30"));
+    CHECK(first[0].fetched == 3);
+    // The same night again: the last two days (05-29, 05-30) are fetched again and change nothing.
+    int before = s.requests;
+    auto again = run_sync(db, c, options("2024-05-30"));
+    CHECK(s.requests - before == 2);
+    CHECK(again[0].unchanged == 7);
+    CHECK(again[0].added + again[0].updated == 0);
+    // The next night, 05-30's upvotes have grown: 05-30 and 05-31 are fetched, the paper is updated.
+    {
+        std::lock_guard<std::mutex> lock(s.mu);
+        std::string& day = s.days["2024-05-30"];
+        const size_t at = day.find("\"upvotes\"");
+        REQUIRE(at != std::string::npos);
+        const size_t digits = day.find_first_of("0123456789", at);
+        day.replace(digits, day.find_first_not_of("0123456789", digits) - digits, "9999");
+    }
+    auto next = run_sync(db, c, options("2024-05-31"));
+    CHECK(next[0].fetched == 2);
+    CHECK(next[0].updated == 1);
+    CHECK(next[0].watermark_after == "2024-05-31");
+    CHECK(contents(db).at("Q2608.19880").find("\"upvotes\":9999") != std::string::npos);
 }
 
 TEST_CASE("sync: OAI-PMH pages along resumption tokens; an English and a German source merge") {

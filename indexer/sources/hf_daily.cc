@@ -155,9 +155,10 @@ Result<FeedPage> parse_hf_daily(std::string_view body, std::string_view day) {
         // An error at the last byte (inside a string, a number or between values) means the body
         // stops early: a dropped connection rather than a malformed response.
         bool cut = e.byte >= body.size() || what.find("unexpected end of input") != std::string::npos;
-        return fail(std::string(cut ? "not valid JSON (the body ends too early): " : "not valid JSON: ") + what);
+        return fail(std::string(cut ? "not valid JSON (the body ends too early): " : "not valid JSON: ") +
+                    feed::excerpt(what, 160));
     } catch (const std::exception& e) {
-        return fail(std::string("not valid JSON: ") + e.what());
+        return fail(std::string("not valid JSON: ") + feed::excerpt(e.what(), 160));
     }
     if (!j.is_array()) return fail(not_an_array(j));
 
