@@ -96,6 +96,19 @@ struct FeedServer {
             else
                 res.set_content(feed("oai/listrecords-page1-hep-ex.xml"), "text/xml");
         });
+        // The arXiv API: the three fixture pages at start=0, 10 and 20, then a page without entries
+        // (the fixture's head, as arXiv answers past the end of a search).
+        server.Get("/atom", [this](const httplib::Request& req, httplib::Response& res) {
+            ++requests;
+            const std::string start = req.get_param_value("start");
+            const std::string page = start == "0" ? "0" : start == "10" ? "1" : start == "20" ? "2" : "";
+            if (!page.empty()) {
+                res.set_content(feed("atom/deep_dream-" + page + ".atom"), "application/atom+xml");
+            } else {
+                const std::string head = feed("atom/deep_dream-2.atom");
+                res.set_content(head.substr(0, head.find("<entry>")) + "</feed>\n", "application/atom+xml");
+            }
+        });
         local.start();
     }
     ~FeedServer() { stopping = true; }  // before `local` stops and joins the handler threads
@@ -413,6 +426,37 @@ TEST_CASE("sync: OAI-PMH pages along resumption tokens; an English and a German 
     std::string data = after.get_document(*p).get_data();
     CHECK(data.find("\"de\":\"Ein deutscher Titel\"") != std::string::npos);
     CHECK(data.find("\"en\":") != std::string::npos);  // the English title stayed
+}
+
+TEST_CASE("sync: arXiv API pages until a page without entries, and the older Hugging Face shape") {
+    FeedServer s;
+    test::TempDir dir;
+    SyncConfig c;
+    SourceConfig atom;
+    atom.name = "dream";
+    atom.type = "arxiv-atom";
+    atom.base = s.base() + "/atom";
+    atom.query = "deep dream";
+    atom.page_size = 10;
+    c.sources.push_back(atom);
+    auto r = run_sync(dir.file("index"), c, options("2024-06-01"));
+    REQUIRE(r.size() == 1);
+    // Four requests (start 0, 10, 20, 30); the fixture pages overlap (each starts one result later), so
+    // the 30 entries are 12 papers: 10, then 1 new and 9 seen, then 1 new and 9 seen.
+    CHECK(r[0].fetched == 4);
+    CHECK(r[0].added == 12);
+    CHECK(r[0].unchanged == 18);
+    CHECK(r[0].failed == 0);
+    CHECK(r[0].watermark_after == "2024-06-01");
+    CHECK(contents(dir.file("index")).count("Q1701.04738") == 1);  // only on the third page
+
+    // The older response shape of March 2024 (data/feeds/README.md): its five papers of 2024-03-29.
+    s.days["2024-03-29"] = feed("hf/old-schema-2024-03-29.json");
+    SyncConfig hf = hf_config(s);
+    hf.sources[0].start = "2024-03-29";
+    auto old = run_sync(dir.file("old"), hf, options("2024-03-29"));
+    CHECK(old[0].added == 5);
+    CHECK(old[0].skipped + old[0].failed == 0);
 }
 
 TEST_CASE("sync: configuration errors name the file and the problem") {
