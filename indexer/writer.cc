@@ -1,7 +1,11 @@
 #include "indexer/writer.h"
 
+#include <signal.h>
+#include <unistd.h>
 #include <xapian.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "common/analysis.h"
@@ -35,20 +39,83 @@ IndexWriter::~IndexWriter() {
     if (impl_ && impl_->pending > 0) (void)commit();
 }
 
+namespace {
+
+namespace fs = std::filesystem;
+
+// True for a folder that holds Xapian's table files but no version file (`iamglass`): what a process
+// killed while Xapian created a database leaves (Xapian writes the tables first). Nothing was ever
+// committed there, and Xapian can neither open it nor create over it.
+bool is_unfinished_creation(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec) || fs::exists(dir / "iamglass", ec)) return false;
+    bool any = false;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        const bool xapian = name == "flintlock" || name == "v.tmp" ||
+                            (name.size() > 6 && name.compare(name.size() - 6, 6, ".glass") == 0) ||
+                            (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0);
+        if (!xapian) return false;
+        any = true;
+    }
+    return any;
+}
+
+// Makes a new, empty index at `path`, crash-safe: the database is created and its schema version
+// committed in a folder beside it, which is then renamed into place. A process killed at any point
+// leaves either no index at `path` or a complete empty one. Losing a race with another creator is
+// fine: the caller opens what is there.
+Status create_index(const std::string& path) {
+    const fs::path target(path);
+    fs::path parent = target.parent_path();
+    if (parent.empty()) parent = ".";
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (ec) return Status(ErrorCode::kUnavailable, "cannot create " + parent.string() + ": " + ec.message());
+    // Folders left by creators that were killed: their process is gone.
+    const std::string stem = "." + target.filename().string() + ".creating-";
+    for (const auto& e : fs::directory_iterator(parent, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind(stem, 0) != 0) continue;
+        const long pid = std::strtol(name.c_str() + stem.size(), nullptr, 10);
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(e.path(), ec);
+    }
+    if (is_unfinished_creation(target)) fs::remove_all(target, ec);
+
+    const fs::path temp = parent / (stem + std::to_string(::getpid()));
+    fs::remove_all(temp, ec);
+    {
+        Xapian::WritableDatabase db(temp.string(), Xapian::DB_CREATE);
+        db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
+        db.commit();
+        db.close();
+    }
+    // rename(2) replaces an empty folder (a generation prepared by rebuild) and fails on one that is
+    // not empty: someone else's index, which the caller then opens.
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        fs::remove_all(temp, ec);
+        if (err != ENOTEMPTY && err != EEXIST)
+            return Status(ErrorCode::kUnavailable, "cannot create the index " + path + ": " + std::strerror(err));
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, bool create, WriterOptions options) {
     return guarded(path, [&]() -> Result<std::unique_ptr<IndexWriter>> {
-        namespace fs = std::filesystem;
         std::error_code ec;
-        if (!fs::exists(path, ec)) {
+        const bool exists = fs::exists(path, ec);
+        const bool empty_dir = exists && fs::is_directory(path, ec) && fs::is_empty(path, ec);
+        if (!exists || empty_dir || is_unfinished_creation(path)) {
             if (!create) return Status(ErrorCode::kNotFound, "no index at " + path);
-            fs::path parent = fs::path(path).parent_path();
-            if (!parent.empty()) fs::create_directories(parent, ec);
-            if (ec) return Status(ErrorCode::kUnavailable, "cannot create " + parent.string() + ": " + ec.message());
+            if (Status s = create_index(path); !s.is_ok()) return s;
         }
         auto impl = std::make_unique<Impl>();
         impl->path = path;
         impl->options = options;
-        impl->db = Xapian::WritableDatabase(path, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+        impl->db = Xapian::WritableDatabase(path, Xapian::DB_OPEN);
         std::string version = impl->db.get_metadata(schema::kMetaSchemaVersion);
         if (version.empty() && impl->db.get_doccount() == 0) {
             impl->db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));

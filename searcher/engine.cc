@@ -503,7 +503,10 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
         impl->limits = limits;
         impl->db = Xapian::Database(path);
         std::string version = impl->db.get_metadata(schema::kMetaSchemaVersion);
-        if (version != std::to_string(schema::kVersion))
+        // An empty database without a version (made by an older abstrakt-index killed while creating
+        // it) holds nothing to misread: it is served as the empty index it is.
+        const bool empty_unversioned = version.empty() && impl->db.get_doccount() == 0;
+        if (version != std::to_string(schema::kVersion) && !empty_unversioned)
             return Status(ErrorCode::kUnavailable, "index " + path + " has schema version " + (version.empty() ? "?" : version) +
                                                        ", this program reads " + std::to_string(schema::kVersion) + ": rebuild it");
         return std::unique_ptr<Engine>(new Engine(std::move(impl)));

@@ -147,6 +147,54 @@ TEST_CASE("writer: opening errors") {
     CHECK(not_index.status().code() == ErrorCode::kUnavailable);
 }
 
+TEST_CASE("writer: creating an index is crash-safe, and what a killed creation left is cleared") {
+    namespace fs = std::filesystem;
+    test::TempDir dir;
+    auto opens_empty_with_schema = [](const std::string& path) {
+        auto w = IndexWriter::open(path, true);
+        REQUIRE_MESSAGE(w.is_ok(), w.message());
+        w.value().reset();
+        Xapian::Database db(path);
+        CHECK(db.get_doccount() == 0);
+        CHECK(db.get_metadata(schema::kMetaSchemaVersion) == std::to_string(schema::kVersion));
+    };
+    struct Row {
+        std::string name;
+        std::vector<std::string> files;  // made in the index folder before opening
+        bool cleared;                    // false: the folder is not ours to clear, opening fails
+    };
+    const Row rows[] = {
+        // regression (tests/e2e/kill.sh): killed after Xapian wrote its tables, before its version
+        // file; Xapian could neither open nor create over it, so every later add failed
+        {"tables-only", {"flintlock", "postlist.glass", "termlist.glass", "v.tmp"}, true},
+        // an empty folder (a generation prepared by rebuild): the new index goes into it
+        {"empty", {}, true},
+        // someone's own file next to Xapian's: not a leftover of ours, nothing is deleted
+        {"foreign", {"postlist.glass", "notes.txt"}, false},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.name);
+        const std::string path = dir.file(row.name);
+        fs::create_directories(path);
+        for (const std::string& f : row.files) std::ofstream(path + "/" + f) << "";
+        if (row.cleared) {
+            opens_empty_with_schema(path);
+        } else {
+            auto w = IndexWriter::open(path, true);
+            CHECK_FALSE(w.is_ok());
+            CHECK(fs::exists(path + "/notes.txt"));
+        }
+    }
+    // A folder left by a creator that was killed (its process is gone) is removed; the new index
+    // never appears under a name of its own before it is whole.
+    const std::string stale = dir.file(".fresh.creating-999999999");
+    fs::create_directories(stale);
+    opens_empty_with_schema(dir.file("fresh"));
+    CHECK_FALSE(fs::exists(stale));
+    for (const auto& e : fs::directory_iterator(dir.path()))
+        CHECK(e.path().filename().string().find(".creating-") == std::string::npos);
+}
+
 TEST_CASE("ingest: counts, reports file and line, skips bad lines, commits") {
     test::TempDir dir;
     std::string input = dir.write("in.jsonl", {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/schema.h"
 #include "indexer/ingest.h"
 #include "indexer/writer.h"
 #include "searcher/snippet.h"
@@ -289,6 +290,26 @@ TEST_CASE("search: errors") {
     auto missing = Engine::open(dir.file("none"));
     REQUIRE_FALSE(missing.is_ok());
     CHECK(missing.status().code() == ErrorCode::kNotFound);
+
+    // Another schema version is refused; an empty database without one (an older abstrakt-index
+    // killed while creating it) is searched as the empty index it is (regression: tests/e2e/kill.sh).
+    {
+        Xapian::WritableDatabase other(dir.file("other"), Xapian::DB_CREATE);
+        other.set_metadata(schema::kMetaSchemaVersion, "1");
+        other.commit();
+        Xapian::WritableDatabase bare(dir.file("bare"), Xapian::DB_CREATE);
+        bare.commit();
+    }
+    auto other = Engine::open(dir.file("other"));
+    REQUIRE_FALSE(other.is_ok());
+    CHECK(other.message().find("has schema version 1, this program reads") != std::string::npos);
+    auto bare = Engine::open(dir.file("bare"));
+    REQUIRE_MESSAGE(bare.is_ok(), bare.message());
+    SearchRequest plain;
+    plain.query = "linear";
+    auto none = bare.value()->search(plain);
+    REQUIRE_MESSAGE(none.is_ok(), none.message());
+    CHECK(none->total == 0);
 }
 
 TEST_CASE("search: a new commit is seen by the next search") {
