@@ -22,22 +22,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test::oai_list;
+using test::read_file;
 
-std::string oai_list(const std::string& inner) {
-    return R"(<?xml version="1.0" encoding="UTF-8"?>
-<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-05-30T03:00:00Z</responseDate>
-<request verb="ListRecords" metadataPrefix="arXiv">http://export.arxiv.org/oai2</request><ListRecords>)" +
-           inner + "</ListRecords></OAI-PMH>";
-}
 std::string oai_record(const std::string& id, const std::string& title) {
-    return "<record><header><identifier>oai:arXiv.org:" + id + "</identifier><datestamp>2024-05-28</datestamp></header>" +
-           R"(<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>)" + id + "</id><title>" + title +
-           "</title></arXiv></metadata></record>";
+    return test::oai_record("oai:arXiv.org:" + id, "<id>" + id + "</id><title>" + title + "</title>");
 }
 std::string oai_deleted(const std::string& id) {
     return R"(<record><header status="deleted"><identifier>oai:arXiv.org:)" + id +

@@ -410,19 +410,8 @@ TEST_CASE("sources: HF daily papers: hostile bodies are errors") {
 
 namespace {
 
-// An OAI-PMH ListRecords response around `inner`.
-std::string oai_list(const std::string& inner) {
-    return R"(<?xml version="1.0" encoding="UTF-8"?>
-<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-08-22T03:00:00Z</responseDate>
-<request verb="ListRecords" metadataPrefix="arXiv">http://export.arxiv.org/oai2</request><ListRecords>)" +
-           inner + "</ListRecords></OAI-PMH>";
-}
-
-// One record with arXiv metadata; `fields` goes inside <arXiv>.
-std::string oai_record(const std::string& identifier, const std::string& fields) {
-    return "<record><header><identifier>" + identifier + "</identifier><datestamp>2018-01-25</datestamp></header>" +
-           R"(<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/">)" + fields + "</arXiv></metadata></record>";
-}
+using test::oai_list;
+using test::oai_record;
 
 }  // namespace
 

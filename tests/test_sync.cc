@@ -22,11 +22,7 @@ using namespace abstrakt;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test::read_file;
 
 std::string feed(const std::string& name) { return read_file(test::data_dir() + "/feeds/" + name); }
 

@@ -43,6 +43,27 @@ class TempDir {
 inline std::string source_dir() { return ABSTRAKT_SOURCE_DIR; }
 inline std::string data_dir() { return source_dir() + "/data"; }
 
+// The whole file; throws (failing the test) when it cannot be read.
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// An OAI-PMH ListRecords response around `inner`.
+inline std::string oai_list(const std::string& inner) {
+    return R"(<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-08-22T03:00:00Z</responseDate>
+<request verb="ListRecords" metadataPrefix="arXiv">http://export.arxiv.org/oai2</request><ListRecords>)" +
+           inner + "</ListRecords></OAI-PMH>";
+}
+
+// One OAI-PMH record with arXiv metadata; `fields` goes inside <arXiv>.
+inline std::string oai_record(const std::string& identifier, const std::string& fields) {
+    return "<record><header><identifier>" + identifier + "</identifier><datestamp>2018-01-25</datestamp></header>" +
+           R"(<metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/">)" + fields + "</arXiv></metadata></record>";
+}
+
 }  // namespace abstrakt::test
 
 #endif  // ABSTRAKT_TESTS_TEST_UTIL_H
