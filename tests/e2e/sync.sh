@@ -20,7 +20,7 @@ n_days=$(python3 -c 'import json,sys; print(sum(len(json.load(open(f))) for f in
 section "an undisturbed run over three days, then a run that finds nothing new"
 expect_exit 0 "$INDEX" --db "$T/clean" sync --config "$T/sync.json" --today 2024-05-30
 expect_contains "hf: fetched 3, added $n_days, updated 0, unchanged 0, deleted 0, skipped 0, failed 0; watermark (none) -> 2024-05-30" "$OUT" "summary"
-expect_eq 3 "$(ls "$T"/spool/2024-05-30/hf/*.json | wc -l)" "spooled responses, kept under the night they were fetched"
+expect_eq 3 "$(ls "$T"/spool/2024-05-30/hf/2024-*.json | wc -l)" "spooled days, kept under the night they were fetched"
 expect_exit 0 "$INDEX" --db "$T/clean" sync --config "$T/sync.json" --today 2024-05-30
 expect_contains "hf: fetched 0, added 0" "$OUT" "second run"
 expect_exit 0 "$SEARCH" --db "$T/clean" --json --limit 100 'year:2024 OR year:2025 OR year:2026'
