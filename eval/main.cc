@@ -1,0 +1,121 @@
+// abstrakt-eval: argument parsing and output over the evaluation library. See docs/cli.md and
+// docs/relevance.md.
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "eval/run.h"
+
+namespace {
+
+using namespace abstrakt;
+
+constexpr const char* kUsage = R"(usage: abstrakt-eval [options] DIR [SPLIT]
+
+Evaluates Abstrakt's ranking on a BEIR-format collection (DIR/corpus.jsonl, DIR/queries.jsonl,
+DIR/qrels/SPLIT.tsv; SPLIT defaults to test) and SQLite FTS5 on the same data: nDCG@10, Recall@100
+and MRR@10 side by side, with paired randomisation p-values. Writes a TREC run file per system.
+
+options:
+  --lang CODE         the corpus language (default: detected from the script of its text)
+  --cache DIR         where indexes are kept between runs
+                      (default: $XDG_CACHE_HOME/abstrakt/eval, else ~/.cache/abstrakt/eval)
+  --rebuild           build the indexes again even when the cached ones match
+  --run-dir DIR       where the run files go (default: the current directory)
+  --no-runs           write no run file
+  --per-query FILE    every query's scores as tab-separated lines, for comparing runs
+  --no-peer           evaluate Abstrakt alone
+  --raw-queries       give Abstrakt the query text as it is, query syntax and all
+                      (default: as plain words, see docs/relevance.md)
+  --permutations N    sign permutations of the significance test (default 10000, at most 1000000)
+  --quiet             no progress lines on standard error
+  -h, --help          this text
+
+exit status: 0 done, 1 done but input was skipped or a query refused, 2 bad arguments or a missing
+file, 3 an index could not be built or opened
+)";
+
+int usage_error(const std::string& message) {
+    std::cerr << "abstrakt-eval: " << message << "\n(abstrakt-eval --help lists the options)\n";
+    return kExitUsage;
+}
+
+bool parse_count(const char* s, uint64_t& out) {
+    if (!s || !*s || s[0] == '-') return false;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(s, &end, 10);
+    if (*end != '\0' || errno != 0) return false;
+    out = v;
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    eval::EvalOptions o;
+    bool quiet = false;
+    std::vector<std::string> positional;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (a == "-h" || a == "--help") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--rebuild") {
+            o.rebuild = true;
+        } else if (a == "--no-runs") {
+            o.run_dir.clear();
+        } else if (a == "--no-peer") {
+            o.peer = false;
+        } else if (a == "--raw-queries") {
+            o.raw_queries = true;
+        } else if (a == "--quiet") {
+            quiet = true;
+        } else if (a == "--lang" || a == "--cache" || a == "--run-dir" || a == "--per-query" || a == "--permutations") {
+            if (!next || !*next) return usage_error(a + " needs a value");
+            ++i;
+            if (a == "--lang") {
+                o.lang = next;
+            } else if (a == "--cache") {
+                o.cache_dir = next;
+            } else if (a == "--run-dir") {
+                o.run_dir = next;
+            } else if (a == "--per-query") {
+                o.per_query_path = next;
+            } else {
+                uint64_t n = 0;
+                if (!parse_count(next, n) || n < 1 || n > 1000000)
+                    return usage_error("--permutations needs a whole number from 1 to 1000000");
+                o.permutations = static_cast<uint32_t>(n);
+            }
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usage_error("unknown option " + a);
+        } else {
+            positional.push_back(a);
+        }
+    }
+    if (positional.empty()) return usage_error("no BEIR directory given");
+    if (positional.size() > 2) return usage_error("too many arguments: expected DIR [SPLIT]");
+    o.dir = positional[0];
+    if (positional.size() == 2) o.split = positional[1];
+    if (o.split.empty() || o.split.find('/') != std::string::npos) return usage_error("SPLIT must be a name such as test or dev");
+
+    o.report = [](const std::string& m) { std::cerr << "abstrakt-eval: " << m << "\n"; };
+    if (!quiet) o.progress = [](const std::string& m) { std::cerr << "abstrakt-eval: " << m << "\n"; };
+
+    Result<eval::EvalResult> r = eval::run_eval(o);
+    if (!r.is_ok()) {
+        std::cerr << "abstrakt-eval: " << r.message() << "\n";
+        switch (r.status().code()) {
+            case ErrorCode::kInvalidArgument:
+            case ErrorCode::kNotFound: return kExitUsage;
+            default: return kExitIndex;
+        }
+    }
+    std::cout << eval::format_result(r.value());
+    return r->partial() ? kExitPartial : kExitOk;
+}
