@@ -25,6 +25,15 @@
 
 namespace abstrakt {
 
+// A list of at least this many juxtaposed plain words (no field, no +, - or quotes) is read as natural
+// language, such as a claim or a question: its English stop words are left out (unless it has
+// nothing else) and neighbouring words get no phrase boost. Shorter lists keep every word and the
+// boosts, so that `linear attention` ranks the paper with the phrase first. (docs/relevance.md)
+constexpr size_t kLongQueryWords = 6;
+
+// Whether `folded` (a folded word) is one of the English stop words left out of long queries.
+bool is_stop_word(std::string_view folded);
+
 struct QueryContext {
     // Languages whose stemmers expand each query word (primary subtags): the languages present in
     // the index, or the one language a search is restricted to.

@@ -6,10 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "common/schema.h"
 #include "indexer/ingest.h"
 #include "indexer/writer.h"
+#include "searcher/query.h"
 #include "searcher/snippet.h"
 #include "test_util.h"
 
@@ -132,6 +134,112 @@ TEST_CASE("search: query syntax, table") {
         CAPTURE(r.query);
         CAPTURE(r.why);
         CHECK(idx.ids(r.query) == r.expected);
+    }
+}
+
+namespace {
+
+std::set<std::string> terms_of(const Xapian::Query& q) { return {q.get_terms_begin(), q.get_terms_end()}; }
+
+}  // namespace
+
+TEST_CASE("query: stop words are left out of long queries only, phrase boosts only in short ones") {
+    static_assert(kLongQueryWords == 6, "the rows below count words against 6");
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    struct Row {
+        std::string query;
+        std::string term;  // an unprefixed term of the compiled queries
+        bool present;      // in both the all-words and the some-words query
+        bool phrase;       // the queries have a PHRASE (boost, quoted phrase or hyphenated chain)
+        std::string why;
+    };
+    const Row rows[] = {
+        // Six plain words: a long query, so `the` and `of` go, and no neighbour boosts.
+        {"the effect of aspirin on stroke", "the", false, false, "a stop word in a long query"},
+        {"the effect of aspirin on stroke", "of", false, false, "another stop word in the same query"},
+        {"the effect of aspirin on stroke", "aspirin", true, false, "a content word stays"},
+        // Five plain words: short, everything kept, neighbours boosted.
+        {"the effect of aspirin stroke", "the", true, true, "one word fewer: a short query keeps its stop words"},
+        {"linear attention", "linear", true, true, "the short query of the ranking test keeps its boost"},
+        // Quoted, required, field words are never stop words (and do not count as plain words).
+        {"\"the who\" played a long concert in the park", "the", true, true, "a quoted stop word stays"},
+        {"\"the who\" played a long concert in the park", "in", false, true, "an unquoted one in the same query goes"},
+        {"+the effect of aspirin on stroke risk", "the", true, false, "a required stop word stays"},
+        // Nothing but stop words: all kept, so the query still finds something.
+        {"to be or not to be it is", "be", true, false, "a long query of only stop words keeps them"},
+        // Words with meaning in a claim are not on the list.
+        {"aspirin lowers stroke risk more than placebo", "than", true, false, "`than` is no stop word"},
+        {"aspirin lowers stroke risk more than placebo", "more", true, false, "`more` is no stop word"},
+        // Case and diacritics are folded before the look-up.
+        {"THE effect OF aspirin ON stroke", "the", false, false, "upper case stop words go too"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        auto pq = parse_query(r.query, analyzer, ctx);
+        REQUIRE(pq.is_ok());
+        CHECK(terms_of(pq.value().strict).count(r.term) == (r.present ? 1u : 0u));
+        CHECK(terms_of(pq.value().loose).count(r.term) == (r.present ? 1u : 0u));
+        CHECK((pq.value().loose.get_description().find("PHRASE") != std::string::npos) == r.phrase);
+        CHECK(pq.value().match.forms.count(r.term) == (r.present ? 1u : 0u));  // highlighted only if searched
+    }
+    // A field word is no plain word: title:the stays (the query still has six plain words).
+    auto titled = parse_query("title:the effect of aspirin on stroke risk", analyzer, ctx);
+    REQUIRE(titled.is_ok());
+    CHECK(terms_of(titled.value().strict).count(schema::kPrefixTitle + std::string("the")) == 1);
+    CHECK(terms_of(titled.value().strict).count("of") == 0);
+    CHECK(is_stop_word("the"));
+    CHECK_FALSE(is_stop_word("aspirin"));
+}
+
+TEST_CASE("query: a hyphenated word's parts are also searched alone among papers with some words") {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    struct Row {
+        std::string query;
+        std::string term;
+        bool in_strict, in_loose;
+        std::string why;
+    };
+    const Row rows[] = {
+        // The all-words query keeps the chain whole (phrase or joined word); the some-words query
+        // adds each part with its stems, so `zero-dimensional` papers count for `0-dimensional`.
+        {"0-dimensional biomaterials", "Zdimension", false, true, "the part's stem, only among some words"},
+        {"0-dimensional biomaterials", "0dimensional", true, true, "the joined word in both"},
+        {"multi-view stereo", "Zview", false, true, "a part of a word chain"},
+        {"\"multi-view\" stereo", "Zview", false, false, "a quoted chain is a phrase, never its parts"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        auto pq = parse_query(r.query, analyzer, ctx);
+        REQUIRE(pq.is_ok());
+        CHECK(terms_of(pq.value().strict).count(r.term) == (r.in_strict ? 1u : 0u));
+        CHECK(terms_of(pq.value().loose).count(r.term) == (r.in_loose ? 1u : 0u));
+    }
+}
+
+TEST_CASE("search: long natural-language queries") {
+    SmallIndex idx(kPapers);
+    struct Row {
+        std::string query;
+        std::string first;  // the expected first hit
+        std::string why;
+    };
+    const Row rows[] = {
+        {"is there a model without recurrence in the output layer", "p2", "stop words left out, content words rank"},
+        {"it is in the of and", "p2", "only stop words: kept, so something is found (p2 has `is` and `the`)"},
+        {"a study of the multi-view reconstruction of stereo", "p6", "a hyphenated word in a long query"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        V got = idx.ids(r.query);
+        REQUIRE(!got.empty());
+        CHECK(got[0] == r.first);
     }
 }
 
