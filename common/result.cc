@@ -47,6 +47,35 @@ std::string Snippet::ansi() const {
     return out;
 }
 
+namespace {
+
+double round6(double v) { return std::round(v * 1e6) / 1e6; }
+
+nlohmann::ordered_json explain_json(const Explanation& e) {
+    using nlohmann::ordered_json;
+    ordered_json o;
+    o["tier"] = e.tier.empty() ? ordered_json(nullptr) : ordered_json(e.tier);
+    o["score"] = round6(e.score);
+    ordered_json terms = ordered_json::array();
+    for (const Explanation::Term& t : e.terms) {
+        ordered_json row;
+        row["term"] = t.term;
+        row["field"] = t.field;
+        row["kind"] = t.kind;
+        row["wdf"] = t.wdf;
+        row["weight"] = round6(t.weight);
+        if (t.factor != 1) row["factor"] = t.factor;
+        terms.push_back(std::move(row));
+    }
+    o["terms"] = std::move(terms);
+    // -0.0 (a sum that rounds to nothing below zero) prints as "-0.0": make it 0.
+    const double unexplained = round6(e.unexplained);
+    o["unexplained"] = unexplained == 0 ? 0.0 : unexplained;
+    return o;
+}
+
+}  // namespace
+
 std::string to_json(const SearchResponse& r, int indent) {
     using nlohmann::ordered_json;
     ordered_json j;
@@ -71,6 +100,7 @@ std::string to_json(const SearchResponse& r, int indent) {
         o["score"] = std::round(h.score * 10000) / 10000;
         o["snippet"] = h.snippet.html();
         o["snippet_lang"] = h.snippet_lang.empty() ? ordered_json(nullptr) : ordered_json(h.snippet_lang);
+        if (h.explain) o["explain"] = explain_json(*h.explain);
         hits.push_back(std::move(o));
     }
     j["hits"] = std::move(hits);

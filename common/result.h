@@ -30,6 +30,33 @@ struct Snippet {
     std::string ansi() const;
 };
 
+// How a hit got its score: the query's terms that the paper has, each with what Xapian gave it
+// (abstrakt-search --explain, explain=1). Computed by searcher/engine.h's explain_match, which says
+// exactly what the numbers are and where they stop being exact.
+struct Explanation {
+    struct Term {
+        // The indexed term as Xapian sees it, prefix included ("Sattention", "Zattent"). A synonym
+        // group (weighted by Xapian as one term) lists the members the paper has, joined by " | ";
+        // a subquery explained as a whole (kind "other") is its Xapian description.
+        std::string term;
+        // Where the term is indexed, from its prefix (common/schema.h): "any" (unprefixed), "title",
+        // "abstract", "author", "stem", "stem:title", "stem:abstract", "id", "category", "lang",
+        // "year"; a synonym group's members' fields joined by " | ".
+        std::string field;
+        // "term": weighted on its own; "phrase": a word of a phrase (or NEAR) that matched, weighted
+        // like a term; "synonym": a group weighted as one term; "filter": a boolean term (weight 0);
+        // "other": a subquery with no term-by-term breakdown.
+        std::string kind;
+        uint64_t wdf = 0;   // in this paper; a synonym group's is its members' sum, at most the paper's length
+        double weight = 0;  // its part of the score, OP_SCALE_WEIGHT factors included
+        double factor = 1;  // the OP_SCALE_WEIGHT factors above it, multiplied (already in `weight`)
+    };
+    std::string tier;         // "all" (matched every word), "some" (some words), "" (the query has one tier)
+    double score = 0;         // the hit's score: Xapian's weight
+    std::vector<Term> terms;  // in the order of the query
+    double unexplained = 0;   // score minus the terms' weights (see explain_match for when it is not 0)
+};
+
 struct Hit {
     std::string id;
     std::string title;       // in the query's language when the paper has it, else the original
@@ -42,6 +69,7 @@ struct Hit {
     double score = 0;
     Snippet snippet;         // from the abstract in the language that matched best
     std::string snippet_lang;
+    std::optional<Explanation> explain;  // when asked for
 };
 
 // Counts over the whole match set, most frequent first (then by key).
@@ -66,9 +94,11 @@ struct SearchResponse {
 
 // The JSON document: {query, total, total_is_exact, took_ms, offset, limit, hits: [{id, title,
 // title_lang, authors, published, categories, upvotes, comments, url, score, snippet,
-// snippet_lang}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
+// snippet_lang, explain}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
 // suggestion (a string or null), notices}. Snippets are HTML-escaped with <mark> around matches; absent optional
-// fields are null. `indent` < 0 prints one line.
+// fields are null. A hit's "explain" is there only when the hit has an explanation: {tier (a string
+// or null), score, terms: [{term, field, kind, wdf, weight, factor (only when not 1)}], unexplained},
+// numbers rounded to 6 decimals. `indent` < 0 prints one line.
 std::string to_json(const SearchResponse& response, int indent = -1);
 
 // Escapes &, <, >, " and ' for HTML text and attribute contexts.

@@ -38,6 +38,14 @@ struct Page {
     uint64_t lower = 0, estimated = 0, upper = 0;
 };
 
+// One MSet of a response, with the query that produced it and its tier for explanations: "all"
+// (papers with every word), "some", or "" when the query has a single tier.
+struct Tier {
+    Xapian::MSet mset;
+    Xapian::Query query;
+    std::string name;
+};
+
 // A search "finds little" below this many papers, and then gets a spelling suggestion.
 constexpr uint64_t kFewResults = 5;
 
@@ -89,7 +97,189 @@ class SimilarTermDecider : public Xapian::ExpandDecider {
     }
 };
 
+// ---- Explaining a score (engine.h: explain_match) ----
+
+// The one document `did`, as a posting source: FILTER by it runs a subquery for that document alone.
+// A posting source on the right of OP_FILTER adds no weight.
+class OneDocument : public Xapian::PostingSource {
+  public:
+    explicit OneDocument(Xapian::docid did) : did_(did) {}
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return 1; }
+    Xapian::doccount get_termfreq_max() const override { return 1; }
+    void init(const Xapian::Database&) override { started_ = ended_ = false; }
+    void next(double) override {
+        if (started_) ended_ = true;
+        started_ = true;
+    }
+    void skip_to(Xapian::docid did, double) override {
+        started_ = true;
+        if (did > did_) ended_ = true;
+    }
+    bool at_end() const override { return ended_; }
+    Xapian::docid get_docid() const override { return did_; }
+    OneDocument* clone() const override { return new OneDocument(did_); }
+
+  private:
+    Xapian::docid did_;
+    bool started_ = false, ended_ = false;
+};
+
+class Explainer {
+  public:
+    Explainer(const Xapian::Database& db, const Xapian::Weight& weighting, Xapian::docid did)
+        : db_(db), weighting_(weighting), did_(did), only_(Xapian::Query((new OneDocument(did))->release())) {}
+
+    // Xapian's weight of this document under `q` alone; nullopt when `q` does not match it.
+    std::optional<double> weight(const Xapian::Query& q) {
+        Xapian::Enquire enquire(db_);
+        enquire.set_weighting_scheme(weighting_);
+        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q, only_));
+        Xapian::MSet m = enquire.get_mset(0, 1);
+        if (m.empty()) return std::nullopt;
+        return m.begin().get_weight();
+    }
+
+    // The wdf of `term` here; nullopt when the document does not have it.
+    std::optional<Xapian::termcount> wdf(const std::string& term) {
+        Xapian::TermIterator t = db_.termlist_begin(did_);
+        t.skip_to(term);
+        if (t == db_.termlist_end(did_) || *t != term) return std::nullopt;
+        return t.get_wdf();
+    }
+
+    // Appends the rows of `q`, a subquery that contributes to the score as `kind` ("term", "phrase"
+    // or "filter"). `known_match`: `q` is known to match (the whole query of a hit).
+    void walk(const Xapian::Query& q, const std::string& kind, std::vector<Explanation::Term>& rows, bool known_match = false) {
+        using Q = Xapian::Query;
+        const bool filter = kind == "filter";
+        auto matches = [&] { return known_match || weight(q).has_value(); };
+        switch (q.get_type()) {
+            case Q::LEAF_TERM: {
+                const std::string term = *q.get_terms_begin();
+                std::optional<Xapian::termcount> f = wdf(term);
+                if (!f) return;
+                rows.push_back({term, term_field(term), kind, *f, filter ? 0.0 : weight(q).value_or(0.0), 1});
+                return;
+            }
+            case Q::LEAF_MATCH_NOTHING:
+            case Q::OP_VALUE_RANGE:
+            case Q::OP_VALUE_GE:
+            case Q::OP_VALUE_LE:
+                return;  // no terms, no weight
+            case Q::OP_AND:
+            case Q::OP_OR:
+            case Q::OP_XOR:
+            case Q::OP_AND_MAYBE:
+                if (!matches()) return;
+                // Every subquery of a matching AND matches; those of the others are checked.
+                for (size_t i = 0; i < q.get_num_subqueries(); ++i) walk(q.get_subquery(i), kind, rows, q.get_type() == Q::OP_AND);
+                return;
+            case Q::OP_AND_NOT:
+                if (!matches()) return;
+                walk(q.get_subquery(0), kind, rows, true);
+                return;
+            case Q::OP_FILTER:
+                if (!matches()) return;
+                walk(q.get_subquery(0), kind, rows, true);
+                for (size_t i = 1; i < q.get_num_subqueries(); ++i) walk(q.get_subquery(i), "filter", rows, true);
+                return;
+            case Q::OP_PHRASE:
+            case Q::OP_NEAR:
+                if (!matches()) return;
+                for (size_t i = 0; i < q.get_num_subqueries(); ++i) walk(q.get_subquery(i), filter ? kind : "phrase", rows, true);
+                return;
+            case Q::OP_SYNONYM: {
+                std::optional<double> w = weight(q);
+                if (!w) return;
+                Explanation::Term row{"", "", filter ? kind : "synonym", 0, filter ? 0.0 : *w, 1};
+                uint64_t sum = 0;
+                for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
+                    const Q member = q.get_subquery(i);
+                    std::string name = member.get_type() == Q::LEAF_TERM ? *member.get_terms_begin() : member.get_description();
+                    std::optional<Xapian::termcount> f = member.get_type() == Q::LEAF_TERM ? wdf(name) : std::nullopt;
+                    if (member.get_type() == Q::LEAF_TERM && !f) continue;
+                    if (f) sum += *f;
+                    const std::string field = f ? term_field(name) : "other";
+                    row.term += (row.term.empty() ? "" : " | ") + name;
+                    if (("| " + row.field + " |").find("| " + field + " |") == std::string::npos)
+                        row.field += (row.field.empty() ? "" : " | ") + field;
+                }
+                // Xapian clamps a synonym's wdf to the document's length (a term given twice counts twice).
+                row.wdf = std::min<uint64_t>(sum, db_.get_doclength(did_));
+                rows.push_back(std::move(row));
+                return;
+            }
+            case Q::OP_SCALE_WEIGHT: {
+                std::optional<double> w = weight(q);
+                if (!w) return;
+                const Q child = q.get_subquery(0);
+                const size_t first = rows.size();
+                walk(child, kind, rows, true);
+                // The factor is not in Xapian 1.4's API: measure it. A child of weight 0 leaves rows of
+                // weight 0, whatever the factor.
+                const double child_weight = weight(child).value_or(0.0);
+                const double factor = child_weight != 0 ? *w / child_weight : 1;
+                for (size_t i = first; i < rows.size(); ++i) {
+                    rows[i].weight *= factor;
+                    rows[i].factor *= factor;
+                }
+                return;
+            }
+            default: {  // OP_MAX, OP_ELITE_SET, OP_WILDCARD, OP_EDIT_DISTANCE, posting sources, MatchAll
+                if (filter) return;
+                std::optional<double> w = weight(q);
+                if (!w || *w == 0) return;  // MatchAll and the like: no weight, nothing to say
+                rows.push_back({q.get_description(), "", "other", 0, *w, 1});
+                return;
+            }
+        }
+    }
+
+  private:
+    const Xapian::Database& db_;
+    const Xapian::Weight& weighting_;
+    Xapian::docid did_;
+    Xapian::Query only_;
+};
+
 }  // namespace
+
+std::string term_field(std::string_view term) {
+    using namespace schema;
+    auto starts = [&](std::string_view prefix) { return term.substr(0, prefix.size()) == prefix; };
+    // After a prefix comes the analyzer's output (lower case, digits or non-ASCII), never an ASCII
+    // capital: a capital is always part of the prefix.
+    auto is_prefix_char = [](char c) { return c >= 'A' && c <= 'Z'; };
+    if (term.empty() || !is_prefix_char(term[0])) return "any";
+    if (starts(kPrefixStem)) {
+        std::string_view rest = term.substr(std::string_view(kPrefixStem).size());
+        if (rest.empty() || !is_prefix_char(rest[0])) return "stem";
+        const std::string sub = term_field(rest);
+        return sub == "title" || sub == "abstract" ? "stem:" + sub : "other";
+    }
+    // Longer prefixes first: "XA" and "XY" before any one-letter prefix.
+    static const std::pair<const char*, const char*> kFields[] = {
+        {kPrefixAbstract, "abstract"}, {kPrefixYear, "year"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
+        {kPrefixId, "id"}, {kPrefixCategory, "category"}, {kPrefixLang, "lang"}};
+    for (const auto& [prefix, field] : kFields)
+        if (starts(prefix)) return field;
+    return "other";
+}
+
+Explanation explain_match(const Xapian::Database& db, const Xapian::Weight& weighting, const Xapian::Query& query,
+                          Xapian::docid did) {
+    Explainer ex(db, weighting, did);
+    Explanation e;
+    std::optional<double> score = ex.weight(query);
+    if (!score) return e;
+    e.score = *score;
+    ex.walk(query, "term", e.terms, true);
+    double sum = 0;
+    for (const Explanation::Term& t : e.terms) sum += t.weight;
+    e.unexplained = e.score - sum;
+    return e;
+}
 
 struct Engine::Impl {
     std::string path;
@@ -255,11 +445,13 @@ struct Engine::Impl {
     // (abstrakt-eval, about one query in ten, only after other queries in the same process) it did,
     // reproduced with plain Xapian 1.4.22 calls. Until that is understood, a paper already listed is
     // not listed again.
-    void add_hits(SearchResponse& resp, const std::vector<Xapian::MSet>& msets, const MatchTerms& match,
-                  const std::string& want_lang) {
+    //
+    // With `explain`, each hit gets the Explanation of the query its MSet ran, and that MSet's tier.
+    void add_hits(SearchResponse& resp, const std::vector<Tier>& tiers, const MatchTerms& match,
+                  const std::string& want_lang, bool explain) {
         std::unordered_set<Xapian::docid> listed;
-        for (const Xapian::MSet& m : msets) {
-            for (auto it = m.begin(); it != m.end(); ++it) {
+        for (const Tier& tier : tiers) {
+            for (auto it = tier.mset.begin(); it != tier.mset.end(); ++it) {
                 if (!listed.insert(*it).second) continue;
                 Result<Record> rec = from_json(it.get_document().get_data());
                 if (!rec.is_ok()) {
@@ -267,6 +459,16 @@ struct Engine::Impl {
                     continue;
                 }
                 resp.hits.push_back(make_hit(it, rec.value(), match, want_lang));
+                if (explain) {
+                    Explanation e = explain_match(db, weighting(), tier.query, *it);
+                    // The score shown is the weight that ranked the hit. explain_match ran the same
+                    // query on this paper alone and usually agrees to 1e-12; when the full match gave
+                    // another weight (engine.h: explain_match), the difference goes to `unexplained`.
+                    e.unexplained += it.get_weight() - e.score;
+                    e.score = it.get_weight();
+                    e.tier = tier.name;
+                    resp.hits.back().explain = std::move(e);
+                }
             }
         }
     }
@@ -351,24 +553,25 @@ struct Engine::Impl {
             }
 
             const bool by_relevance = pq.has_text;
-            std::vector<Xapian::MSet> msets;
+            const bool two_tiers = pq.tiered && pq.has_text;
+            std::vector<Tier> msets;
             Page first = run(strict, r.sort, r.offset, r.limit, by_relevance, kCountTo);
             resp.total = first.estimated;
             resp.total_is_exact = first.lower == first.upper;
-            msets.push_back(first.mset);
+            msets.push_back({first.mset, strict, two_tiers ? "all" : ""});
             Xapian::Query counted = strict;  // the query whose matches `total` counts
-            if (pq.tiered && pq.has_text) {
+            if (two_tiers) {
                 const bool strict_exhausted = first.mset.size() < r.limit;
                 if (r.sort == SortOrder::kRelevance && strict_exhausted) {
                     // Papers with every word are all listed: fill the page with papers that have some.
                     // The first run checked offset + limit documents, so its count is exact here.
                     uint64_t t1 = first.lower;
                     uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
-                    Page rest = run(Xapian::Query(Xapian::Query::OP_AND_NOT, loose, strict), r.sort, rest_offset,
-                                    r.limit - first.mset.size(), by_relevance, kCountTo);
+                    const Xapian::Query some(Xapian::Query::OP_AND_NOT, loose, strict);
+                    Page rest = run(some, r.sort, rest_offset, r.limit - first.mset.size(), by_relevance, kCountTo);
                     resp.total = t1 + rest.estimated;
                     resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
-                    msets.push_back(rest.mset);
+                    msets.push_back({rest.mset, some, "some"});
                     counted = loose;
                     if (t1 == 0 && rest.estimated > 0)
                         resp.notices.push_back("no paper matches every word; showing papers that match some");
@@ -380,7 +583,7 @@ struct Engine::Impl {
                     counted = loose;
                 } else if (first.estimated == 0) {
                     Page some = run(loose, r.sort, r.offset, r.limit, by_relevance, kCountTo);
-                    msets.back() = some.mset;
+                    msets.back() = {some.mset, loose, "some"};
                     resp.total = some.estimated;
                     resp.total_is_exact = some.lower == some.upper;
                     counted = loose;
@@ -390,7 +593,7 @@ struct Engine::Impl {
             }
             if (r.facets) resp.facets = facets(counted, resp.total, resp.total_is_exact);
             if (r.spelling && pq.has_text && resp.total < kFewResults) resp.suggestion = spelling_suggestion(r.query);
-            add_hits(resp, msets, pq.match, want_lang);
+            add_hits(resp, msets, pq.match, want_lang, r.explain);
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
             return resp;
         });
@@ -426,7 +629,7 @@ struct Engine::Impl {
                 Page page = run(q, SortOrder::kRelevance, offset, limit, true, kCountTo);
                 resp.total = page.estimated;
                 resp.total_is_exact = page.lower == page.upper;
-                add_hits(resp, {page.mset}, match, "");
+                add_hits(resp, {{page.mset, q, ""}}, match, "", false);
             } else {
                 resp.total_is_exact = true;
             }

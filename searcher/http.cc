@@ -329,11 +329,13 @@ Result<SearchRequest> parse_search_params(const Params& params) {
         }
     }
     if (const std::string* a = find_param(params, kAuthor)) r.author = *a;
-    if (const std::string* f = find_param(params, kFacets)) {
+    for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}}) {
+        const std::string* f = find_param(params, name);
+        if (!f) continue;
         if (std::find(std::begin(kTrueValues), std::end(kTrueValues), *f) != std::end(kTrueValues))
-            r.facets = true;
+            *flag = true;
         else if (std::find(std::begin(kFalseValues), std::end(kFalseValues), *f) == std::end(kFalseValues))
-            return Status(ErrorCode::kInvalidArgument, "facets takes 1, true, 0 or false, not " + in_quotes(*f));
+            return Status(ErrorCode::kInvalidArgument, std::string(name) + " takes 1, true, 0 or false, not " + in_quotes(*f));
     }
     return r;
 }

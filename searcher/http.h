@@ -44,7 +44,7 @@ Result<Params> parse_query_string(std::string_view query);
 // The SearchRequest that /search's parameters ask for. Errors (kInvalidArgument): an unknown or
 // repeated parameter (cat may repeat), a value that is not UTF-8 or too long, an unknown sort, a
 // limit or offset that is not a whole number or beyond the limits, a date that is not YYYY,
-// YYYY-MM or YYYY-MM-DD, a facets value other than 1, true, 0, false.
+// YYYY-MM or YYYY-MM-DD, a facets or explain value other than 1, true, 0, false.
 Result<SearchRequest> parse_search_params(const Params& params);
 
 }  // namespace abstrakt::http

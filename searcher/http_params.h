@@ -24,6 +24,7 @@ inline constexpr std::string_view kTo = "to";          // /search: last date, in
 inline constexpr std::string_view kCategory = "cat";   // /search: categories, repeated or comma-separated
 inline constexpr std::string_view kAuthor = "author";  // /search: words of an author's name
 inline constexpr std::string_view kFacets = "facets";  // /search: 1 or true to count facets, 0 or false not
+inline constexpr std::string_view kExplain = "explain";  // /search: 1 or true to explain each hit's score, 0 or false not
 inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
 }  // namespace param
 
@@ -32,11 +33,11 @@ inline constexpr std::string_view kId = "id";          // the path parameter of 
 inline constexpr std::string_view kSearchParams[] = {param::kQuery, param::kLang,     param::kSort,
                                                      param::kOffset, param::kLimit,   param::kFrom,
                                                      param::kTo,    param::kCategory, param::kAuthor,
-                                                     param::kFacets};
+                                                     param::kFacets, param::kExplain};
 inline constexpr std::string_view kSimilarParams[] = {param::kOffset, param::kLimit};
 inline constexpr std::string_view kSuggestParams[] = {param::kQuery, param::kLimit};
 
-// Values of param::kFacets.
+// Values of the boolean parameters, param::kFacets and param::kExplain.
 inline constexpr std::string_view kTrueValues[] = {"1", "true"};
 inline constexpr std::string_view kFalseValues[] = {"0", "false", ""};
 

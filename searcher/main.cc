@@ -1,10 +1,15 @@
 // abstrakt-search: argument parsing and output over the searcher library. See docs/cli.md.
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
 #include "common/result.h"
@@ -28,6 +33,7 @@ options:
   --offset N         results to skip (default 0)
   --facets           count languages, years and categories over all matches
   --similar ID       papers like the one with this id (no query)
+  --explain          under each hit, the query's terms it has: field, wdf and weight
   --json             one JSON document on standard output
   --color WHEN       auto (default: when output is a terminal), always or never
   --                 everything after this is the query
@@ -63,6 +69,49 @@ void print_facets(const Facets& f) {
     std::cout << "\n";
 }
 
+// Columns of a terminal a UTF-8 string takes, near enough for a table: one per code point.
+size_t columns(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+// The explanation of a hit, indented under it:
+//       score 3.1416, all words
+//       term       field  wdf  weight  kind
+//       attention  any      4  2.1000  term
+std::string explain_table(const Explanation& e) {
+    auto fixed = [](double v, int decimals) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, v == 0 ? 0.0 : v);  // no "-0.0000"
+        return std::string(buf);
+    };
+    std::string out = "      score " + fixed(e.score, 4);
+    if (e.tier == "all") out += ", all words";
+    else if (e.tier == "some") out += ", some words";
+    out += "\n";
+    if (e.terms.empty()) return out + "      (no term of the query adds weight)\n";
+    std::vector<std::array<std::string, 5>> rows = {{"term", "field", "wdf", "weight", "kind"}};
+    for (const Explanation::Term& t : e.terms)
+        rows.push_back({t.term, t.field, std::to_string(t.wdf), fixed(t.weight, 4),
+                        t.factor != 1 ? t.kind + " (x" + fixed(t.factor, 4) + ")" : t.kind});
+    std::array<size_t, 5> width{};
+    for (const auto& row : rows)
+        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], columns(row[c]));
+    for (const auto& row : rows) {
+        std::string line = "     ";
+        for (size_t c = 0; c < row.size(); ++c) {
+            const std::string pad(width[c] - columns(row[c]), ' ');
+            const bool right = c == 2 || c == 3;  // numbers
+            line += "  " + (right ? pad + row[c] : row[c] + (c + 1 < row.size() ? pad : ""));
+        }
+        out += line + "\n";
+    }
+    if (std::abs(e.unexplained) >= 5e-5) out += "      unexplained " + fixed(e.unexplained, 4) + "\n";
+    return out;
+}
+
 void print_text(const SearchResponse& r, bool color) {
     const char* bold = color ? "\033[1m" : "";
     const char* dim = color ? "\033[2m" : "";
@@ -87,6 +136,7 @@ void print_text(const SearchResponse& r, bool color) {
             std::cout << "\n";
         }
         if (!h.snippet.empty()) std::cout << "    " << (color ? h.snippet.ansi() : h.snippet.plain()) << "\n";
+        if (h.explain) std::cout << explain_table(*h.explain);
         std::cout << "\n";
     }
 }
@@ -112,6 +162,8 @@ int main(int argc, char** argv) {
             json = true;
         } else if (a == "--facets") {
             request.facets = true;
+        } else if (a == "--explain") {
+            request.explain = true;
         } else if (a == "--similar") {
             if (!next) return usage_error("--similar needs a paper id");
             similar_id = next;
@@ -143,6 +195,7 @@ int main(int argc, char** argv) {
     }
     const bool has_query = query.find_first_not_of(" \t\n") != std::string::npos;
     if (!similar_id.empty() && has_query) return usage_error("--similar takes no query");
+    if (!similar_id.empty() && request.explain) return usage_error("--explain explains a query's hits, not --similar");
     if (similar_id.empty() && !has_query) return usage_error("no query given");
 
     const std::string db = resolve_db_path(db_flag);
