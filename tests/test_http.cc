@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -498,6 +499,14 @@ TEST_CASE("http: query strings and /search parameters") {
     CHECK(parse({{"limit", "0"}}).is_ok());
     CHECK(parse({{"facets", "1"}})->facets);
     CHECK(!parse({{"facets", "false"}})->facets);
+    // explain: the same boolean values as facets; off by default.
+    CHECK(!defaults->explain);
+    CHECK(parse({{"explain", "1"}})->explain);
+    CHECK(parse({{"explain", "true"}})->explain);
+    CHECK(!parse({{"explain", "0"}})->explain);
+    CHECK(!parse({{"explain", "false"}})->explain);
+    CHECK(!parse({{"explain", ""}})->explain);  // empty: as if absent
+    CHECK(parse({{"explain", "1"}, {"facets", "1"}})->facets);
     CHECK(parse({{"from", "2024-02"}}).is_ok());
     CHECK(parse({{"q", std::string(http::kMaxQueryBytes, 'a')}}).is_ok());
 
@@ -514,6 +523,8 @@ TEST_CASE("http: query strings and /search parameters") {
         {{"to", "yesterday"}},
         {{"to", "24"}},
         {{"facets", "yes"}},
+        {{"explain", "yes"}},               // only 1, true, 0, false
+        {{"explain", "1"}, {"explain", "0"}},  // given twice
         {{"page", "2"}},
         {{"q", "a"}, {"q", "b"}},
         {{"q", "\xFF"}},
@@ -527,6 +538,7 @@ TEST_CASE("http: query strings and /search parameters") {
         CHECK(r.status().code() == ErrorCode::kInvalidArgument);
         CHECK(!r.message().empty());
     }
+    CHECK(parse({{"explain", "yes"}}).message() == "explain takes 1, true, 0 or false, not \"yes\"");
     http::Params many;
     for (size_t i = 0; i <= http::kMaxCategories; ++i) many.push_back({"cat", "c" + std::to_string(i)});
     CHECK(parse(many).status().code() == ErrorCode::kInvalidArgument);
@@ -639,6 +651,37 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
         CHECK(raw_status(resp) == 400);
     }
 
+    SUBCASE("/search with explain=1") {
+        json plain = fetch("/search?q=linear+attention&limit=3").j();
+        for (const json& h : plain["hits"]) CHECK(!h.contains("explain"));  // only when asked for
+        CHECK(!fetch("/search?q=linear+attention&limit=3&explain=0").j()["hits"][0].contains("explain"));
+        Reply r = fetch("/search?q=linear+attention&limit=3&explain=1");
+        REQUIRE_MESSAGE(r.status == 200, r.body);
+        json j = r.j();
+        REQUIRE(j["hits"].size() == plain["hits"].size());
+        for (size_t i = 0; i < j["hits"].size(); ++i) {
+            const json& h = j["hits"][i];
+            INFO(h["id"]);
+            CHECK(h["id"] == plain["hits"][i]["id"]);  // the same ranking
+            REQUIRE(h.contains("explain"));
+            const json& e = h["explain"];
+            CHECK(e["tier"] == "all");  // two words: the first hits have both
+            CHECK(std::abs(e["score"].get<double>() - h["score"].get<double>()) < 1e-4);  // 4 vs 6 decimals
+            REQUIRE(!e["terms"].empty());
+            double sum = 0;
+            for (const json& t : e["terms"]) {
+                for (const char* key : {"term", "field", "kind", "wdf", "weight"}) CHECK_MESSAGE(t.contains(key), key);
+                sum += t["weight"].get<double>();
+            }
+            // Rows rounded to 6 decimals each: the sum is within a few millionths of the score.
+            CHECK(std::abs(sum + e["unexplained"].get<double>() - e["score"].get<double>()) < 1e-4);
+            CHECK(std::abs(e["unexplained"].get<double>()) < 1e-6);
+        }
+        Reply bad = fetch("/search?q=x&explain=maybe");
+        check_error(bad, 400, "invalid_parameter", "explain=maybe");
+        CHECK(bad.j()["error"]["message"] == "explain takes 1, true, 0 or false, not \"maybe\"");
+    }
+
     SUBCASE("400: bad parameters") {
         const std::vector<std::string> bad = {
             "/search?q=x&sort=newest",
@@ -741,13 +784,20 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
         fetch("/papers/no-such-paper");
         fetch("/search?q=x&limit=abc");
         Client c;  // /metrics is text, not JSON: not in `replies`
-        // A request is counted when cpp-httplib's logger runs, just after its response is sent: the
-        // last one may not be counted yet when its reply arrives here, so wait for it (regression:
-        // this check failed now and then under ctest -j2).
+        // A request is counted when cpp-httplib's logger runs, just after its response is sent, on the
+        // worker that answered it: any of the requests above may not be counted yet when its reply
+        // arrives here, so wait for all of them (regression: this check failed now and then under
+        // ctest -j2, first for the last request, then for the 404 of an earlier one).
+        const char* counted[] = {"abstrakt_http_requests_total{endpoint=\"/health\",status=\"200\"} 1",
+                                 "abstrakt_http_requests_total{endpoint=\"/papers/{id}\",status=\"200\"} 1",
+                                 "abstrakt_http_requests_total{endpoint=\"/papers/{id}\",status=\"404\"} 1",
+                                 "abstrakt_http_requests_total{endpoint=\"/search\",status=\"400\"} 1"};
         Reply m;
-        for (int i = 0; i < 100; ++i) {
+        for (int i = 0; i < 200; ++i) {
             m = c.request(server.url("/metrics"));
-            if (m.body.find("abstrakt_http_requests_total{endpoint=\"/search\",status=\"400\"} 1") != std::string::npos) break;
+            if (std::all_of(std::begin(counted), std::end(counted),
+                            [&](const char* line) { return m.body.find(line) != std::string::npos; }))
+                break;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         REQUIRE(m.status == 200);
