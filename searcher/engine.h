@@ -49,7 +49,6 @@ struct EngineLimits {
     QueryLimits query;
 };
 
-// Not thread-safe: give each thread its own Engine (they may share the index path).
 // ---- Explaining a score ----
 //
 // The field a term is indexed in, from its prefix (common/schema.h): "any" for unprefixed words,
@@ -98,6 +97,7 @@ std::string term_field(std::string_view term);
 Explanation explain_match(const Xapian::Database& db, const Xapian::Weight& weighting, const Xapian::Query& query,
                           Xapian::docid did);
 
+// Not thread-safe: give each thread its own Engine (they may share the index path).
 class Engine {
   public:
     // Opens the index at `path` read-only. Errors: kNotFound (no index there), kUnavailable (not
