@@ -2,12 +2,12 @@
 
 #include <xapian.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "common/schema.h"
 #include "common/xapian_guard.h"
+#include "indexer/sync.h"
 
 namespace abstrakt {
 
@@ -91,11 +91,7 @@ Result<uint64_t> digest_index(const std::string& path, const std::function<void(
             // A retry list counts how often each day was tried: bookkeeping of the runs, not content.
             if ((*k).rfind(schema::kMetaRetryPrefix, 0) == 0) {
                 std::string days;
-                for (size_t start = 0; start < value.size();) {
-                    size_t end = std::min(value.find(',', start), value.size());
-                    days += (days.empty() ? "" : ",") + value.substr(start, std::min(value.find(':', start), end) - start);
-                    start = end + 1;
-                }
+                for (const auto& entry : parse_retry_list(value)) days += (days.empty() ? "" : ",") + entry.first;
                 value = days;
             }
             line("meta " + *k + " " + value);

@@ -36,6 +36,21 @@ Status write_error(const fs::path& path) {
     return Status(ErrorCode::kUnavailable, "cannot write the spool file " + path.string() + ": " + std::strerror(errno));
 }
 
+// Writes `body` to `target` whole or not at all: into `temp` (synced), then renamed over `target`.
+Status write_whole(const fs::path& target, const fs::path& temp, std::string_view body) {
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return write_error(temp);
+    bool ok = write_all(fd, body) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(temp.c_str(), target.c_str()) != 0) {
+        Status s = write_error(target);
+        std::error_code ec;
+        fs::remove(temp, ec);
+        return s;
+    }
+    return Status::ok();
+}
+
 }  // namespace
 
 Result<std::string> Spool::keep(const std::string& night, const std::string& source, const std::string& file,
@@ -46,22 +61,14 @@ Result<std::string> Spool::keep(const std::string& night, const std::string& sou
     if (ec) return Status(ErrorCode::kUnavailable, "cannot create the spool folder " + dir.string() + ": " + ec.message());
 
     // The body: a temporary file renamed into place, so that a listed file is always whole.
-    const fs::path target = dir / file, temp = dir / ("." + file + ".tmp");
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return write_error(temp);
-    bool ok = write_all(fd, body) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(temp.c_str(), target.c_str()) != 0) {
-        Status s = write_error(target);
-        fs::remove(temp, ec);
-        return s;
-    }
+    const fs::path target = dir / file;
+    if (Status s = write_whole(target, dir / ("." + file + ".tmp"), body); !s.is_ok()) return s;
     // Then its line. A line cut short by a crash does not parse and is ignored by find().
     const std::string line = nlohmann::json{{"url", url}, {"file", file}}.dump() + "\n";
     const fs::path list = dir / kRequests;
-    fd = ::open(list.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    const int fd = ::open(list.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return write_error(list);
-    ok = write_all(fd, line);
+    const bool ok = write_all(fd, line);
     ::close(fd);
     if (!ok) return write_error(list);
     if (auto cached = index_.find(night + "/" + source); cached != index_.end()) cached->second[file] = url;
@@ -73,13 +80,7 @@ Status Spool::note_start(const std::string& night, const std::string& source, co
     std::error_code ec;
     if (fs::exists(path, ec)) return Status::ok();  // the night's first run says where the night began
     fs::create_directories(dir, ec);
-    const std::string body = nlohmann::json{{"watermark", start.watermark}, {"retry", start.retry}}.dump() + "\n";
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return write_error(temp);
-    bool ok = write_all(fd, body) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) return write_error(path);
-    return Status::ok();
+    return write_whole(path, temp, nlohmann::json{{"watermark", start.watermark}, {"retry", start.retry}}.dump() + "\n");
 }
 
 std::optional<Spool::RunStart> Spool::start_of(const std::string& night, const std::string& source) const {

@@ -24,6 +24,30 @@ namespace fs = std::filesystem;
 std::string watermark_key(const std::string& source_name) { return schema::kMetaWatermarkPrefix + source_name; }
 std::string retry_key(const std::string& source_name) { return schema::kMetaRetryPrefix + source_name; }
 
+std::map<std::string, int> parse_retry_list(const std::string& value) {
+    std::map<std::string, int> out;
+    size_t start = 0;
+    while (start < value.size()) {
+        size_t end = value.find(',', start);
+        if (end == std::string::npos) end = value.size();
+        const std::string entry = value.substr(start, end - start);
+        const size_t colon = entry.find(':');
+        if (colon != std::string::npos && valid_date(entry.substr(0, colon))) {
+            char* stop = nullptr;
+            long tries = std::strtol(entry.c_str() + colon + 1, &stop, 10);
+            if (*stop == '\0' && tries >= 0 && tries < 1000) out[entry.substr(0, colon)] = static_cast<int>(tries);
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string format_retry_list(const std::map<std::string, int>& days) {
+    std::string value;
+    for (const auto& [day, tries] : days) value += (value.empty() ? "" : ",") + day + ":" + std::to_string(tries);
+    return value;
+}
+
 std::string next_day(const std::string& day) { return add_days(day, 1); }
 
 std::string add_days(const std::string& day, int days) {
@@ -236,9 +260,7 @@ class SourceRun {
             if (Status s = writer_.set_metadata(watermark_key(src_.name), watermark); !s.is_ok()) return s;
         }
         if (retry) {
-            std::string value;
-            for (const auto& [day, tries] : *retry) value += (value.empty() ? "" : ",") + day + ":" + std::to_string(tries);
-            if (Status s = writer_.set_metadata(retry_key(src_.name), value); !s.is_ok()) return s;
+            if (Status s = writer_.set_metadata(retry_key(src_.name), format_retry_list(*retry)); !s.is_ok()) return s;
         }
         if (Status s = writer_.commit(); !s.is_ok()) return s;
         if (!watermark.empty()) report_.watermark_after = watermark;
@@ -310,24 +332,6 @@ class SourceRun {
         return Status::ok();
     }
 
-    // The retry list: "DAY:TRIES,DAY:TRIES", oldest day first. Entries that do not read are dropped.
-    static std::map<std::string, int> parse_retry_list(const std::string& value) {
-        std::map<std::string, int> out;
-        size_t start = 0;
-        while (start < value.size()) {
-            size_t end = value.find(',', start);
-            if (end == std::string::npos) end = value.size();
-            const std::string entry = value.substr(start, end - start);
-            const size_t colon = entry.find(':');
-            if (colon != std::string::npos && valid_date(entry.substr(0, colon))) {
-                char* stop = nullptr;
-                long tries = std::strtol(entry.c_str() + colon + 1, &stop, 10);
-                if (*stop == '\0' && tries >= 0 && tries < 1000) out[entry.substr(0, colon)] = static_cast<int>(tries);
-            }
-            start = end + 1;
-        }
-        return out;
-    }
 
     // OAI-PMH: ListRecords from the watermark day through today, page by page along resumption
     // tokens. Pages are committed as they come (upserts are idempotent); the watermark moves to

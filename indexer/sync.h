@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,11 @@ struct SyncOptions {
 // The metadata keys of a source: its watermark, and (hf-daily) the days to fetch again.
 std::string watermark_key(const std::string& source_name);
 std::string retry_key(const std::string& source_name);
+
+// The value of a retry list: "DAY:TRIES,DAY:TRIES", oldest day first. Parsing drops entries that do
+// not read (a day that is no date, tries that are no number from 0 to 999).
+std::map<std::string, int> parse_retry_list(const std::string& value);
+std::string format_retry_list(const std::map<std::string, int>& days);
 
 // Runs every source in turn. A source's failure is reported in its SourceReport and does not stop
 // the other sources. The result is an error only when the index fails (kUnavailable and the like).
