@@ -71,6 +71,8 @@ nlohmann::ordered_json explain_json(const Explanation& e) {
     // -0.0 (a sum that rounds to nothing below zero) prints as "-0.0": make it 0.
     const double unexplained = round6(e.unexplained);
     o["unexplained"] = unexplained == 0 ? 0.0 : unexplained;
+    o["proximity"] = round6(e.proximity);
+    o["coverage"] = round6(e.coverage);
     return o;
 }
 

@@ -52,9 +52,15 @@ struct Explanation {
         double factor = 1;  // the OP_SCALE_WEIGHT factors above it, multiplied (already in `weight`)
     };
     std::string tier;         // "all" (matched every word), "some" (some words), "" (the query has one tier)
-    double score = 0;         // the hit's score: Xapian's weight
+    double score = 0;         // the hit's score: Xapian's weight, plus `proximity` and `coverage`
     std::vector<Term> terms;  // in the order of the query
-    double unexplained = 0;   // score minus the terms' weights (see explain_match for when it is not 0)
+    double unexplained = 0;   // Xapian's weight minus the terms' weights (see explain_match for when it is not 0)
+    // The bonus of a long natural-language query for having many of its words close together
+    // (searcher/engine.cc: proximity rerank); 0 for other queries and beyond the reranked hits.
+    double proximity = 0;
+    // The bonus of a long natural-language query for having a large share of its words at all (same
+    // place, same conditions as `proximity`).
+    double coverage = 0;
 };
 
 struct Hit {

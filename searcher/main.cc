@@ -109,6 +109,8 @@ std::string explain_table(const Explanation& e) {
         out += line + "\n";
     }
     if (std::abs(e.unexplained) >= 5e-5) out += "      unexplained " + fixed(e.unexplained, 4) + "\n";
+    if (e.proximity != 0) out += "      proximity   " + fixed(e.proximity, 4) + "\n";
+    if (e.coverage != 0) out += "      coverage    " + fixed(e.coverage, 4) + "\n";
     return out;
 }
 

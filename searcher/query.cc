@@ -335,6 +335,8 @@ class Compiler {
     }
 
     bool has_text() const { return has_text_; }
+    // The folded words of the long lists of plain words, in query order (ParsedQuery::proximity).
+    const std::vector<std::string>& proximity() const { return proximity_; }
     // Whether the query has a filter or an exclusion: without one and without text, it asks for nothing.
     bool has_constraint() const { return has_constraint_; }
 
@@ -369,6 +371,22 @@ class Compiler {
     Q word(const Token& t, const FieldPrefixes& p, bool positive) {
         Q exact(p.terms + t.folded);
         Q result = exact;
+        if (natural_ && !p.stems.empty()) {
+            // A word of a natural-language query: its stems alone. The stem term already counts every
+            // form of the word, the exact form included; or-ing the exact form in again (as below)
+            // counted it twice and favoured papers that repeat the claim's wording over papers that
+            // say the same thing (SciFact nDCG@10 -0.007, docs/relevance.md).
+            std::set<std::string> stems;
+            for (const std::string& l : ctx_.stem_langs)
+                if (std::string s = an_.stem(l, t); !s.empty()) stems.insert(p.stems + s);
+            if (stems.size() == 1) result = Q(*stems.begin());
+            else if (!stems.empty()) result = Q(Q::OP_SYNONYM, stems.begin(), stems.end());
+            if (collect_ && positive) proximity_.push_back(t.folded);
+            if (positive) has_text_ = true;
+            remember(t, next_group_++, true, positive);
+            return result;
+        }
+        if (natural_ && collect_ && positive) proximity_.push_back(t.folded);
         if (!p.stems.empty()) {
             std::set<std::string> stems;
             for (const std::string& l : ctx_.stem_langs)
@@ -434,6 +452,14 @@ class Compiler {
             // A hyphenated chain: the parts as a phrase, or the joined word. In the some-words query
             // also each part alone, so that `0-dimensional` reaches a paper that says
             // `zero-dimensional` (the part's stem is highlighted too, as for any word).
+            if (natural_) {
+                // In natural language, the parts as words of their own (all of them in the all-words
+                // query): the phrase and the joined word added their weight again (SciFact nDCG@10
+                // -0.013 with them, -0.007 with the joined word alone).
+                std::vector<Q> parts;
+                for (const Token& w : words) parts.push_back(word(w, p, positive));
+                return Q(strict_ ? Q::OP_AND : Q::OP_OR, parts.begin(), parts.end());
+            }
             if (strict_) {
                 for (const Token& w : words) remember(w, next_group_++, false, positive);
                 return Q(Q::OP_OR, phrase(words, p), word(joined[0], p, positive));
@@ -486,7 +512,10 @@ class Compiler {
                 words_of(c.text);  // counted against the word limit all the same
                 continue;
             }
+            const bool plain_word = mod == Mod::kNone && c.type == Node::Type::kText && c.field.empty();
+            natural_ = long_list && plain_word;
             Q q = node(c, positive && mod != Mod::kExcluded);
+            natural_ = false;
             if (q.empty()) continue;
             if (c.type == Node::Type::kFilter) {
                 (mod == Mod::kExcluded ? excluded : filters).push_back(q);
@@ -505,17 +534,19 @@ class Compiler {
                     break;
             }
         }
-        // Neighbouring plain words: joined ("multi view" -> "multiview") and, in a short list, near each
-        // other. In a long list the phrase boosts counted each neighbouring pair's words again and
-        // swamped the rarer words (docs/relevance.md: -0.094 nDCG@10 on SciFact, and most of the time).
-        for (size_t i = 0; i + 1 < n.children.size() && joins_loose.size() < 8; ++i) {
+        // Neighbouring plain words of a short list: joined ("multi view" -> "multiview") and near each
+        // other. A long list has neither: the phrase boosts counted each neighbouring pair's words
+        // again and swamped the rarer words (docs/relevance.md: -0.094 nDCG@10 on SciFact, and most of
+        // the time), and the joins changed nothing there but made the query large. Proximity in a long
+        // list is rewarded after the match instead (ParsedQuery::proximity).
+        for (size_t i = 0; !long_list && i + 1 < n.children.size() && joins_loose.size() < 8; ++i) {
             if (simple_index[i] < 0 || simple_index[i + 1] < 0) continue;
             std::vector<Token> a = words_of(n.children[i].text, nullptr, false);
             std::vector<Token> b = words_of(n.children[i + 1].text, nullptr, false);
             if (a.size() != 1 || b.size() != 1) continue;
             Q joined(a[0].folded + b[0].folded);
             if (collect_ && positive) match_.forms.emplace(a[0].folded + b[0].folded, -1);
-            if (!long_list) boosts.emplace_back(Q::OP_PHRASE, Q(a[0].folded), Q(b[0].folded));
+            boosts.emplace_back(Q::OP_PHRASE, Q(a[0].folded), Q(b[0].folded));
             joins_loose.push_back(joined);
             // The strict alternative: every other optional word, and the joined pair.
             std::vector<Q> alt = required;
@@ -555,6 +586,8 @@ class Compiler {
     size_t words_ = 0;
     bool strict_ = true, collect_ = false, has_text_ = false, has_constraint_ = false;
     int next_group_ = 0;
+    bool natural_ = false;  // compiling a plain word of a long list (kLongQueryWords)
+    std::vector<std::string> proximity_;
 };
 
 }  // namespace
@@ -594,6 +627,7 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
         Compiler strict(analyzer, context, out.match, limits.max_words);
         out.strict = strict.compile(tree, true, true, true);
         out.has_text = strict.has_text();
+        out.proximity = strict.proximity();
         strict_has_constraint = strict.has_constraint();
         MatchTerms unused;
         Compiler loose(analyzer, context, unused, limits.max_words);

@@ -27,7 +27,9 @@ namespace abstrakt {
 
 // A list of at least this many juxtaposed plain words (no field, no +, - or quotes) is read as natural
 // language, such as a claim or a question: its English stop words are left out (unless it has
-// nothing else) and neighbouring words get no phrase boost. Shorter lists keep every word and the
+// nothing else), each word searches its stems only, neighbouring words are neither joined nor get a
+// phrase boost, and papers with many of the words close together are moved up after the match
+// (ParsedQuery::proximity). Shorter lists keep every word, the exact form's extra weight and the
 // boosts, so that `linear attention` ranks the paper with the phrase first. (docs/relevance.md)
 constexpr size_t kLongQueryWords = 6;
 
@@ -60,6 +62,10 @@ struct ParsedQuery {
     bool has_text = false; // false when only filters (or nothing) were given: list papers instead
     bool nothing = false;  // no words, filters or exclusions: the query asks for nothing
     MatchTerms match;
+    // The folded words of a long list of plain words (natural language, kLongQueryWords), stop words
+    // left out, in query order: the engine rewards papers that have many of them close together
+    // (searcher/engine.cc: proximity rerank). Empty for other queries.
+    std::vector<std::string> proximity;
     std::vector<std::string> notices;
 };
 

@@ -324,7 +324,9 @@ TEST_CASE("explain: JSON of an explanation") {
     e.terms = {{"alpha | Zalpha", "any | stem", "synonym", 3, 1.23456789, 1},   // rounded to 6 decimals
                {"Salpha", "title", "term", 1, 1.0, 1.5},                        // factor shown when not 1
                {"Kcs.cl", "category", "filter", 0, 0.0, 1}};
-    e.unexplained = 3.0 - (1.23456789 + 1.0);  // 0.76543211
+    e.unexplained = 3.0 - 0.5 - 0.25 - (1.23456789 + 1.0);  // 0.01543211
+    e.proximity = 0.5;
+    e.coverage = 0.25;
     resp.hits[0].explain = e;
     json j = json::parse(to_json(resp));
     const json& x = j["hits"][0]["explain"];
@@ -332,7 +334,7 @@ TEST_CASE("explain: JSON of an explanation") {
         {"term": "alpha | Zalpha", "field": "any | stem", "kind": "synonym", "wdf": 3, "weight": 1.234568},
         {"term": "Salpha", "field": "title", "kind": "term", "wdf": 1, "weight": 1.0, "factor": 1.5},
         {"term": "Kcs.cl", "field": "category", "kind": "filter", "wdf": 0, "weight": 0.0}],
-        "unexplained": 0.765432})");
+        "unexplained": 0.015432, "proximity": 0.5, "coverage": 0.25})");
     CHECK(x == want);
     // "explain" comes last in a hit, after snippet_lang.
     const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(to_json(resp));

@@ -180,8 +180,14 @@ TEST_CASE("query: stop words are left out of long queries only, phrase boosts on
         CAPTURE(r.why);
         auto pq = parse_query(r.query, analyzer, ctx);
         REQUIRE(pq.is_ok());
-        CHECK(terms_of(pq.value().strict).count(r.term) == (r.present ? 1u : 0u));
-        CHECK(terms_of(pq.value().loose).count(r.term) == (r.present ? 1u : 0u));
+        // A word of a long query is searched by its stem alone ("Zthan"), of a short one also as
+        // itself ("than"); every word of these rows is its own English stem.
+        auto searched = [&](const Xapian::Query& q) {
+            std::set<std::string> t = terms_of(q);
+            return t.count(r.term) + t.count("Z" + r.term) > 0;
+        };
+        CHECK(searched(pq.value().strict) == r.present);
+        CHECK(searched(pq.value().loose) == r.present);
         CHECK((pq.value().loose.get_description().find("PHRASE") != std::string::npos) == r.phrase);
         CHECK(pq.value().match.forms.count(r.term) == (r.present ? 1u : 0u));  // highlighted only if searched
     }
@@ -240,6 +246,89 @@ TEST_CASE("search: long natural-language queries") {
         V got = idx.ids(r.query);
         REQUIRE(!got.empty());
         CHECK(got[0] == r.first);
+    }
+}
+
+TEST_CASE("query: a long query searches stems only, hyphenated words by their parts, and lists its words for proximity") {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    struct Row {
+        std::string query;
+        std::vector<std::string> in;      // terms the some-words query has
+        std::vector<std::string> not_in;  // terms it must not have
+        std::vector<std::string> proximity;
+        std::string why;
+    };
+    const Row rows[] = {
+        {"statins reduce stroke risk in elderly patients", {"Zstatin", "Zreduc", "Zstroke", "Zpatient"},
+         {"statins", "patients", "statinsreduce"}, {"statins", "reduce", "stroke", "risk", "elderly", "patients"},
+         "long: stems alone (the exact forms would count twice), no joins, stop word `in` not listed"},
+        {"statins reduce stroke risk", {"Zstatin", "statins", "statinsreduce"}, {}, {},
+         "short: the exact form beside the stem, joins, no proximity words"},
+        {"0-dimensional biomaterials show inductive properties in cells", {"0", "Zdimension", "Zbiomateri"},
+         {"0dimensional", "dimensional"}, {"0", "dimensional", "biomaterials", "show", "inductive", "properties", "cells"},
+         "long: a hyphenated word is its parts, without the phrase or the joined word"},
+        {"+statins reduce stroke risk in elderly patients now", {"statins", "Zreduc"}, {}, {"reduce", "stroke", "risk", "elderly", "patients", "now"},
+         "a required word keeps its exact form and is not a proximity word"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        auto pq = parse_query(r.query, analyzer, ctx);
+        REQUIRE(pq.is_ok());
+        std::set<std::string> loose = terms_of(pq.value().loose);
+        for (const std::string& t : r.in) CHECK_MESSAGE(loose.count(t) == 1, t);
+        for (const std::string& t : r.not_in) CHECK_MESSAGE(loose.count(t) == 0, t);
+        // Phrase boosts in the short query only.
+        CHECK((pq.value().loose.get_description().find("PHRASE") == std::string::npos) == !r.proximity.empty());
+        CHECK(pq.value().proximity == r.proximity);
+    }
+}
+
+TEST_CASE("search: a long query moves papers with its words close together up") {
+    // c1 has every word of the query, most of them twice, far apart; c2 has each once, in one
+    // sentence. Xapian alone ranks c1 first; the proximity bonus (0.3 x the best weight x the share of
+    // the words within 10 positions) puts c2 first. Both have every word: the same coverage bonus.
+    const std::string filler = " and then a great many unrelated filler words follow here for a while. ";
+    SmallIndex idx({
+        R"({"id": "c1", "title": {"en": "Cohort notes"}, "abstract": {"en": "Statins)" + filler + "reduce" + filler +
+            "stroke" + filler + "risk" + filler + "elderly" + filler + "patients" + filler + "statins" + filler +
+            "stroke" + filler + "elderly" + filler + "patients" + filler + R"(risk."}})",
+        R"({"id": "c2", "title": {"en": "Cohort notes"}, "abstract": {"en": "In elderly patients statins reduce stroke risk.)" +
+            filler + filler + filler + filler + filler + R"("}})",
+    });
+    SearchRequest req;
+    req.query = "statins reduce stroke risk in elderly patients";
+    req.explain = true;
+    auto resp = idx.engine->search(req);
+    REQUIRE(resp.is_ok());
+    const auto& hits = resp.value().hits;
+    REQUIRE(hits.size() == 2);
+    CHECK(hits[0].id == "c2");
+    CHECK(hits[1].id == "c1");
+    const Explanation& c2 = *hits[0].explain;
+    const Explanation& c1 = *hits[1].explain;
+    const double w2 = c2.score - c2.proximity - c2.coverage, w1 = c1.score - c1.proximity - c1.coverage;
+    CHECK(w1 > w2);                                      // Xapian's weight alone: c1 first
+    CHECK(c2.coverage == doctest::Approx(0.3 * w1));     // all six words; c1 had the best weight
+    CHECK(c1.coverage == doctest::Approx(0.3 * w1));
+    CHECK(c2.proximity == doctest::Approx(0.3 * w1));    // all six within 10 positions
+    CHECK(c1.proximity == doctest::Approx(0.3 * w1 / 6)); // never two within 10 positions
+    CHECK(hits[0].score == doctest::Approx(c2.score));
+    // Pages cut from the reranked list agree with it.
+    CHECK(idx.ids(req.query, SortOrder::kRelevance, 0, 1) == V{"c2"});
+    CHECK(idx.ids(req.query, SortOrder::kRelevance, 1, 1) == V{"c1"});
+    // A short query is not reranked.
+    SearchRequest shortq;
+    shortq.query = "statins stroke";
+    shortq.explain = true;
+    auto s = idx.engine->search(shortq);
+    REQUIRE(s.is_ok());
+    REQUIRE(s.value().hits.size() == 2);
+    for (const Hit& h : s.value().hits) {
+        CHECK(h.explain->proximity == 0);
+        CHECK(h.explain->coverage == 0);
     }
 }
 
