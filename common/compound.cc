@@ -75,6 +75,8 @@ struct Best {
 
 struct CompoundSplitter::Impl {
     std::unordered_map<std::string, Xapian::doccount> vocab;
+    // German stem of each vocabulary word that may be a part -> the highest frequency of such a word.
+    std::unordered_map<std::string, Xapian::doccount> vocab_stems;
     // German stem of a part -> the compounds with such a part, the most frequent first.
     std::unordered_map<std::string, std::vector<CompoundMatch>> by_part_stem;
     size_t compounds = 0;
@@ -88,6 +90,18 @@ struct CompoundSplitter::Impl {
         if (kNeverParts.count(w)) return nullptr;
         auto it = vocab.find(w);
         return it == vocab.end() ? nullptr : &it->second;
+    }
+
+    // The frequency of `w` as the last part: a vocabulary word, or an inflected form of one (a
+    // piece whose German stem is a vocabulary word's: the "modellen" of "Sprachmodellen" when the
+    // index has "Modell" and "Modelle" but no "Modellen"). Compounds inflect at their end, so the
+    // last part of an inflected compound is often a form that never stands alone in the index.
+    // nullptr when it is neither.
+    const Xapian::doccount* last_part(const std::string& w) const {
+        if (const Xapian::doccount* df = part(w)) return df;
+        if (kNeverParts.count(w)) return nullptr;
+        auto it = vocab_stems.find(stemmer(w));
+        return it == vocab_stems.end() ? nullptr : &it->second;
     }
 
     std::vector<CompoundPart> split(std::string_view w) const {
@@ -104,7 +118,7 @@ struct CompoundSplitter::Impl {
             // The suffix as the last part, as written (an elided "e" or a linking element would
             // make it another word); not the whole word, which is no split.
             piece.assign(w.substr(i));
-            if (i > 0 && letters(piece) >= kMinPartLetters && part(piece)) {
+            if (i > 0 && letters(piece) >= kMinPartLetters && last_part(piece)) {
                 b.ok = true;
                 b.parts = 1;
                 b.last = n - i;
@@ -149,11 +163,17 @@ struct CompoundSplitter::Impl {
         }
         // A word more frequent than the geometric mean of its parts has a meaning of its own and is
         // not split (Koehn and Knight, "Empirical Methods for Compound Splitting", 2003): "hardware"
-        // is used far more than "hard" and "ware" in a German corpus. A word the index does not
-        // have (frequency 0) always passes: that is the query for a compound nobody wrote.
+        // is used far more than "hard" and "ware" in a German corpus. A part counts with the most
+        // frequent word of its stem ("modellen" as often as "modelle"): an inflected form is rare
+        // where its word is not, and "sprachmodellen" (2 papers) was kept whole for its "modellen"
+        // (1 paper) on the bundled data. A word the index does not have (frequency 0) always
+        // passes: that is the query for a compound nobody wrote.
         if (auto it = vocab.find(std::string(w)); it != vocab.end()) {
             double log_parts = 0;
-            for (const CompoundPart& p : parts) log_parts += std::log(static_cast<double>(vocab.at(p.word)));
+            for (const CompoundPart& p : parts) {
+                auto family = vocab_stems.find(stemmer(p.word));
+                log_parts += std::log(static_cast<double>(family == vocab_stems.end() ? 1 : family->second));
+            }
             if (static_cast<double>(parts.size()) * std::log(static_cast<double>(it->second)) > log_parts + 1e-9) return {};
         }
         return parts;
@@ -165,6 +185,11 @@ CompoundSplitter::CompoundSplitter() : impl_(std::make_unique<Impl>()) {}
 CompoundSplitter::CompoundSplitter(const Vocabulary& vocabulary) : impl_(std::make_unique<Impl>()) {
     for (const auto& [word, df] : vocabulary)
         if (!word.empty() && df > 0) impl_->vocab[word] += df;
+    for (const auto& [word, df] : impl_->vocab) {
+        if (letters(word) < kMinPartLetters || kNeverParts.count(word)) continue;
+        Xapian::doccount& max = impl_->vocab_stems[impl_->stemmer(word)];
+        max = std::max(max, df);
+    }
     for (const auto& [word, df] : impl_->vocab) {
         std::vector<CompoundPart> parts = impl_->split(word);
         if (parts.empty()) continue;

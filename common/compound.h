@@ -11,7 +11,9 @@
 // Rules, with the reasons next to the code in compound.cc:
 // - every part is a vocabulary word, at least kMinPartLetters letters long; a part that is not the
 //   last may also be a vocabulary word without its final "e" ("sprach" for "sprache") and may be
-//   followed by one linking element: "s", "es", "n" or "en" ("diffusion|s|modelle");
+//   followed by one linking element: "s", "es", "n" or "en" ("diffusion|s|modelle"); the last part
+//   may also be an inflected form of a vocabulary word, by German stem ("modellen" when the
+//   vocabulary has "modelle");
 // - German function words and derivational endings are never parts ("uber|trifft", "bewert|ungen");
 // - among the possible splits, the one with the fewest parts wins, then the one with the longest
 //   last part, then the one with the fewest linking letters;
@@ -37,7 +39,8 @@ namespace abstrakt {
 
 // One part of a split compound.
 struct CompoundPart {
-    std::string word;    // the vocabulary word the part stands for: "sprache" for the "sprach" of "sprachmodelle"
+    std::string word;    // the vocabulary word the part stands for: "sprache" for the "sprach" of "sprachmodelle";
+                         // for a last part, possibly an inflected form the vocabulary lacks ("modellen")
     uint32_t begin = 0;  // the part's bytes in the folded compound, without its linking element
     uint32_t end = 0;
 
@@ -60,7 +63,8 @@ class CompoundSplitter {
     // An empty splitter: splits nothing and knows no compounds.
     CompoundSplitter();
     // Learns `vocabulary`: splits each of its words once, so that compounds_with_part() is a lookup.
-    // Costs about a microsecond per word; words longer than kMaxWordBytes are not split.
+    // Costs about 10 µs per word (the 917 German words of the bundled data: 8 ms); words longer
+    // than kMaxWordBytes are not split.
     explicit CompoundSplitter(const Vocabulary& vocabulary);
     ~CompoundSplitter();
     CompoundSplitter(CompoundSplitter&&) noexcept;
