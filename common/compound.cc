@@ -217,6 +217,16 @@ size_t CompoundSplitter::compounds() const { return impl_->compounds; }
 
 std::vector<CompoundPart> CompoundSplitter::split(std::string_view folded) const { return impl_->split(folded); }
 
+std::vector<std::string> CompoundSplitter::inflections(std::string_view folded) const {
+    static const std::string_view kEndings[] = {"e", "en", "er", "ern", "es", "n", "s"};
+    std::vector<std::string> out;
+    for (std::string_view ending : kEndings) {
+        std::string w = std::string(folded) + std::string(ending);
+        if (impl_->vocab.count(w)) out.push_back(std::move(w));
+    }
+    return out;
+}
+
 std::vector<CompoundMatch> CompoundSplitter::compounds_with_part(std::string_view folded, size_t limit) const {
     // As short a word as a part may be, and no shorter: the stem of a three-letter word ("dat" of
     // "Daten" typed as "dat") would otherwise reach compounds whose part merely stems alike.

@@ -84,6 +84,12 @@ class CompoundSplitter {
     // the "modelle" of "sprachmodelle"), the most frequent first (ties: alphabetical), at most `limit`.
     std::vector<CompoundMatch> compounds_with_part(std::string_view folded, size_t limit) const;
 
+    // The vocabulary words that are `folded` with a German plural or case ending after it: "e", "n",
+    // "en", "s", "es", "er", "ern" ("videos" for "video"). The German stemmer leaves the "-s" plural
+    // of words that end in a vowel alone ("videos" stays "videos"), so a part's stems alone would
+    // not find "Beschriftung von Videos" for "Videobeschriftung". In alphabetical order.
+    std::vector<std::string> inflections(std::string_view folded) const;
+
     static constexpr size_t kMinPartLetters = 4;
     static constexpr size_t kMaxWordBytes = 64;
 
