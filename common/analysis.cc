@@ -271,6 +271,12 @@ void Analyzer::analyze(std::string_view text, std::vector<Token>& out, uint32_t 
     }
 }
 
+std::string Analyzer::fold(std::string_view text) {
+    std::string exact, folded;
+    impl_->normalise(text, true, exact, folded);
+    return folded;
+}
+
 std::string Analyzer::stem(std::string_view primary_lang, const Token& token) {
     if (token.kind != TokenKind::kWord && token.kind != TokenKind::kOtherWord) return "";
     const char* name = lang::stemmer_name(primary_lang);

@@ -14,7 +14,8 @@ namespace abstrakt::schema {
 
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
 // written with another version and says to rebuild it.
-inline constexpr int kVersion = 2;  // 2: categories value slot, spelling dictionary
+// 2: categories value slot, spelling dictionary. 3: the German vocabulary (kPrefixGermanWord).
+inline constexpr int kVersion = 3;
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
 // Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
@@ -28,6 +29,17 @@ inline constexpr const char* kPrefixAuthor = "A";      // author name words, wit
 // Stemmed forms carry "Z" before the field prefix (Omega's convention): "Z" + stem for the
 // unprefixed space, "ZS" + stem for titles, "ZXA" + stem for abstracts. No positions.
 inline constexpr const char* kPrefixStem = "Z";
+
+// ---- The German vocabulary (not searched) ----
+// "XDE" + folded word, for every word (not a joined hyphen chain) of a title or abstract whose
+// primary language is "de". No positions, and wdf 0: the searcher reads only which words exist and
+// in how many papers (each term's term frequency, which Xapian keeps for every term, wdf or not), to
+// learn the dictionary its compound splitter uses (common/compound.h). A wdf of 0 keeps these terms
+// out of the document length, so BM25 scores German papers exactly as before; counting every German
+// word a second time would have made papers with German text look longer than the others.
+// The term depends on the record alone, so an incremental and a clean build stay identical;
+// decomposition happens at query time, against the vocabulary of the index as it is then.
+inline constexpr const char* kPrefixGermanWord = "XDE";
 
 // ---- Boolean terms (wdf 0; filters) ----
 inline constexpr const char* kPrefixId = "Q";          // "Q" + id exactly as in the record

@@ -16,11 +16,12 @@ std::string ascii_lower(std::string s) {
 }
 
 // Indexes one text of one field. Positions start at `pos` and the next free position (after a gap,
-// so that no phrase spans two texts) is returned.
+// so that no phrase spans two texts) is returned. `german`: the text's primary language is "de", and
+// its words go to the German vocabulary too.
 Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vector<Token>& tokens,
                            std::string_view text, std::string_view primary_lang, const std::string& field,
                            Xapian::termcount wdf, bool stem, bool field_positions, Xapian::termpos pos,
-                           std::vector<std::string>* spelling) {
+                           std::vector<std::string>* spelling, bool german) {
     tokens.clear();
     analyzer.analyze(text, tokens, pos);
     Xapian::termpos last = pos;
@@ -41,6 +42,9 @@ Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vecto
                 doc.add_term(stem_field + s);
             }
         }
+        // The German vocabulary (schema.h: kPrefixGermanWord). Joined chains are left out: their parts
+        // are words of their own here, and "attentionsprachmodelle" is no word anybody wrote.
+        if (german && t.kind == TokenKind::kWord && !t.joined) doc.add_term(schema::kPrefixGermanWord + t.folded, 0);
         if (spelling && t.kind == TokenKind::kWord && !t.joined && t.folded.size() >= schema::kSpellingMinBytes &&
             t.folded.size() <= schema::kSpellingMaxBytes)
             spelling->push_back(t.folded);
@@ -61,16 +65,19 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector
     for (const LangText& t : r.title) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, schema::kTitleWdf, true, true, pos, spelling);
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, schema::kTitleWdf, true, true, pos, spelling,
+                         p == "de");
     }
     for (const LangText& t : r.abstract) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixAbstract, 1, true, false, pos, spelling);
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixAbstract, 1, true, false, pos, spelling,
+                         p == "de");
     }
     // Names are not stemmed: "Williams" is not "William".
     for (const std::string& author : r.authors)
-        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, 1, false, true, pos, nullptr);
+        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, 1, false, true, pos, nullptr,
+                         false);
 
     // The id as a free-text word when it is one ("2402.19173"), so that typing it finds the paper.
     tokens.clear();

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "common/analysis.h"
+#include "common/compound.h"
 #include "common/lang.h"
 #include "common/record.h"
 #include "common/schema.h"
@@ -336,6 +337,28 @@ struct Engine::Impl {
         });
     }
 
+    // The German compound splitter (common/compound.h), learned from the index's German vocabulary
+    // (schema::kPrefixGermanWord) and kept until the database's revision changes: reading the
+    // vocabulary and splitting every word costs far more than a search, and it changes only with a
+    // commit. An index without German text gives an empty splitter, which leaves queries as they
+    // were. Each Engine has its own (one per thread), so nothing here is shared between threads.
+    CompoundSplitter compounds;
+    std::optional<Xapian::rev> compounds_revision;
+
+    // Call after db.reopen(), inside with_retry (reading the vocabulary may meet a newer revision).
+    const CompoundSplitter& german_compounds() {
+        const Xapian::rev revision = db.get_revision();
+        if (compounds_revision != revision) {
+            CompoundSplitter::Vocabulary vocabulary;
+            const std::string p = schema::kPrefixGermanWord;
+            for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
+                vocabulary.emplace_back((*t).substr(p.size()), t.get_termfreq());
+            compounds = CompoundSplitter(vocabulary);
+            compounds_revision = revision;
+        }
+        return compounds;
+    }
+
     std::vector<std::string> index_languages() {
         std::vector<std::string> out;
         const std::string p = schema::kPrefixLang;
@@ -624,6 +647,7 @@ struct Engine::Impl {
             if (!filters.is_ok()) return filters.status();
             QueryContext ctx;
             ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
+            ctx.compounds = &german_compounds();
             Result<ParsedQuery> parsed = parse_query(r.query, analyzer, ctx, limits.query);
             if (!parsed.is_ok()) return parsed.status();
             ParsedQuery& pq = parsed.value();

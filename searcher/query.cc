@@ -358,17 +358,67 @@ class Compiler {
     }
 
     void remember(const Token& t, int group, bool with_stems, bool positive) {
+        remember(t, group, with_stems, positive, ctx_.stem_langs);
+    }
+
+    // As above, with the stems of `langs`.
+    void remember(const Token& t, int group, bool with_stems, bool positive, const std::vector<std::string>& langs) {
         if (!collect_ || !positive) return;
         match_.forms.emplace(t.folded, group);
         if (with_stems)
-            for (const std::string& l : ctx_.stem_langs)
+            for (const std::string& l : langs)
                 if (std::string s = an_.stem(l, t); !s.empty()) match_.stems.emplace(s, group);
     }
 
     // One word: its folded form, or'd with a synonym group of the form and its stems under every
     // language of the index (so the exact word ranks above a mere stem match), and with the form
-    // that keeps its diacritics when the user typed them.
+    // that keeps its diacritics when the user typed them. In German (german()), the synonym group
+    // also holds the compounds the word is a part of, and a word that splits into parts is or'd with
+    // the AND of its parts: "Videobeschriftung" finds "Beschriftung von Videos". Each part counts as
+    // a query word of its own for the snippet and the title choice, as the AND makes it one: the
+    // German title "Beschriftung von 70 Millionen Videos" (two parts) beats the English "Captioning
+    // 70M Videos" (one), which it only tied as one query word.
     Q word(const Token& t, const FieldPrefixes& p, bool positive) {
+        const int group = next_group_++;
+        Q result = word_terms(t, p, positive, group, true, ctx_.stem_langs);
+        if (german() && !p.stems.empty() && t.kind == TokenKind::kWord) {
+            std::vector<CompoundPart> parts = ctx_.compounds->split(t.folded);
+            if (!parts.empty()) {
+                // Each part with its German stems ("video" finds "Videos"), and only those: a part is
+                // a German word, and under other stemmers it meets other words (the English stemmer
+                // makes "modell" "model": "Diffusionsmodell" ranked English papers on diffusion models
+                // above the German ones that say it, seen on the bundled data). Not with the compounds it is a part of either:
+                // "Beschriftung" would bring in every "...beschriftung" of the index, which is no
+                // longer what the user's one word means.
+                // The vocabulary's inflected forms of the part join its synonym group: German stems
+                // leave "videos" alone (CompoundSplitter::inflections).
+                static const std::vector<std::string> kGerman{"de"};
+                std::vector<Q> all;
+                for (const CompoundPart& part : parts) {
+                    Token w;
+                    w.folded = w.exact = part.word;
+                    w.kind = TokenKind::kWord;
+                    all.push_back(word_terms(w, p, positive, next_group_++, false, kGerman, ctx_.compounds->inflections(part.word)));
+                }
+                result = Q(Q::OP_OR, result, Q(Q::OP_AND, all.begin(), all.end()));
+            }
+        }
+        return result;
+    }
+
+    // Whether German compounds apply: the index has a German vocabulary and German is one of the
+    // languages searched. An index without German text, or a search restricted to another language,
+    // compiles exactly as without the splitter.
+    bool german() const {
+        return ctx_.compounds && !ctx_.compounds->empty() &&
+               std::find(ctx_.stem_langs.begin(), ctx_.stem_langs.end(), "de") != ctx_.stem_langs.end();
+    }
+
+    // The terms of one word as word() describes them, for query word `group`, with the stems of
+    // `langs`; `compounds`: add the compounds that have the word as a part; `forms`: more folded
+    // words for the synonym group.
+    Q word_terms(const Token& t, const FieldPrefixes& p, bool positive, int group, bool compounds,
+                 const std::vector<std::string>& langs, const std::vector<std::string>& forms = {}) {
         Q exact(p.terms + t.folded);
         Q result = exact;
         if (natural_ && !p.stems.empty()) {
@@ -389,17 +439,31 @@ class Compiler {
         if (natural_ && collect_ && positive) proximity_.push_back(t.folded);
         if (!p.stems.empty()) {
             std::set<std::string> stems;
-            for (const std::string& l : ctx_.stem_langs)
+            for (const std::string& l : langs)
                 if (std::string s = an_.stem(l, t); !s.empty()) stems.insert(p.stems + s);
-            if (!stems.empty()) {
-                std::vector<Q> syn{exact};
-                for (const std::string& s : stems) syn.emplace_back(s);
-                result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
+            std::vector<Q> syn{exact};
+            for (const std::string& s : stems) syn.emplace_back(s);
+            for (const std::string& f : forms) {
+                syn.emplace_back(p.terms + f);
+                if (collect_ && positive) match_.forms.emplace(f, group);
             }
+            // Compounds join the synonym group: they share its one term statistic, so that "Modell"
+            // weighs a paper with "Sprachmodelle" as it would one with "Modelle", and the exact word
+            // beside the group still ranks first. Bounded (kMaxCompoundsPerWord), the most frequent
+            // first, so that a query stays small.
+            if (compounds && german() && t.kind == TokenKind::kWord) {
+                std::set<std::string> seen{t.folded};
+                for (const CompoundMatch& c : ctx_.compounds->compounds_with_part(t.folded, kMaxCompoundsPerWord)) {
+                    if (!seen.insert(c.compound).second) continue;
+                    syn.emplace_back(p.terms + c.compound);
+                    if (collect_ && positive) match_.parts[c.compound].push_back({group, c.begin, c.end});
+                }
+            }
+            if (syn.size() > 1) result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
         }
         if (p.terms.empty() && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
         if (positive) has_text_ = true;
-        remember(t, next_group_++, !p.stems.empty(), positive);
+        remember(t, group, !p.stems.empty(), positive, langs);
         return result;
     }
 

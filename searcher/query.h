@@ -15,12 +15,14 @@
 
 #include <xapian.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/analysis.h"
+#include "common/compound.h"
 #include "common/status.h"
 
 namespace abstrakt {
@@ -36,10 +38,19 @@ constexpr size_t kLongQueryWords = 6;
 // Whether `folded` (a folded word) is one of the English stop words left out of long queries.
 bool is_stop_word(std::string_view folded);
 
+// A query word reaches at most this many German compounds that have it as a part (the most frequent
+// first): "Modell" may be a part of hundreds in a large German index, and each is a term of the query.
+constexpr size_t kMaxCompoundsPerWord = 50;
+
 struct QueryContext {
     // Languages whose stemmers expand each query word (primary subtags): the languages present in
     // the index, or the one language a search is restricted to.
     std::vector<std::string> stem_langs;
+    // German compounds (docs/query-syntax.md, "German compounds"): the splitter learned from the
+    // index's German vocabulary, or nullptr. Used only when "de" is one of `stem_langs`, for words
+    // of the text fields (not authors): a word also matches the compounds it is a part of, and a word
+    // that splits also matches papers with all its parts. Must outlive the parse.
+    const CompoundSplitter* compounds = nullptr;
 };
 
 struct QueryLimits {
@@ -53,6 +64,14 @@ struct QueryLimits {
 struct MatchTerms {
     std::unordered_map<std::string, int> forms;
     std::unordered_map<std::string, int> stems;
+    // German compounds found through one of their parts: folded compound -> the query word and the
+    // part's bytes in the folded compound, so that the part alone is highlighted
+    // ("Sprach<mark>modelle</mark>" for "Modell"). Looked at only when the word matched no form or stem.
+    struct Part {
+        int group = 0;
+        uint32_t begin = 0, end = 0;
+    };
+    std::unordered_map<std::string, std::vector<Part>> parts;
 };
 
 struct ParsedQuery {

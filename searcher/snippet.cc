@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace abstrakt {
@@ -21,6 +22,40 @@ int group_of(Analyzer& analyzer, std::string_view lang, const Token& t, const Ma
     if (std::string s = analyzer.stem(lang, t); !s.empty())
         if (auto m = match.stems.find(s); m != match.stems.end()) return m->second;
     return kNoMatch;
+}
+
+// The bytes of `text` that fold to bytes [begin, end) of the folded form of word `t`: the folded
+// form is shorter than the text when letters lose their accents ("ö" is 2 bytes, "o" 1) and longer
+// when they expand ("ß" becomes "ss"). Each prefix of the word is folded as the analyzer folds the
+// whole; where several character boundaries fold to the same length (a combining mark folds to
+// nothing), the last is taken, so that a mark stays with its letter. The whole word when no
+// boundary folds to exactly `begin` or `end` (a part boundary inside the "ss" of a "ß").
+std::pair<uint32_t, uint32_t> original_bytes(Analyzer& analyzer, std::string_view text, const Token& t, uint32_t begin,
+                                             uint32_t end) {
+    std::string_view word = text.substr(t.start, t.end - t.start);
+    const bool ascii = std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (ascii && word.size() == t.folded.size()) return {t.start + begin, t.start + end};  // folding only lowered case
+    std::optional<uint32_t> from, to;
+    for (uint32_t b = 0; b <= word.size(); ++b) {
+        if (b < word.size() && (static_cast<unsigned char>(word[b]) & 0xC0) == 0x80) continue;
+        const size_t n = b == 0 ? 0 : analyzer.fold(word.substr(0, b)).size();
+        if (n == begin) from = b;
+        if (n == end) to = b;
+    }
+    if (!from || !to || *from >= *to) return {t.start, t.end};
+    return {t.start + *from, t.start + *to};
+}
+
+// For a word that matched no form or stem: the query word whose German compound part it has (the
+// "modelle" of "Sprachmodelle" for "Modell"), with the part's bytes added to `marks`; kNoMatch when
+// it has none.
+int part_group(Analyzer& analyzer, std::string_view text, const Token& t, const MatchTerms& match,
+               std::vector<std::pair<uint32_t, uint32_t>>& marks) {
+    if (match.parts.empty() || t.joined) return kNoMatch;
+    auto it = match.parts.find(t.folded);
+    if (it == match.parts.end() || it->second.empty()) return kNoMatch;
+    for (const MatchTerms::Part& p : it->second) marks.push_back(original_bytes(analyzer, text, t, p.begin, p.end));
+    return it->second.front().group;
 }
 
 }  // namespace
@@ -44,6 +79,7 @@ Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lan
         bool by_form = false;
         int g = group_of(analyzer, lang, t, match, by_form);
         if (g != kNoMatch) a.marks.emplace_back(t.start, t.end);
+        else g = part_group(analyzer, text, t, match, a.marks);
         if (g != kNoMatch && by_form) a.by_form.insert(g);
         if (!t.joined) {
             a.group.push_back(g);
