@@ -421,27 +421,17 @@ class Compiler {
                  const std::vector<std::string>& langs, const std::vector<std::string>& forms = {}) {
         Q exact(p.terms + t.folded);
         Q result = exact;
-        if (natural_ && !p.stems.empty()) {
-            // A word of a natural-language query: its stems alone. The stem term already counts every
-            // form of the word, the exact form included; or-ing the exact form in again (as below)
-            // counted it twice and favoured papers that repeat the claim's wording over papers that
-            // say the same thing (SciFact nDCG@10 -0.007, docs/relevance.md).
-            std::set<std::string> stems;
-            for (const std::string& l : ctx_.stem_langs)
-                if (std::string s = an_.stem(l, t); !s.empty()) stems.insert(p.stems + s);
-            if (stems.size() == 1) result = Q(*stems.begin());
-            else if (!stems.empty()) result = Q(Q::OP_SYNONYM, stems.begin(), stems.end());
-            if (collect_ && positive) proximity_.push_back(t.folded);
-            if (positive) has_text_ = true;
-            remember(t, next_group_++, true, positive);
-            return result;
-        }
         if (natural_ && collect_ && positive) proximity_.push_back(t.folded);
         if (!p.stems.empty()) {
             std::set<std::string> stems;
             for (const std::string& l : langs)
                 if (std::string s = an_.stem(l, t); !s.empty()) stems.insert(p.stems + s);
-            std::vector<Q> syn{exact};
+            // A word of a natural-language query (natural_) is searched by its stems alone: the stem
+            // term already counts every form of the word, the exact form included, and or-ing the
+            // exact form in again counted it twice, favouring papers that repeat the claim's wording
+            // over papers that say the same thing (SciFact nDCG@10 -0.007, docs/relevance.md).
+            std::vector<Q> syn;
+            if (!natural_ || stems.empty()) syn.push_back(exact);
             for (const std::string& s : stems) syn.emplace_back(s);
             for (const std::string& f : forms) {
                 syn.emplace_back(p.terms + f);
@@ -459,9 +449,10 @@ class Compiler {
                     if (collect_ && positive) match_.parts[c.compound].push_back({group, c.begin, c.end});
                 }
             }
-            if (syn.size() > 1) result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
+            if (natural_) result = syn.size() == 1 ? syn.front() : Q(Q::OP_SYNONYM, syn.begin(), syn.end());
+            else if (syn.size() > 1) result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
         }
-        if (p.terms.empty() && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
+        if (!natural_ && p.terms.empty() && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
         if (positive) has_text_ = true;
         remember(t, group, !p.stems.empty(), positive, langs);
         return result;
