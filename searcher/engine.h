@@ -64,7 +64,8 @@ std::string term_field(std::string_view term);
 // subquery (a term, a synonym group, an opaque subquery) is run alone, restricted to this one
 // document, with the same weighting scheme. A term's weight depends only on the collection's
 // statistics, the term's frequency, its wdf here, this document's length and its wqf, so it is the
-// same alone as inside the whole query: with BM25 (Xapian 1.4),
+// same alone as inside the whole query. The engine weighs with IneB2 (DFR); the tests work out by
+// hand BM25 (Xapian 1.4), where
 //   idf = ln(r) with r = (N - tf + 0.5) / (tf + 0.5), r replaced by r/2 + 1 when below 2
 //   weight = (k1 + 1) * idf * wdf / (k1 * (b * max(len / avg_len, min_normlen) + 1 - b) + wdf)
 // times (k3 + 1) * wqf / (k3 + wqf) (1 for a word given once) and any OP_SCALE_WEIGHT factors.
@@ -89,8 +90,11 @@ std::string term_field(std::string_view term);
 //   always give a document the same weight there as when the same query runs on that document alone
 //   (which is what the rows add up to). Seen on the bundled data: `multi view diffusion model`, second
 //   tier, several papers get 6 to 15 more in the full match (AND_MAYBE of the large OR of the words and
-//   the OR of the phrase boosts; each part alone, and the OR of the two, agree). Not understood yet;
-//   the difference is shown in `unexplained`, not spread over the rows.
+//   the OR of the phrase boosts; each part alone, and the OR of the two, agree; seen with BM25, when
+//   it was the engine's weighting). Not understood yet; the difference is shown in `unexplained`, not
+//   spread over the rows.
+// - The proximity and coverage bonuses of a long query (searcher/engine.cc: proximity rerank) are
+//   added by Engine::search after the match; explain_match leaves them at 0, the engine fills them in.
 // `score` is Xapian's weight of the document under the whole query run on it alone (0 when it does not
 // match), and `unexplained` is score minus the rows' weights: 0 up to rounding (about 1e-12) unless one
 // of the cases above applies. `tier` is left empty.
