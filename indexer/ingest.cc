@@ -5,6 +5,30 @@
 namespace abstrakt {
 
 IngestSummary ingest(IndexWriter& writer, const std::vector<std::string>& paths, const IngestOptions& options) {
+    Status error;
+    IngestSummary counts;
+    IngestSummary summary = read_records(paths, options, [&](Record&& record) {
+        Result<IndexWriter::Change> change = writer.upsert(record);
+        if (!change.is_ok()) {
+            error = change.status();
+            return false;  // the writer's last commit stands
+        }
+        switch (change.value()) {
+            case IndexWriter::Change::kAdded: ++counts.added; break;
+            case IndexWriter::Change::kUpdated: ++counts.updated; break;
+            case IndexWriter::Change::kUnchanged: ++counts.unchanged; break;
+        }
+        return true;
+    });
+    summary.added = counts.added;
+    summary.updated = counts.updated;
+    summary.unchanged = counts.unchanged;
+    summary.error = error.is_ok() ? writer.commit() : error;
+    return summary;
+}
+
+IngestSummary read_records(const std::vector<std::string>& paths, const IngestOptions& options,
+                           const std::function<bool(Record&&)>& sink) {
     IngestSummary summary;
     IngestProgress progress;
     auto report = [&](const std::string& message) {
@@ -33,20 +57,10 @@ IngestSummary ingest(IndexWriter& writer, const std::vector<std::string>& paths,
                 break;
             }
             switch (reader.next(record, error)) {
-                case RecordReader::Outcome::kRecord: {
+                case RecordReader::Outcome::kRecord:
                     ++progress.records;
-                    Result<IndexWriter::Change> change = writer.upsert(record);
-                    if (!change.is_ok()) {
-                        summary.error = change.status();
-                        return summary;  // the writer's last commit stands
-                    }
-                    switch (change.value()) {
-                        case IndexWriter::Change::kAdded: ++summary.added; break;
-                        case IndexWriter::Change::kUpdated: ++summary.updated; break;
-                        case IndexWriter::Change::kUnchanged: ++summary.unchanged; break;
-                    }
+                    if (!sink(std::move(record))) return summary;
                     break;
-                }
                 case RecordReader::Outcome::kMalformed:
                     report(error);
                     ++summary.skipped;
@@ -68,7 +82,6 @@ IngestSummary ingest(IndexWriter& writer, const std::vector<std::string>& paths,
         bytes_before += reader.bytes_read();
         if (summary.interrupted) break;
     }
-    summary.error = writer.commit();
     progress.bytes_done = bytes_before;
     if (options.progress) options.progress(progress);
     return summary;

@@ -41,6 +41,12 @@ struct IngestOptions {
 // reported and skipped; an unreadable file is reported and the next one read.
 IngestSummary ingest(IndexWriter& writer, const std::vector<std::string>& paths, const IngestOptions& options);
 
+// The reading half of ingest(): hands every well-formed record of `paths` to `sink`, reporting and
+// skipping malformed lines and unreadable files, with progress and the stop flag as ingest(). Stops
+// when `sink` returns false. Fills `skipped`, `files_failed` and `interrupted` of the summary only.
+IngestSummary read_records(const std::vector<std::string>& paths, const IngestOptions& options,
+                           const std::function<bool(Record&&)>& sink);
+
 }  // namespace abstrakt
 
 #endif  // ABSTRAKT_INDEXER_INGEST_H

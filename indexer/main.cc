@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/config.h"
@@ -19,6 +21,7 @@
 #include "indexer/export.h"
 #include "indexer/generations.h"
 #include "indexer/ingest.h"
+#include "indexer/parallel.h"
 #include "indexer/rebuild.h"
 #include "indexer/stats.h"
 #include "indexer/sync.h"
@@ -46,7 +49,9 @@ commands:
 
 options:
   --db PATH             the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
-  --batch N             records between commits (add; default 2000)
+  --batch N             records between commits (add; default 2000; with --jobs, per thread)
+  --jobs N              add: build a new index with N threads, all or nothing (default: one per
+                        core when the index is new and the files hold 8 MB or more, else 1)
   --default-lang CODE   language of bare-string titles and abstracts in Latin script (default en)
   --quiet               no progress output
   -h, --help            this text
@@ -129,11 +134,36 @@ class ProgressReporter {
     double elapsed_ = 0, rate_ = 0;
 };
 
-int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64_t batch,
+// Files smaller than this together are added by one thread: below it, the merge of the partial
+// indexes costs more than the second core saves (docs/performance.md).
+constexpr uint64_t kParallelMinBytes = 8u << 20;
+
+// Whether `add` builds in parallel: with --jobs N (N >= 2) always (a new index only), with --jobs 1
+// never, and by default when the index is new and the files are large enough for the merge to pay.
+unsigned add_jobs(const std::string& db, const std::vector<std::string>& files, unsigned jobs) {
+    if (jobs == 1 || !is_new_index_path(db)) return 1;
+    if (jobs >= 2) return jobs;
+    uint64_t bytes = 0;
+    for (const std::string& f : files) {
+        struct stat st {};
+        if (f != "-" && ::stat(f.c_str(), &st) == 0) bytes += static_cast<uint64_t>(st.st_size);
+    }
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return bytes >= kParallelMinBytes ? cores : 1;
+}
+
+int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64_t batch, unsigned jobs_asked,
             const std::string& default_lang, bool quiet) {
     if (files.empty()) return usage_error("add needs at least one file (or - for standard input)");
-    auto writer = IndexWriter::open(db, true, WriterOptions{batch});
-    if (!writer.is_ok()) return exit_for(writer.status());
+    if (jobs_asked >= 2 && !is_new_index_path(db))
+        return usage_error("--jobs builds a new index only, and " + db + " exists: add to it without --jobs");
+    const unsigned jobs = add_jobs(db, files, jobs_asked);
+    std::unique_ptr<IndexWriter> writer;
+    if (jobs == 1) {
+        auto opened = IndexWriter::open(db, true, WriterOptions{batch});
+        if (!opened.is_ok()) return exit_for(opened.status());
+        writer = std::move(opened.value());
+    }
 
     install_stop_handlers();
     ProgressReporter reporter(quiet);
@@ -145,7 +175,8 @@ int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64
         std::cerr << message << "\n";
     };
     options.progress = [&](const IngestProgress& p) { reporter(p); };
-    IngestSummary s = ingest(*writer.value(), files, options);
+    IngestSummary s = jobs == 1 ? ingest(*writer, files, options)
+                                : ingest_parallel(db, files, options, ParallelOptions{jobs, batch});
     uint64_t handled = s.added + s.updated + s.unchanged + s.skipped;
     reporter.finish(handled);
     if (!quiet || s.skipped > 0 || !s.error.is_ok())
@@ -156,7 +187,8 @@ int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64
                   << (s.added + s.updated == 0 && s.error.is_ok() ? "; the index is unchanged" : "") << "\n";
     if (!s.error.is_ok()) return exit_for(s.error);
     if (s.interrupted) {
-        std::cerr << "abstrakt-index: interrupted; everything above is committed\n";
+        std::cerr << (jobs == 1 ? "abstrakt-index: interrupted; everything above is committed\n"
+                                : "abstrakt-index: interrupted; no index was made\n");
         return kExitInterrupted;
     }
     return s.skipped > 0 || s.files_failed > 0 ? kExitPartial : kExitOk;
@@ -337,6 +369,7 @@ int cmd_stats(const std::string& db) {
 int main(int argc, char** argv) {
     std::string db_flag, default_lang = "en", command, config_path, today;
     uint64_t batch = 2000;
+    unsigned jobs = 0;
     bool quiet = false, dry_run = false, replay = false;
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
@@ -359,6 +392,12 @@ int main(int argc, char** argv) {
             unsigned long long n = v ? std::strtoull(v, &end, 10) : 0;
             if (!v || *end != '\0' || n == 0 || n > 10000000) return usage_error("--batch needs a number from 1 to 10000000");
             batch = n;
+        } else if (a == "--jobs") {
+            const char* v = value("--jobs");
+            char* end = nullptr;
+            unsigned long n = v ? std::strtoul(v, &end, 10) : 0;
+            if (!v || *end != '\0' || n == 0 || n > 64) return usage_error("--jobs needs a number from 1 to 64");
+            jobs = static_cast<unsigned>(n);
         } else if (a == "--default-lang") {
             const char* v = value("--default-lang");
             auto tag = v ? lang::canonical_tag(v) : std::nullopt;
@@ -385,7 +424,7 @@ int main(int argc, char** argv) {
         }
     }
     const std::string db = resolve_db_path(db_flag);
-    if (command == "add") return cmd_add(db, args, batch, default_lang, quiet);
+    if (command == "add") return cmd_add(db, args, batch, jobs, default_lang, quiet);
     if (command == "delete") return cmd_delete(db, args);
     if (command == "sync") {
         if (!args.empty()) return usage_error("sync takes no arguments besides its options");

@@ -1,0 +1,339 @@
+// abstrakt-bench: the peers and measurements of the benchmarks in scripts/bench/ (docs/performance.md).
+//
+//   abstrakt-bench floor  --db DIR FILE...      the floor: plain Xapian TermGenerator, one thread
+//   abstrakt-bench fts5   --db FILE FILE...     SQLite FTS5 (porter unicode61), same fields
+//   abstrakt-bench make-queries FILE N          N short and N long queries from a record file
+//   abstrakt-bench queries --db DIR [--fts5 FILE] QUERIES
+//                                               latency of Abstrakt (and FTS5) on the queries
+//   abstrakt-bench repeat FILE COPIES           the records COPIES times, with new ids (growth curve)
+//
+// Every subcommand prints one line of `key value` pairs per measurement, for the scripts to collect.
+#include <sqlite3.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/record.h"
+#include "eval/peer_fts5.h"
+#include "searcher/engine.h"
+
+namespace {
+
+using namespace abstrakt;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
+
+  floor --db DIR FILE...         index the records with Xapian's TermGenerator as it comes (English
+                                 stemmer, default flags), one thread, a commit every 2000 records: the
+                                 floor Abstrakt's indexing is measured against
+  fts5 --db FILE FILE...         index the records into SQLite FTS5 (porter unicode61; columns id,
+                                 title, abstract: every language's text joined), one transaction
+  make-queries FILE N            N short queries (2 or 3 words of a title) and N long ones (a
+                                 sentence of an abstract, 8 to 20 words), from evenly spread records;
+                                 prints "short<TAB>text" and "long<TAB>text" lines
+  queries --db DIR [--fts5 FILE] QUERIES
+                                 run every query of the QUERIES file (as make-queries writes it) once
+                                 to warm up, then once timed, on one thread: Abstrakt through
+                                 Engine::search (10 hits, titles and snippets), FTS5 through MATCH with
+                                 bm25() and snippet(); prints latency percentiles per system and kind
+  repeat FILE COPIES             print the records COPIES times, copy k > 0 with ids suffixed "-rK"
+)";
+
+int usage_error(const std::string& m) {
+    std::cerr << "abstrakt-bench: " << m << "\n(abstrakt-bench --help lists the commands)\n";
+    return 2;
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Calls `f` for every well-formed record of `files`; malformed lines are counted and skipped.
+template <class F>
+uint64_t for_records(const std::vector<std::string>& files, F&& f, uint64_t* skipped = nullptr) {
+    uint64_t n = 0;
+    for (const std::string& file : files) {
+        auto reader = RecordReader::open(file);
+        if (!reader.is_ok()) {
+            std::cerr << "abstrakt-bench: " << reader.message() << "\n";
+            continue;
+        }
+        Record r;
+        std::string error;
+        for (;;) {
+            RecordReader::Outcome o = reader.value()->next(r, error);
+            if (o == RecordReader::Outcome::kRecord) {
+                f(r);
+                ++n;
+            } else if (o == RecordReader::Outcome::kMalformed) {
+                if (skipped) ++*skipped;
+            } else if (o != RecordReader::Outcome::kInterrupted) {
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+std::string joined(const std::vector<LangText>& texts) {
+    std::string out;
+    for (const LangText& t : texts) {
+        if (!out.empty()) out += "\n";
+        out += t.text;
+    }
+    return out;
+}
+
+int cmd_floor(const std::string& db, const std::vector<std::string>& files) {
+    auto start = Clock::now();
+    Xapian::WritableDatabase out(db, Xapian::DB_CREATE_OR_OVERWRITE);
+    Xapian::TermGenerator tg;
+    tg.set_stemmer(Xapian::Stem("english"));
+    uint64_t n = for_records(files, [&](const Record& r) {
+        Xapian::Document doc;
+        tg.set_document(doc);
+        for (const LangText& t : r.title) {
+            tg.index_text(t.text);
+            tg.increase_termpos();
+        }
+        for (const LangText& t : r.abstract) {
+            tg.index_text(t.text);
+            tg.increase_termpos();
+        }
+        const std::string idterm = "Q" + r.id;
+        doc.add_boolean_term(idterm);
+        doc.set_data(to_json(r));
+        out.replace_document(idterm, doc);
+        static uint64_t pending = 0;
+        if (++pending % 2000 == 0) out.commit();
+    });
+    out.commit();
+    const double s = seconds_since(start);
+    std::printf("system floor records %llu seconds %.2f records_per_s %.0f\n", static_cast<unsigned long long>(n), s, n / s);
+    return 0;
+}
+
+bool exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::cerr << "abstrakt-bench: sqlite: " << (err ? err : "?") << "\n";
+        sqlite3_free(err);
+        return false;
+    }
+    return true;
+}
+
+int cmd_fts5(const std::string& path, const std::vector<std::string>& files) {
+    auto start = Clock::now();
+    std::remove(path.c_str());
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return usage_error("cannot create " + path);
+    bool ok = exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;") &&
+              exec(db, "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, abstract, tokenize='porter unicode61')") &&
+              exec(db, "BEGIN");
+    sqlite3_stmt* ins = nullptr;
+    ok = ok && sqlite3_prepare_v2(db, "INSERT INTO docs(id, title, abstract) VALUES (?, ?, ?)", -1, &ins, nullptr) == SQLITE_OK;
+    uint64_t n = 0;
+    if (ok) {
+        n = for_records(files, [&](const Record& r) {
+            const std::string title = joined(r.title), abstract = joined(r.abstract);
+            sqlite3_bind_text(ins, 1, r.id.data(), static_cast<int>(r.id.size()), SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 2, title.data(), static_cast<int>(title.size()), SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 3, abstract.data(), static_cast<int>(abstract.size()), SQLITE_TRANSIENT);
+            if (sqlite3_step(ins) != SQLITE_DONE) ok = false;
+            sqlite3_reset(ins);
+        });
+    }
+    sqlite3_finalize(ins);
+    ok = ok && exec(db, "COMMIT");
+    sqlite3_close(db);
+    if (!ok) return 3;
+    const double s = seconds_since(start);
+    std::printf("system fts5 records %llu seconds %.2f records_per_s %.0f\n", static_cast<unsigned long long>(n), s, n / s);
+    return 0;
+}
+
+// The words of `text` that start with a letter (ASCII), for query making.
+std::vector<std::string> ascii_words(const std::string& text) {
+    std::vector<std::string> out;
+    std::string w;
+    auto flush = [&] {
+        if (!w.empty() && std::isalpha(static_cast<unsigned char>(w[0]))) out.push_back(w);
+        w.clear();
+    };
+    for (char c : text) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') w += c;
+        else flush();
+    }
+    flush();
+    return out;
+}
+
+int cmd_make_queries(const std::string& file, uint64_t n) {
+    std::vector<Record> all;
+    for_records({file}, [&](const Record& r) { all.push_back(r); });
+    if (all.empty()) return usage_error("no records in " + file);
+    std::vector<std::string> shorts, longs;
+    const size_t step = std::max<size_t>(1, all.size() / n);
+    for (size_t i = 0; i < all.size() && (shorts.size() < n || longs.size() < n); i += step) {
+        const Record& r = all[i];
+        if (const LangText* t = Record::find(r.title, "en"); t && shorts.size() < n) {
+            std::vector<std::string> w = ascii_words(t->text);
+            const size_t k = 2 + i % 2;
+            if (w.size() >= k) {
+                std::string q;
+                for (size_t j = 0; j < k; ++j) q += (j ? " " : "") + w[j];
+                shorts.push_back(q);
+            }
+        }
+        if (const LangText* a = Record::find(r.abstract, "en"); a && longs.size() < n) {
+            // The second sentence, else the first: the first often restates the title.
+            std::vector<std::string> sentences;
+            size_t from = 0;
+            for (size_t p = a->text.find(". "); p != std::string::npos; p = a->text.find(". ", from)) {
+                sentences.push_back(a->text.substr(from, p - from));
+                from = p + 2;
+            }
+            sentences.push_back(a->text.substr(from));
+            const std::string& s = sentences.size() > 1 ? sentences[1] : sentences[0];
+            std::vector<std::string> w = ascii_words(s);
+            if (w.size() >= 8) {
+                std::string q;
+                for (size_t j = 0; j < w.size() && j < 20; ++j) q += (j ? " " : "") + w[j];
+                longs.push_back(q);
+            }
+        }
+    }
+    for (const std::string& q : shorts) std::printf("short\t%s\n", q.c_str());
+    for (const std::string& q : longs) std::printf("long\t%s\n", q.c_str());
+    return 0;
+}
+
+struct Latencies {
+    std::vector<double> ms;
+    void print(const char* system, const std::string& kind) {
+        if (ms.empty()) return;
+        std::vector<double> s = ms;
+        std::sort(s.begin(), s.end());
+        auto pct = [&](double p) { return s[std::min(s.size() - 1, static_cast<size_t>(p * static_cast<double>(s.size())))]; };
+        double sum = 0;
+        for (double v : s) sum += v;
+        std::printf("system %s kind %s queries %zu p50_ms %.2f p95_ms %.2f p99_ms %.2f mean_ms %.2f max_ms %.2f\n", system,
+                    kind.c_str(), s.size(), pct(0.5), pct(0.95), pct(0.99), sum / static_cast<double>(s.size()), s.back());
+    }
+};
+
+int cmd_queries(const std::string& db, const std::string& fts5_path, const std::string& queries_file) {
+    std::ifstream in(queries_file);
+    if (!in) return usage_error("cannot read " + queries_file);
+    std::vector<std::pair<std::string, std::string>> queries;  // (kind, text)
+    for (std::string line; std::getline(in, line);) {
+        size_t tab = line.find('\t');
+        if (tab != std::string::npos) queries.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+    }
+    auto engine = Engine::open(db);
+    if (!engine.is_ok()) return usage_error(engine.message());
+    std::vector<std::string> kinds;
+    for (const auto& q : queries)
+        if (std::find(kinds.begin(), kinds.end(), q.first) == kinds.end()) kinds.push_back(q.first);
+
+    auto run_abstrakt = [&](Latencies* by_kind, const std::string& kind) {
+        for (const auto& [k, text] : queries) {
+            if (k != kind) continue;
+            SearchRequest r;
+            r.query = text;
+            r.spelling = false;
+            auto t = Clock::now();
+            auto resp = engine.value()->search(r);
+            if (by_kind) by_kind->ms.push_back(seconds_since(t) * 1000);
+            if (!resp.is_ok()) std::cerr << "abstrakt-bench: " << text << ": " << resp.message() << "\n";
+        }
+    };
+    for (const std::string& kind : kinds) {
+        run_abstrakt(nullptr, kind);  // warm
+        Latencies l;
+        run_abstrakt(&l, kind);
+        l.print("abstrakt", kind);
+    }
+    if (fts5_path.empty()) return 0;
+
+    sqlite3* fdb = nullptr;
+    if (sqlite3_open_v2(fts5_path.c_str(), &fdb, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return usage_error("cannot open " + fts5_path);
+    sqlite3_stmt* st = nullptr;
+    const char* sql = "SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 32) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10";
+    if (sqlite3_prepare_v2(fdb, sql, -1, &st, nullptr) != SQLITE_OK) return usage_error(sqlite3_errmsg(fdb));
+    auto run_fts5 = [&](Latencies* by_kind, const std::string& kind) {
+        for (const auto& [k, text] : queries) {
+            if (k != kind) continue;
+            auto t = Clock::now();
+            const eval::Fts5Query q = eval::fts5_query(text, eval::Fts5Tokenizer::kPorter);
+            if (!q.match.empty()) {
+                sqlite3_bind_text(st, 1, q.match.data(), static_cast<int>(q.match.size()), SQLITE_TRANSIENT);
+                while (sqlite3_step(st) == SQLITE_ROW) {
+                }
+                sqlite3_reset(st);
+            }
+            if (by_kind) by_kind->ms.push_back(seconds_since(t) * 1000);
+        }
+    };
+    for (const std::string& kind : kinds) {
+        run_fts5(nullptr, kind);
+        Latencies l;
+        run_fts5(&l, kind);
+        l.print("fts5", kind);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(fdb);
+    return 0;
+}
+
+int cmd_repeat(const std::string& file, uint64_t copies) {
+    std::vector<std::string> lines;
+    for (uint64_t k = 0; k < copies; ++k) {
+        for_records({file}, [&](const Record& r) {
+            Record c = r;
+            if (k > 0) c.id += "-r" + std::to_string(k);
+            std::string line = to_json(c);
+            std::fwrite(line.data(), 1, line.size(), stdout);
+            std::fputc('\n', stdout);
+        });
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+        std::cout << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string cmd = args[0];
+    std::string db, fts5;
+    std::vector<std::string> rest;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
+        else if (args[i] == "--fts5" && i + 1 < args.size()) fts5 = args[++i];
+        else rest.push_back(args[i]);
+    }
+    auto count = [](const std::string& s, uint64_t& out) {
+        char* end = nullptr;
+        out = std::strtoull(s.c_str(), &end, 10);
+        return !s.empty() && *end == '\0' && out > 0;
+    };
+    uint64_t n = 0;
+    if (cmd == "floor") return db.empty() || rest.empty() ? usage_error("floor needs --db DIR and files") : cmd_floor(db, rest);
+    if (cmd == "fts5") return db.empty() || rest.empty() ? usage_error("fts5 needs --db FILE and files") : cmd_fts5(db, rest);
+    if (cmd == "make-queries")
+        return rest.size() != 2 || !count(rest[1], n) ? usage_error("make-queries needs FILE N") : cmd_make_queries(rest[0], n);
+    if (cmd == "queries") return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, rest[0]);
+    if (cmd == "repeat") return rest.size() != 2 || !count(rest[1], n) ? usage_error("repeat needs FILE COPIES") : cmd_repeat(rest[0], n);
+    return usage_error("unknown command " + cmd);
+}

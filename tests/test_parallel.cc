@@ -1,0 +1,124 @@
+// The parallel build of a new index (indexer/parallel.h): the same index as one thread makes, all or
+// nothing, and its errors.
+#include "indexer/parallel.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+#include <xapian.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "indexer/export.h"
+#include "indexer/writer.h"
+#include "test_util.h"
+
+using namespace abstrakt;
+
+namespace {
+
+std::vector<std::string> digest(const std::string& path) {
+    std::vector<std::string> lines;
+    auto n = digest_index(path, [&](const std::string& l) { lines.push_back(l); });
+    REQUIRE_MESSAGE(n.is_ok(), n.message());
+    return lines;
+}
+
+IngestSummary serial_build(const std::string& db, const std::vector<std::string>& files) {
+    auto w = IndexWriter::open(db, true, WriterOptions{7});
+    REQUIRE(w.is_ok());
+    return ingest(*w.value(), files, {});
+}
+
+}  // namespace
+
+TEST_CASE("parallel: the bundled data built by 1, 2 and 3 threads gives the index one thread gives") {
+    test::TempDir dir;
+    const std::vector<std::string> files = {test::data_dir() + "/seed/chatpaper-2024-02-29.jsonl",
+                                            test::data_dir() + "/arxiv-slice.jsonl.gz"};
+    IngestSummary serial = serial_build(dir.file("serial"), files);
+    REQUIRE(serial.error.is_ok());
+    const std::vector<std::string> want = digest(dir.file("serial"));
+    REQUIRE(want.size() > 1000);
+    for (unsigned jobs : {1u, 2u, 3u}) {
+        CAPTURE(jobs);
+        const std::string db = dir.file("parallel-" + std::to_string(jobs));
+        // A small batch and queue: many commits per partial index and a reader that waits.
+        IngestSummary s = ingest_parallel(db, files, {}, ParallelOptions{jobs, 50, 4});
+        REQUIRE_MESSAGE(s.error.is_ok(), s.error.message());
+        CHECK(s.added == serial.added);
+        CHECK(s.skipped == serial.skipped);
+        CHECK(digest(db) == want);  // records, terms, positions, values, metadata
+        // The spelling dictionary is merged too: the same suggestion as from the serial index.
+        CHECK(Xapian::Database(db).get_spelling_suggestion("atention") ==
+              Xapian::Database(dir.file("serial")).get_spelling_suggestion("atention"));
+        // Nothing is left beside the index.
+        for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+            CHECK(e.path().filename().string().find(".parallel-") == std::string::npos);
+    }
+}
+
+TEST_CASE("parallel: a repeated id keeps its last record, malformed lines are reported with file and line") {
+    test::TempDir dir;
+    const std::string input = dir.write("in.jsonl", {
+        R"({"id": "a", "title": "first version"})",
+        R"({"id": "b", "title": "bee"})",
+        R"({"id": "a", "title": "second version"})",  // replaces the first: same id, same partial index
+        R"({"id": "c"})",                             // no title: reported, skipped
+    });
+    std::vector<std::string> reports;
+    IngestOptions options;
+    options.report = [&](const std::string& m) { reports.push_back(m); };
+    IngestSummary s = ingest_parallel(dir.file("index"), {input}, options, ParallelOptions{2, 10, 2});
+    REQUIRE(s.error.is_ok());
+    CHECK(s.added == 2);
+    CHECK(s.updated == 1);
+    CHECK(s.skipped == 1);
+    REQUIRE(reports.size() == 1);
+    CHECK(reports[0].rfind(input + ":4: ", 0) == 0);
+    std::vector<std::string> records;
+    REQUIRE(export_records(dir.file("index"), [&](const std::string& l) { records.push_back(l); }).is_ok());
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].find("second version") != std::string::npos);
+}
+
+TEST_CASE("parallel: all or nothing") {
+    test::TempDir dir;
+    const std::string input = dir.write("in.jsonl", {R"({"id": "a", "title": "one"})"});
+
+    // An existing index is refused and left alone.
+    {
+        auto w = IndexWriter::open(dir.file("existing"), true);
+        REQUIRE(w.is_ok());
+    }
+    IngestSummary taken = ingest_parallel(dir.file("existing"), {input}, {}, {});
+    CHECK(taken.error.code() == ErrorCode::kInvalidArgument);
+    CHECK(Xapian::Database(dir.file("existing")).get_doccount() == 0);
+
+    // An empty folder (a generation rebuild prepared) is built into.
+    std::filesystem::create_directory(dir.file("empty"));
+    CHECK(ingest_parallel(dir.file("empty"), {input}, {}, {}).error.is_ok());
+    CHECK(Xapian::Database(dir.file("empty")).get_doccount() == 1);
+
+    // Stopped: nothing is made, nothing left behind.
+    std::atomic<bool> stop{true};
+    IngestOptions stopping;
+    stopping.stop = &stop;
+    IngestSummary stopped = ingest_parallel(dir.file("stopped"), {input}, stopping, {});
+    CHECK(stopped.interrupted);
+    CHECK_FALSE(std::filesystem::exists(dir.file("stopped")));
+
+    // The folder of a run that was killed (its process is gone) is removed by the next run; one of a
+    // live process is not.
+    const std::string dead = dir.file(".fresh.parallel-999999999");
+    const std::string live = dir.file(".fresh.parallel-" + std::to_string(::getpid() == 1 ? 2 : 1));
+    std::filesystem::create_directories(dead + "/part-0");
+    std::filesystem::create_directories(live);
+    CHECK(ingest_parallel(dir.file("fresh"), {input}, {}, {}).error.is_ok());
+    CHECK_FALSE(std::filesystem::exists(dead));
+    CHECK(std::filesystem::exists(live));  // pid 1 (or 2) is alive
+    CHECK(is_new_index_path(dir.file("nothing-here")));
+    CHECK_FALSE(is_new_index_path(dir.file("fresh")));
+}
