@@ -40,7 +40,7 @@ struct Explanation {
         // a subquery explained as a whole (kind "other") is its Xapian description.
         std::string term;
         // Where the term is indexed, from its prefix (common/schema.h): "any" (unprefixed), "title",
-        // "abstract", "author", "stem", "stem:title", "stem:abstract", "id", "category", "lang",
+        // "author", "stem", "stem:title", "id", "category", "lang",
         // "year"; a synonym group's members' fields joined by " | ".
         std::string field;
         // "term": weighted on its own; "phrase": a word of a phrase (or NEAR) that matched, weighted

@@ -15,19 +15,23 @@ namespace abstrakt::schema {
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
 // written with another version and says to rebuild it.
 // 2: categories value slot, spelling dictionary. 3: the German vocabulary (kPrefixGermanWord).
-inline constexpr int kVersion = 3;
+// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf).
+inline constexpr int kVersion = 4;
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
 // Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
 // query word without a field searches.
 inline constexpr const char* kPrefixNone = "";
 inline constexpr const char* kPrefixTitle = "S";       // title words, with positions
-// Abstract words, without positions: they would double the largest table of the index. A phrase
-// restricted to the abstract is the unprefixed phrase filtered by these terms.
-inline constexpr const char* kPrefixAbstract = "XA";
 inline constexpr const char* kPrefixAuthor = "A";      // author name words, with positions
+// Abstract words have no prefix of their own: the abstract is most of a paper's text, and its own
+// terms ("XA" + word, "ZXA" + stem up to schema version 3) were 45% of a document's terms and half of
+// Xapian's indexing time (docs/performance.md). A word's count in the abstracts is what the unprefixed
+// count leaves after the title's (kTitleWdf times the "S" count) and the authors' ("A"); for a stem,
+// the "Z" count less kTitleWdf times the "ZS" count. The searcher's `abstract:` field filters by that
+// (searcher/query.cc: InAbstract), exactly.
 // Stemmed forms carry "Z" before the field prefix (Omega's convention): "Z" + stem for the
-// unprefixed space, "ZS" + stem for titles, "ZXA" + stem for abstracts. No positions.
+// unprefixed space, "ZS" + stem for titles. No positions.
 inline constexpr const char* kPrefixStem = "Z";
 
 // ---- The German vocabulary (not searched) ----

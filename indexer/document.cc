@@ -15,8 +15,8 @@ std::string ascii_lower(std::string s) {
     return s;
 }
 
-// Indexes one text of one field. Positions start at `pos` and the next free position (after a gap,
-// so that no phrase spans two texts) is returned. `german`: the text's primary language is "de", and
+// Indexes one text of one field (`field` its prefix, "" for an abstract: no field terms). Positions
+// start at `pos` and the next free position (after a gap, so that no phrase spans two texts) is returned. `german`: the text's primary language is "de", and
 // its words go to the German vocabulary too.
 Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vector<Token>& tokens,
                            std::string_view text, std::string_view primary_lang, const std::string& field,
@@ -28,10 +28,7 @@ Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vecto
     const std::string stem_field = std::string(schema::kPrefixStem) + field;
     for (const Token& t : tokens) {
         doc.add_posting(t.folded, t.pos, wdf);
-        if (field_positions)
-            doc.add_posting(field + t.folded, t.pos);
-        else
-            doc.add_term(field + t.folded);
+        if (field_positions) doc.add_posting(field + t.folded, t.pos);
         // The form with its diacritics, without positions: lets "Müller" rank above "Muller" for a
         // query typed with the umlaut, while both match either.
         if (t.exact != t.folded) doc.add_term(t.exact, wdf);
@@ -39,7 +36,7 @@ Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vecto
             std::string s = analyzer.stem(primary_lang, t);
             if (!s.empty()) {
                 doc.add_term(schema::kPrefixStem + s, wdf);
-                doc.add_term(stem_field + s);
+                if (!field.empty()) doc.add_term(stem_field + s);
             }
         }
         // The German vocabulary (schema.h: kPrefixGermanWord). Joined chains are left out: their parts
@@ -71,7 +68,8 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector
     for (const LangText& t : r.abstract) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixAbstract, 1, true, false, pos, spelling,
+        // No field terms: the abstract's words are what the unprefixed counts leave (schema.h).
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixNone, 1, true, false, pos, spelling,
                          p == "de");
     }
     // Names are not stemmed: "Williams" is not "William".

@@ -289,11 +289,11 @@ std::string term_field(std::string_view term) {
         std::string_view rest = term.substr(std::string_view(kPrefixStem).size());
         if (rest.empty() || !is_prefix_char(rest[0])) return "stem";
         const std::string sub = term_field(rest);
-        return sub == "title" || sub == "abstract" ? "stem:" + sub : "other";
+        return sub == "title" ? "stem:" + sub : "other";
     }
-    // Longer prefixes first: "XA" and "XY" before any one-letter prefix.
+    // Longer prefixes first: "XY" before any one-letter prefix.
     static const std::pair<const char*, const char*> kFields[] = {
-        {kPrefixAbstract, "abstract"}, {kPrefixYear, "year"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
+        {kPrefixYear, "year"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
         {kPrefixId, "id"}, {kPrefixCategory, "category"}, {kPrefixLang, "lang"}};
     for (const auto& [prefix, field] : kFields)
         if (starts(prefix)) return field;

@@ -52,7 +52,7 @@ struct EngineLimits {
 // ---- Explaining a score ----
 //
 // The field a term is indexed in, from its prefix (common/schema.h): "any" for unprefixed words,
-// "title", "abstract", "author", "stem" / "stem:title" / "stem:abstract" for "Z" + stem of those
+// "title", "author", "stem" / "stem:title" for "Z" + stem of those
 // spaces, "id", "category", "lang", "year"; "other" for a prefix the schema does not have.
 std::string term_field(std::string_view term);
 

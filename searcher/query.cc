@@ -296,17 +296,94 @@ Node plain_words(std::string_view q) {
 struct FieldPrefixes {
     std::string terms;     // folded words
     std::string stems;     // stems ("" when the field is not stemmed)
-    std::string phrases;   // where positions are (phrases in the abstract use the unprefixed space)
-    bool filter_phrase;    // a phrase also needs the field's own terms (abstract)
+    std::string phrases;   // where positions are
+    bool abstract;         // the abstract: unprefixed terms, each filtered by InAbstract
 };
 
 FieldPrefixes prefixes_for(const std::string& field) {
     using namespace schema;
     const std::string z = kPrefixStem;
     if (field == "title") return {kPrefixTitle, z + kPrefixTitle, kPrefixTitle, false};
-    if (field == "abstract") return {kPrefixAbstract, z + kPrefixAbstract, kPrefixNone, true};
+    if (field == "abstract") return {kPrefixNone, z, kPrefixNone, true};
     if (field == "author") return {kPrefixAuthor, "", kPrefixAuthor, false};
     return {kPrefixNone, z, kPrefixNone, false};
+}
+
+// The papers whose abstracts have `term`, an unprefixed word or a "Z" stem (schema.h: abstracts have
+// no terms of their own). A paper's count of the term in its abstracts is its count of `term` less
+// kTitleWdf times the title's count ("S" + word, "ZS" + stem) and, for a word, less the authors'
+// ("A" + word). Used on the right of OP_FILTER: it adds no weight, the unprefixed term ranks.
+class InAbstract : public Xapian::PostingSource {
+  public:
+    explicit InAbstract(std::string term) : term_(std::move(term)) {
+        const std::string z = schema::kPrefixStem;
+        if (term_.compare(0, z.size(), z) == 0) {
+            title_ = z + schema::kPrefixTitle + term_.substr(z.size());
+        } else {
+            title_ = schema::kPrefixTitle + term_;
+            author_ = schema::kPrefixAuthor + term_;
+        }
+    }
+    void init(const Xapian::Database& db) override {
+        db_ = db;
+        it_ = db_.postlist_begin(term_);
+        end_ = db_.postlist_end(term_);
+        title_it_ = db_.postlist_begin(title_);
+        author_it_ = author_.empty() ? Xapian::PostingIterator() : db_.postlist_begin(author_);
+        started_ = false;
+        termfreq_ = db_.get_termfreq(term_);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return termfreq_; }
+    Xapian::doccount get_termfreq_max() const override { return termfreq_; }
+    void next(double) override {
+        if (started_ && it_ != end_) ++it_;
+        started_ = true;
+        settle();
+    }
+    void skip_to(Xapian::docid did, double) override {
+        started_ = true;
+        if (it_ != end_) it_.skip_to(did);
+        settle();
+    }
+    bool at_end() const override { return it_ == end_; }
+    Xapian::docid get_docid() const override { return *it_; }
+    InAbstract* clone() const override { return new InAbstract(term_); }
+    std::string name() const override { return "abstrakt.InAbstract"; }
+    std::string get_description() const override { return "InAbstract(" + term_ + ")"; }
+
+  private:
+    // The count of `term` in paper `did` from `it` (moved forward only); 0 when it has none.
+    Xapian::termcount count(Xapian::PostingIterator& it, const std::string& term, Xapian::docid did) {
+        if (term.empty()) return 0;
+        if (it == db_.postlist_end(term)) return 0;
+        if (*it < did) it.skip_to(did);
+        return it != db_.postlist_end(term) && *it == did ? it.get_wdf() : 0;
+    }
+    // Moves to the first paper from here on with the term in an abstract.
+    void settle() {
+        for (; it_ != end_; ++it_) {
+            const Xapian::docid did = *it_;
+            const Xapian::termcount elsewhere = schema::kTitleWdf * count(title_it_, title_, did) + count(author_it_, author_, did);
+            if (it_.get_wdf() > elsewhere) return;
+        }
+    }
+
+    std::string term_, title_, author_;
+    Xapian::Database db_;
+    Xapian::PostingIterator it_, end_, title_it_, author_it_;
+    Xapian::doccount termfreq_ = 0;
+    bool started_ = false;
+};
+
+// Restricts `q` (a word's query in the abstract: unprefixed terms and "Z" stems) to the papers that
+// have one of its terms in an abstract.
+Xapian::Query in_abstract(const Xapian::Query& q) {
+    std::vector<Xapian::Query> sources;
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+        sources.emplace_back((new InAbstract(*t))->release());
+    if (sources.empty()) return q;
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_OR, sources.begin(), sources.end()));
 }
 
 // English function words: Lucene's classic English stop set, which is small and leaves out words that
@@ -452,20 +529,24 @@ class Compiler {
             if (natural_) result = syn.size() == 1 ? syn.front() : Q(Q::OP_SYNONYM, syn.begin(), syn.end());
             else if (syn.size() > 1) result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
         }
-        if (!natural_ && p.terms.empty() && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
+        // The form with diacritics is indexed for the whole text only, not per field.
+        if (!natural_ && p.terms.empty() && !p.abstract && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
         if (positive) has_text_ = true;
         remember(t, group, !p.stems.empty(), positive, langs);
-        return result;
+        return p.abstract ? in_abstract(result) : result;
     }
 
     Q phrase(const std::vector<Token>& words, const FieldPrefixes& p) {
         std::vector<Q> terms;
         for (const Token& w : words) terms.emplace_back(p.phrases + w.folded);
         Q q(Q::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
-        if (p.filter_phrase) {
-            std::vector<Q> field_terms;
-            for (const Token& w : words) field_terms.emplace_back(p.terms + w.folded);
-            q = Q(Q::OP_FILTER, q, Q(Q::OP_AND, field_terms.begin(), field_terms.end()));
+        if (p.abstract) {
+            // The unprefixed phrase (title, abstract and authors are kept apart by position gaps),
+            // in papers whose abstracts have each of its words. A paper with the phrase in its title
+            // and its words apart in the abstract also passes: rare, and not worth positions per field.
+            std::vector<Q> in;
+            for (const Token& w : words) in.emplace_back((new InAbstract(w.folded))->release());
+            q = Q(Q::OP_FILTER, q, Q(Q::OP_AND, in.begin(), in.end()));
         }
         return q;
     }
@@ -481,7 +562,7 @@ class Compiler {
                 int group = next_group_++;
                 for (const Token& w : words) remember(w, group, false, positive);
                 if (positive) has_text_ = true;
-                if (words.size() == 1) return Q(p.terms + words[0].folded);
+                if (words.size() == 1) return p.abstract ? in_abstract(Q(words[0].folded)) : Q(p.terms + words[0].folded);
                 return phrase(words, p);
             }
             case Node::Type::kOr: {
