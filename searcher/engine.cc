@@ -39,7 +39,8 @@ const Xapian::Weight& weighting() {
     return ineb2;
 }
 
-// Totals are counted exactly up to this many matches, and estimated beyond.
+// With SearchRequest::exact_total, totals are counted exactly up to this many matches, and estimated
+// beyond. Without it Xapian is asked for the page only (check_at_least = offset + limit).
 constexpr uint64_t kCountTo = 1000;
 
 // One hit of a page: its place in the MSet, and its score (Xapian's weight plus the proximity bonus).
@@ -671,9 +672,10 @@ struct Engine::Impl {
             }
 
             const bool by_relevance = pq.has_text;
+            const uint64_t count_to = r.exact_total ? kCountTo : 0;
             const bool two_tiers = pq.tiered && pq.has_text;
             std::vector<Tier> msets;
-            Page first = run(strict, r.sort, r.offset, r.limit, by_relevance, kCountTo, pq.proximity);
+            Page first = run(strict, r.sort, r.offset, r.limit, by_relevance, count_to, pq.proximity);
             resp.total = first.estimated;
             resp.total_is_exact = first.lower == first.upper;
             msets.push_back({first, strict, two_tiers ? "all" : ""});
@@ -686,7 +688,7 @@ struct Engine::Impl {
                     uint64_t t1 = first.lower;
                     uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
                     const Xapian::Query some(Xapian::Query::OP_AND_NOT, loose, strict);
-                    Page rest = run(some, r.sort, rest_offset, r.limit - first.size(), by_relevance, kCountTo, pq.proximity);
+                    Page rest = run(some, r.sort, rest_offset, r.limit - first.size(), by_relevance, count_to, pq.proximity);
                     resp.total = t1 + rest.estimated;
                     resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
                     msets.push_back({rest, some, "some"});
@@ -695,12 +697,12 @@ struct Engine::Impl {
                         resp.notices.push_back("no paper matches every word; showing papers that match some");
                 } else if (r.sort == SortOrder::kRelevance) {
                     // The page is full of papers with every word; count those with some.
-                    Page all = run(loose, r.sort, 0, 0, by_relevance, kCountTo);
+                    Page all = run(loose, r.sort, 0, 0, by_relevance, count_to);
                     resp.total = std::max(first.estimated, all.estimated);
                     resp.total_is_exact = all.lower == all.upper;
                     counted = loose;
                 } else if (first.estimated == 0) {
-                    Page some = run(loose, r.sort, r.offset, r.limit, by_relevance, kCountTo, pq.proximity);
+                    Page some = run(loose, r.sort, r.offset, r.limit, by_relevance, count_to, pq.proximity);
                     msets.back() = {some, loose, "some"};
                     resp.total = some.estimated;
                     resp.total_is_exact = some.lower == some.upper;

@@ -38,6 +38,10 @@ struct SearchRequest {
     bool facets = false;                  // count languages, years and categories over all matches
     bool spelling = true;                 // offer a corrected query when few papers match
     bool explain = false;                 // give each hit an Explanation (explain_match below)
+    // Count the matches exactly up to 1,000 (SearchResponse::total). Otherwise the total is exact
+    // only when Xapian knows it cheaply, and its estimate beyond: counting makes Xapian score every
+    // match up to there, where the page alone lets it stop early (docs/performance.md).
+    bool exact_total = false;
 };
 
 struct EngineLimits {

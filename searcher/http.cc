@@ -329,7 +329,7 @@ Result<SearchRequest> parse_search_params(const Params& params) {
         }
     }
     if (const std::string* a = find_param(params, kAuthor)) r.author = *a;
-    for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}}) {
+    for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}, std::pair{kExactTotal, &r.exact_total}}) {
         const std::string* f = find_param(params, name);
         if (!f) continue;
         if (std::find(std::begin(kTrueValues), std::end(kTrueValues), *f) != std::end(kTrueValues))

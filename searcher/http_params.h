@@ -25,6 +25,7 @@ inline constexpr std::string_view kCategory = "cat";   // /search: categories, r
 inline constexpr std::string_view kAuthor = "author";  // /search: words of an author's name
 inline constexpr std::string_view kFacets = "facets";  // /search: 1 or true to count facets, 0 or false not
 inline constexpr std::string_view kExplain = "explain";  // /search: 1 or true to explain each hit's score, 0 or false not
+inline constexpr std::string_view kExactTotal = "exact_total";  // /search: 1 or true to count matches exactly up to 1,000
 inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
 }  // namespace param
 
@@ -33,11 +34,11 @@ inline constexpr std::string_view kId = "id";          // the path parameter of 
 inline constexpr std::string_view kSearchParams[] = {param::kQuery, param::kLang,     param::kSort,
                                                      param::kOffset, param::kLimit,   param::kFrom,
                                                      param::kTo,    param::kCategory, param::kAuthor,
-                                                     param::kFacets, param::kExplain};
+                                                     param::kFacets, param::kExplain, param::kExactTotal};
 inline constexpr std::string_view kSimilarParams[] = {param::kOffset, param::kLimit};
 inline constexpr std::string_view kSuggestParams[] = {param::kQuery, param::kLimit};
 
-// Values of the boolean parameters, param::kFacets and param::kExplain.
+// Values of the boolean parameters, param::kFacets, param::kExplain and param::kExactTotal.
 inline constexpr std::string_view kTrueValues[] = {"1", "true"};
 inline constexpr std::string_view kFalseValues[] = {"0", "false", ""};
 

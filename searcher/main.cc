@@ -32,6 +32,8 @@ options:
   --limit N          results to show (default 10, at most 100)
   --offset N         results to skip (default 0)
   --facets           count languages, years and categories over all matches
+  --exact-total      count the matches exactly up to 1,000 (slower; default: Xapian's estimate
+                     beyond the page, marked "about")
   --similar ID       papers like the one with this id (no query)
   --explain          under each hit, the query's terms it has: field, wdf and weight
   --json             one JSON document on standard output
@@ -166,6 +168,8 @@ int main(int argc, char** argv) {
             request.facets = true;
         } else if (a == "--explain") {
             request.explain = true;
+        } else if (a == "--exact-total") {
+            request.exact_total = true;
         } else if (a == "--similar") {
             if (!next) return usage_error("--similar needs a paper id");
             similar_id = next;

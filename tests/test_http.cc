@@ -682,6 +682,16 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
         CHECK(bad.j()["error"]["message"] == "explain takes 1, true, 0 or false, not \"maybe\"");
     }
 
+    SUBCASE("/search with exact_total=1 counts what the estimate only estimates") {
+        json counted = fetch("/search?q=diffusion+model&limit=1&exact_total=1").j();
+        json estimated = fetch("/search?q=diffusion+model&limit=1").j();
+        CHECK(counted["hits"][0]["id"] == estimated["hits"][0]["id"]);
+        const uint64_t total = counted["total"].get<uint64_t>();
+        CHECK(total > 1);
+        CHECK(counted["total_is_exact"] == (total <= 1000));
+        CHECK(fetch("/search?q=diffusion+model&limit=1&exact_total=true").j()["total"] == counted["total"]);
+    }
+
     SUBCASE("400: bad parameters") {
         const std::vector<std::string> bad = {
             "/search?q=x&sort=newest",
@@ -692,6 +702,7 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
             "/search?q=x&from=2024-13",
             "/search?q=x&to=yesterday",
             "/search?q=x&facets=maybe",
+            "/search?q=x&exact_total=2",
             "/search?q=x&page=2",
             "/search?q=x&q=y",
             "/search?q=x&lang=xx",
