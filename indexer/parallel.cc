@@ -1,7 +1,6 @@
 #include "indexer/parallel.h"
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xapian.h>
 

@@ -3,7 +3,6 @@
 #include <xapian.h>
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -28,11 +27,9 @@ std::optional<SortOrder> parse_sort(std::string_view name) {
 
 namespace {
 
-// BM25 with the usual k1 = 1.2 and b = 0.75; k2 = 0 and k3 = 1 are Xapian's defaults, min_normlen
-// 0.5 keeps very short documents from being over-rewarded.
-// DFR's IneB2 (Xapian::IneB2Weight, c = 1.5) rather than BM25: on the dev sets it ranked better with
-// everything else equal (SciFact nDCG@10 +0.020, CSL MRR@10 +0.007; the grid and the other schemes
-// tried are in docs/relevance.md). It has one parameter, c, the length normalisation (a grid of 0.5
+// DFR's IneB2 (Xapian::IneB2Weight, c = 1.5) rather than BM25 (k1 1.2, b 0.75, until 2026-11): on the
+// dev sets it ranked better with everything else equal (SciFact nDCG@10 +0.008 alone, +0.016 with the
+// proximity rerank; CSL MRR@10 +0.007; the grid and the other schemes tried are in docs/relevance.md). It has one parameter, c, the length normalisation (a grid of 0.5
 // to 5 moved SciFact by less than 0.003 around 1.5 to 3).
 const Xapian::Weight& weighting() {
     static const Xapian::IneB2Weight ineb2(1.5);
@@ -43,7 +40,8 @@ const Xapian::Weight& weighting() {
 // beyond. Without it Xapian is asked for the page only (check_at_least = offset + limit).
 constexpr uint64_t kCountTo = 1000;
 
-// One hit of a page: its place in the MSet, and its score (Xapian's weight plus the proximity bonus).
+// One hit of a page: its place in the MSet, and its score (Xapian's weight plus the proximity and
+// coverage bonuses of a reranked page, 0 otherwise).
 struct Ranked {
     Xapian::doccount index = 0;
     double score = 0;
@@ -65,8 +63,9 @@ struct Page {
 // Xapian has no proximity weight short of phrases (which cost SciFact 0.09 nDCG@10 as boosts, see
 // query.h), so the engine rescores the first kRerankDepth matches of each tier after the match: each
 // gets kProximityWeight x (the tier's best weight) x (the share of the query's distinct words found in
-// the best window of kProximityWindow positions). Measured on the dev sets (docs/relevance.md). Pages
-// beyond the first kRerankDepth hits keep Xapian's order, so paging stays consistent.
+// the best window of kProximityWindow positions), and kCoverageWeight x (the best weight) x (the share
+// of those words it has at all). Measured on the dev sets (docs/relevance.md). Pages beyond the first
+// kRerankDepth hits keep Xapian's order, so paging stays consistent.
 constexpr Xapian::doccount kRerankDepth = 50;
 constexpr Xapian::termpos kProximityWindow = 10;
 constexpr double kProximityWeight = 0.3;

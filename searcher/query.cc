@@ -464,9 +464,9 @@ class Compiler {
                 // Each part with its German stems ("video" finds "Videos"), and only those: a part is
                 // a German word, and under other stemmers it meets other words (the English stemmer
                 // makes "modell" "model": "Diffusionsmodell" ranked English papers on diffusion models
-                // above the German ones that say it, seen on the bundled data). Not with the compounds it is a part of either:
-                // "Beschriftung" would bring in every "...beschriftung" of the index, which is no
-                // longer what the user's one word means.
+                // above the German ones that say it, seen on the bundled data). Not with the compounds
+                // it is a part of either: "Beschriftung" would bring in every "...beschriftung" of the
+                // index, which is no longer what the user's one word means.
                 // The vocabulary's inflected forms of the part join its synonym group: German stems
                 // leave "videos" alone (CompoundSplitter::inflections).
                 static const std::vector<std::string> kGerman{"de"};
