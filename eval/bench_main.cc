@@ -96,6 +96,7 @@ int cmd_floor(const std::string& db, const std::vector<std::string>& files) {
     Xapian::WritableDatabase out(db, Xapian::DB_CREATE_OR_OVERWRITE);
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("english"));
+    uint64_t pending = 0;
     uint64_t n = for_records(files, [&](const Record& r) {
         Xapian::Document doc;
         tg.set_document(doc);
@@ -111,7 +112,6 @@ int cmd_floor(const std::string& db, const std::vector<std::string>& files) {
         doc.add_boolean_term(idterm);
         doc.set_data(to_json(r));
         out.replace_document(idterm, doc);
-        static uint64_t pending = 0;
         if (++pending % 2000 == 0) out.commit();
     });
     out.commit();

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End-to-end: abstrakt-bench, the peers and measurements behind scripts/bench/ (docs/performance.md),
+# on the seed listing: each command does what it says, and refuses what it cannot do.
+# Expected counts are read from the data file, never from the programs. No timing is checked.
+source "$(dirname "$0")/lib.bash"
+cd "$T" || exit 1
+BENCH=$ABSTRAKT_BIN/abstrakt-bench
+seed_n=$(grep -c . "$SEED")                                            # 11 records
+en_titles=$(grep -c '"title": {"en"' "$SEED")                          # records with an English title
+
+section "floor and fts5 index every record"
+expect_exit 0 "$BENCH" floor --db "$T/floor" "$SEED"
+expect_contains "system floor records $seed_n " "$OUT" "floor's line"
+[[ -f $T/floor/iamglass ]] || fail "the floor made no Xapian database"
+expect_exit 0 "$BENCH" fts5 --db "$T/fts5.sqlite" "$SEED"
+expect_contains "system fts5 records $seed_n " "$OUT" "fts5's line"
+[[ -s $T/fts5.sqlite ]] || fail "fts5 made no database"
+
+section "make-queries: short and long queries from the records"
+expect_exit 0 "$BENCH" make-queries "$SEED" 5
+printf '%s\n' "$OUT" >queries.tsv
+short_n=$(grep -c '^short	' queries.tsv)
+long_n=$(grep -c '^long	' queries.tsv)
+(( short_n >= 1 && short_n <= 5 )) || fail "short queries: $short_n, want 1 to 5 (of $en_titles English titles)"
+(( long_n >= 1 && long_n <= 5 )) || fail "long queries: $long_n, want 1 to 5"
+expect_eq 0 "$(grep -vc $'^\(short\|long\)\t' queries.tsv)" "lines that are neither short nor long"
+while IFS=$'\t' read -r kind text; do
+  words=$(wc -w <<<"$text")
+  if [[ $kind == short ]]; then (( words == 2 || words == 3 )) || fail "short query of $words words: $text"
+  else (( words >= 8 && words <= 20 )) || fail "long query of $words words: $text"; fi
+done <queries.tsv
+
+section "queries: a latency line per system and kind, every query counted"
+expect_exit 0 "$INDEX" --db "$T/index" --quiet add "$SEED"
+expect_exit 0 "$BENCH" queries --db "$T/index" --fts5 "$T/fts5.sqlite" queries.tsv
+for sys in abstrakt fts5; do
+  expect_match "^system $sys kind short queries $short_n p50_ms [0-9.]+ p95_ms" "$OUT" "$sys, short"
+  expect_match "^system $sys kind long queries $long_n p50_ms [0-9.]+ p95_ms" "$OUT" "$sys, long"
+done
+
+section "repeat: the records again with new ids"
+# Run directly: expect_exit would read the JSON Lines output as one JSON document.
+"$BENCH" repeat "$SEED" 3 >repeated.jsonl || fail "repeat exited $?"
+expect_eq $((3 * seed_n)) "$(grep -c . repeated.jsonl)" "records in three copies"
+ids=$(python3 -c 'import json, sys; [print(json.loads(l)["id"]) for l in open(sys.argv[1])]' repeated.jsonl)
+expect_eq $((3 * seed_n)) "$(sort -u <<<"$ids" | grep -c .)" "distinct ids"
+expect_eq "$seed_n" "$(grep -c -- '-r2$' <<<"$ids")" "ids of the third copy"
+expect_exit 0 "$INDEX" --db "$T/repeated" --quiet add repeated.jsonl   # the copies are valid records
+
+section "bad input: a usage error (2), never a crash"
+expect_exit 2 "$BENCH"
+expect_exit 2 "$BENCH" nonsense
+expect_exit 2 "$BENCH" floor "$SEED"                                   # no --db
+expect_exit 2 "$BENCH" make-queries "$SEED" 0
+expect_exit 2 "$BENCH" make-queries "$T/no-such-file.jsonl" 5
+expect_exit 2 "$BENCH" queries --db "$T/no-such-index" queries.tsv
+expect_exit 2 "$BENCH" queries --db "$T/index" "$T/no-such-queries.tsv"
+expect_exit 2 "$BENCH" repeat "$SEED" two
+
+finish
