@@ -39,12 +39,13 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
   make-queries FILE N            N short queries (2 or 3 words of a title) and N long ones (a
                                  sentence of an abstract, 8 to 20 words), from evenly spread records;
                                  prints "short<TAB>text" and "long<TAB>text" lines
-  queries --db DIR [--fts5 FILE] QUERIES
+  queries --db DIR [--fts5 FILE] [--trace FILE] QUERIES
                                  run the first 100 queries of each kind of the QUERIES file (as
                                  make-queries writes it) to warm up, then every query once timed, on
                                  one thread: Abstrakt through
                                  Engine::search (10 hits, titles and snippets), FTS5 through MATCH with
-                                 bm25() and snippet(); prints latency percentiles per system and kind
+                                 bm25() and snippet(); prints latency percentiles per system and kind;
+                                 --trace writes "system<TAB>kind<TAB>ms<TAB>query" per timed query
   repeat FILE COPIES             print the records COPIES times, copy k > 0 with ids suffixed "-rK"
 )";
 
@@ -231,7 +232,8 @@ struct Latencies {
     }
 };
 
-int cmd_queries(const std::string& db, const std::string& fts5_path, const std::string& queries_file) {
+int cmd_queries(const std::string& db, const std::string& fts5_path, const std::string& trace_path,
+                const std::string& queries_file) {
     std::ifstream in(queries_file);
     if (!in) return usage_error("cannot read " + queries_file);
     std::vector<std::pair<std::string, std::string>> queries;  // (kind, text)
@@ -241,6 +243,14 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, const std::
     }
     auto engine = Engine::open(db);
     if (!engine.is_ok()) return usage_error(engine.message());
+    std::ofstream trace;
+    if (!trace_path.empty()) {
+        trace.open(trace_path);
+        if (!trace) return usage_error("cannot write " + trace_path);
+    }
+    auto traced = [&](const char* system, const std::string& kind, double ms, const std::string& text) {
+        if (trace.is_open()) trace << system << '\t' << kind << '\t' << ms << '\t' << text << '\n';
+    };
     std::vector<std::string> kinds;
     for (const auto& q : queries)
         if (std::find(kinds.begin(), kinds.end(), q.first) == kinds.end()) kinds.push_back(q.first);
@@ -257,7 +267,10 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, const std::
             r.spelling = false;
             auto t = Clock::now();
             auto resp = engine.value()->search(r);
-            if (by_kind) by_kind->ms.push_back(seconds_since(t) * 1000);
+            if (by_kind) {
+                by_kind->ms.push_back(seconds_since(t) * 1000);
+                traced("abstrakt", kind, by_kind->ms.back(), text);
+            }
             if (!resp.is_ok()) std::cerr << "abstrakt-bench: " << text << ": " << resp.message() << "\n";
         }
     };
@@ -287,7 +300,10 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, const std::
                 }
                 sqlite3_reset(st);
             }
-            if (by_kind) by_kind->ms.push_back(seconds_since(t) * 1000);
+            if (by_kind) {
+                by_kind->ms.push_back(seconds_since(t) * 1000);
+                traced("fts5", kind, by_kind->ms.back(), text);
+            }
         }
     };
     for (const std::string& kind : kinds) {
@@ -324,11 +340,12 @@ int main(int argc, char** argv) {
         return args.empty() ? 2 : 0;
     }
     const std::string cmd = args[0];
-    std::string db, fts5;
+    std::string db, fts5, trace;
     std::vector<std::string> rest;
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
         else if (args[i] == "--fts5" && i + 1 < args.size()) fts5 = args[++i];
+        else if (args[i] == "--trace" && i + 1 < args.size()) trace = args[++i];
         else rest.push_back(args[i]);
     }
     auto count = [](const std::string& s, uint64_t& out) {
@@ -341,7 +358,7 @@ int main(int argc, char** argv) {
     if (cmd == "fts5") return db.empty() || rest.empty() ? usage_error("fts5 needs --db FILE and files") : cmd_fts5(db, rest);
     if (cmd == "make-queries")
         return rest.size() != 2 || !count(rest[1], n) ? usage_error("make-queries needs FILE N") : cmd_make_queries(rest[0], n);
-    if (cmd == "queries") return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, rest[0]);
+    if (cmd == "queries") return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, trace, rest[0]);
     if (cmd == "repeat") return rest.size() != 2 || !count(rest[1], n) ? usage_error("repeat needs FILE COPIES") : cmd_repeat(rest[0], n);
     return usage_error("unknown command " + cmd);
 }

@@ -623,6 +623,7 @@ class Compiler {
 
     Q list(const Node& n, bool positive) {
         std::vector<Q> required, optional, excluded, filters;
+        std::vector<bool> optional_weak;  // per `optional`: a stop word that needs another word (below)
         std::vector<Q> joins_strict, boosts, joins_loose;
         std::vector<int> simple_index(n.children.size(), -1);  // index into `optional` of simple words
         // A long list of plain words (natural language, such as a claim or a question) drops its stop
@@ -640,6 +641,13 @@ class Compiler {
             }
         }
         const bool long_list = plain >= kLongQueryWords;
+        // In a short list, a stop word beside other words is searched (papers with every word come
+        // first, and the phrase boosts keep `on the`), but it does not let a paper into the
+        // some-words group by itself: `VLQA the` fills its page with papers about VLQA, not with any
+        // paper that says "the", and Xapian no longer ranks every paper to find them (324 to 7 ms
+        // on the 144k benchmark index, docs/performance.md).
+        std::vector<bool> weak(n.children.size(), false);
+        if (!long_list && stops < plain) weak = stop;
         if (!long_list || stops == plain) std::fill(stop.begin(), stop.end(), false);
         for (size_t i = 0; i < n.children.size(); ++i) {
             const Node& c = n.children[i];
@@ -667,6 +675,7 @@ class Compiler {
                 case Mod::kNone:
                     if (simple_word(c)) simple_index[i] = static_cast<int>(optional.size());
                     optional.push_back(q);
+                    optional_weak.push_back(weak[i]);
                     break;
             }
         }
@@ -704,9 +713,12 @@ class Compiler {
                 base = Q(Q::OP_OR, joins_strict.begin(), joins_strict.end());
             }
         } else {
-            std::vector<Q> any = optional;
+            std::vector<Q> any, stops_too;
+            for (size_t k = 0; k < optional.size(); ++k) (optional_weak[k] ? stops_too : any).push_back(optional[k]);
+            if (any.empty() && joins_loose.empty()) any.swap(stops_too);  // the other words had no terms
             any.insert(any.end(), joins_loose.begin(), joins_loose.end());
             Q some(Q::OP_OR, any.begin(), any.end());
+            if (!stops_too.empty()) some = Q(Q::OP_AND_MAYBE, some, Q(Q::OP_OR, stops_too.begin(), stops_too.end()));
             base = required.empty() ? some : Q(Q::OP_AND_MAYBE, Q(Q::OP_AND, required.begin(), required.end()), some);
         }
         if (!boosts.empty()) base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosts.begin(), boosts.end()));
