@@ -12,8 +12,10 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
+#include "common/schema.h"
 #include "common/xapian_guard.h"
 #include "indexer/writer.h"
 
@@ -70,11 +72,12 @@ class RecordQueue {
 };
 
 struct Part {
-    std::string path;
+    std::string dir;                 // the thread's folder; its partial indexes are dir/0, dir/1, ...
+    std::vector<std::string> paths;  // the partial indexes it wrote, once it has finished
     RecordQueue queue;
     IngestSummary counts;  // added, updated, unchanged, error
     std::thread thread;
-    Part(std::string p, size_t capacity) : path(std::move(p)), queue(capacity) {}
+    Part(std::string d, size_t capacity) : dir(std::move(d)), queue(capacity) {}
 };
 
 // FNV-1a: a stable hash, the same on every run and machine, so that a record's partial index does not
@@ -88,27 +91,98 @@ uint64_t id_hash(const std::string& id) {
     return h;
 }
 
-void run_part(Part& part, uint64_t batch_size) {
-    auto writer = IndexWriter::open(part.path, true, WriterOptions{batch_size});
-    if (!writer.is_ok()) {
-        part.counts.error = writer.status();
+// One thread's work: its records into partial indexes of at most `partial_records` records each.
+// A record whose id is already in a closed partial index replaces it there as upsert() does in the
+// open one: the earlier copies are deleted once the thread is done (each closed index is opened for
+// writing once more), unless the record is the same as the last copy (counted unchanged).
+void run_part(Part& part, const ParallelOptions& options) {
+    auto fail = [&](Status s) {
+        part.counts.error = std::move(s);
         part.queue.fail();
-        return;
-    }
-    while (std::optional<Record> r = part.queue.pop()) {
-        Result<IndexWriter::Change> change = writer.value()->upsert(*r);
-        if (!change.is_ok()) {
-            part.counts.error = change.status();
-            part.queue.fail();
-            return;
+    };
+    std::unique_ptr<IndexWriter> writer;
+    uint64_t in_open = 0;
+    auto open_next = [&]() -> bool {
+        const std::string path = part.dir + "/" + std::to_string(part.paths.size());
+        std::error_code ec;
+        fs::create_directories(part.dir, ec);
+        auto opened = IndexWriter::open(path, true, WriterOptions{options.batch_size});
+        if (!opened.is_ok()) {
+            fail(opened.status());
+            return false;
         }
-        switch (change.value()) {
+        writer = std::move(opened.value());
+        part.paths.push_back(path);
+        in_open = 0;
+        return true;
+    };
+    if (!open_next()) return;
+    Xapian::Database closed;                         // the closed partial indexes, for repeated ids
+    size_t n_closed = 0;
+    std::set<std::pair<size_t, std::string>> stale;  // (closed index, id term) replaced later
+    while (std::optional<Record> r = part.queue.pop()) {
+        if (options.partial_records && in_open == options.partial_records) {
+            if (Status s = writer->commit(); !s.is_ok()) return fail(s);
+            writer.reset();
+            Result<bool> added = guarded(part.paths.back(), [&]() -> Result<bool> {
+                closed.add_database(Xapian::Database(part.paths.back()));
+                return true;
+            });
+            if (!added.is_ok()) return fail(added.status());
+            ++n_closed;
+            if (!open_next()) return;
+        }
+        bool replaces = false;
+        if (n_closed) {
+            const std::string idterm = schema::kPrefixId + r->id;
+            Result<bool> same = guarded(part.dir, [&]() -> Result<bool> {
+                // Xapian numbers the documents of several databases in turn: docid d is document
+                // (d - 1) / n + 1 of database (d - 1) % n. A closed copy not yet replaced is the
+                // current one (when every closed copy was replaced, the current one is in the open
+                // index, where upsert() finds it).
+                std::optional<std::pair<size_t, Xapian::docid>> live;
+                for (auto p = closed.postlist_begin(idterm); p != closed.postlist_end(idterm); ++p) {
+                    const size_t k = (*p - 1) % n_closed;
+                    if (!stale.count({k, idterm})) live = std::make_pair(k, *p);
+                }
+                if (!live) return false;
+                if (closed.get_document(live->second).get_data() == to_json(*r)) return true;
+                stale.emplace(live->first, idterm);
+                replaces = true;
+                return false;
+            });
+            if (!same.is_ok()) return fail(same.status());
+            if (same.value()) {
+                ++part.counts.unchanged;
+                continue;
+            }
+        }
+        Result<IndexWriter::Change> change = writer->upsert(*r);
+        if (!change.is_ok()) return fail(change.status());
+        IndexWriter::Change c = change.value();
+        if (replaces && c == IndexWriter::Change::kAdded) c = IndexWriter::Change::kUpdated;
+        switch (c) {
             case IndexWriter::Change::kAdded: ++part.counts.added; break;
             case IndexWriter::Change::kUpdated: ++part.counts.updated; break;
             case IndexWriter::Change::kUnchanged: ++part.counts.unchanged; break;
         }
+        ++in_open;
     }
-    part.counts.error = writer.value()->commit();
+    if (Status s = writer->commit(); !s.is_ok()) return fail(s);
+    writer.reset();
+    closed = Xapian::Database();
+    // The earlier copies of repeated ids out of the closed partial indexes (their spelling words
+    // with them, as upsert() would have done).
+    for (auto it = stale.begin(); it != stale.end();) {
+        const size_t k = it->first;
+        auto old = IndexWriter::open(part.paths[k], false, WriterOptions{options.batch_size});
+        if (!old.is_ok()) return fail(old.status());
+        for (; it != stale.end() && it->first == k; ++it) {
+            const std::string id = it->second.substr(std::string(schema::kPrefixId).size());
+            if (Result<bool> removed = old.value()->remove(id); !removed.is_ok()) return fail(removed.status());
+        }
+        if (Status s = old.value()->commit(); !s.is_ok()) return fail(s);
+    }
 }
 
 // Removes the folders of earlier runs whose process is gone.
@@ -167,7 +241,7 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
     std::vector<std::unique_ptr<Part>> parts;
     for (unsigned k = 0; k < jobs; ++k)
         parts.push_back(std::make_unique<Part>((work / ("part-" + std::to_string(k))).string(), std::max<size_t>(1, parallel.queue_records)));
-    for (auto& part : parts) part->thread = std::thread(run_part, std::ref(*part), parallel.batch_size);
+    for (auto& part : parts) part->thread = std::thread(run_part, std::ref(*part), std::cref(parallel));
 
     // The reading is ingest()'s, with each record dealt to its part instead of upserted here.
     IngestSummary read = read_records(paths, options, [&](Record&& r) {
@@ -193,7 +267,8 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
     const fs::path merged = work / "merged";
     Result<bool> compacted = guarded(merged.string(), [&]() -> Result<bool> {
         Xapian::Database all;
-        for (auto& part : parts) all.add_database(Xapian::Database(part->path));
+        for (auto& part : parts)
+            for (const std::string& p : part->paths) all.add_database(Xapian::Database(p));
         all.compact(merged.string(), Xapian::DBCOMPACT_MULTIPASS);
         return true;
     });

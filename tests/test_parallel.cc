@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,7 +60,8 @@ TEST_CASE("parallel: the bundled data built by 1, 2 and 3 threads gives the inde
         CAPTURE(jobs);
         const std::string db = dir.file("parallel-" + std::to_string(jobs));
         // A small batch and queue: many commits per partial index and a reader that waits.
-        IngestSummary s = ingest_parallel(db, files, {}, ParallelOptions{jobs, 50, 4});
+        // 120 records per partial index: each thread writes two to four of them.
+        IngestSummary s = ingest_parallel(db, files, {}, ParallelOptions{jobs, 50, 4, 120});
         REQUIRE_MESSAGE(s.error.is_ok(), s.error.message());
         CHECK(s.added == serial.added);
         CHECK(s.skipped == serial.skipped);
@@ -95,6 +97,64 @@ TEST_CASE("parallel: a repeated id keeps its last record, malformed lines are re
     REQUIRE(export_records(dir.file("index"), [&](const std::string& l) { records.push_back(l); }).is_ok());
     REQUIRE(records.size() == 2);
     CHECK(records[0].find("second version") != std::string::npos);
+}
+
+TEST_CASE("parallel: a repeated id across partial indexes leaves its last record, as one thread does") {
+    struct Row {
+        std::vector<std::string> ids;  // the records in input order: "a1" is id "a", version 1
+        uint64_t partial_records;      // records per partial index (one thread)
+        uint64_t added, updated, unchanged;
+        std::string why;
+    };
+    const Row rows[] = {
+        {{"a1", "b1", "a2"}, 1, 2, 1, 0, "a2 replaces a1, which is in a closed partial index"},
+        {{"a1", "b1", "a1"}, 1, 2, 0, 1, "the same record again is unchanged, and a1 stays"},
+        {{"a1", "b1", "a2", "c1", "a3"}, 1, 3, 2, 0, "replaced twice, in two closed partial indexes"},
+        {{"a1", "b1", "a2", "a1"}, 1, 2, 2, 0, "back to the first version: a2 is the copy compared, not a1"},
+        {{"a1", "a2"}, 2, 1, 1, 0, "both in the open partial index: upsert replaces"},
+        // Regression: the copy in the open index is the current one once the closed copy was replaced;
+        // comparing with the closed copy called a1 unchanged and kept a2.
+        {{"a1", "b1", "a2", "a1"}, 2, 2, 2, 0, "a2 in the open index, a1 (closed) replaced: a1 again replaces a2"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.why);
+        test::TempDir dir;
+        std::vector<std::string> lines;
+        for (const std::string& v : r.ids)
+            lines.push_back(R"({"id": ")" + v.substr(0, 1) + R"(", "title": "version )" + v.substr(1) + R"( of paper )" + v.substr(0, 1) +
+                            R"(", "abstract": "words of version )" + v.substr(1) + R"("})");
+        const std::string input = dir.write("in.jsonl", lines);
+        IngestSummary s = ingest_parallel(dir.file("index"), {input}, {}, ParallelOptions{1, 1, 1, r.partial_records});
+        REQUIRE_MESSAGE(s.error.is_ok(), s.error.message());
+        CHECK(s.added == r.added);
+        CHECK(s.updated == r.updated);
+        CHECK(s.unchanged == r.unchanged);
+        IngestSummary one = serial_build(dir.file("serial"), {input});
+        REQUIRE(one.error.is_ok());
+        CHECK(digest(dir.file("index")) == digest(dir.file("serial")));
+        // Every id once, with the version of its last record.
+        std::vector<std::string> records;
+        REQUIRE(export_records(dir.file("index"), [&](const std::string& l) { records.push_back(l); }).is_ok());
+        std::map<std::string, std::string> last;
+        for (const std::string& v : r.ids) last[v.substr(0, 1)] = v.substr(1);
+        REQUIRE(records.size() == last.size());
+        for (const std::string& rec : records) {
+            auto parsed = from_json(rec);
+            REQUIRE(parsed.is_ok());
+            CHECK(parsed.value().title.front().text == "version " + last[parsed.value().id] + " of paper " + parsed.value().id);
+        }
+        // The replaced versions' words are out of the spelling dictionary, as after one thread.
+        auto spellings = [](const std::string& path) {
+            std::map<std::string, Xapian::doccount> out;
+            Xapian::Database db(path);
+            for (auto t = db.spellings_begin(); t != db.spellings_end(); ++t) out[*t] = t.get_termfreq();
+            return out;
+        };
+        const auto words = spellings(dir.file("index"));
+        CHECK(words == spellings(dir.file("serial")));
+        // Two per paper left (its title and its abstract): the replaced records' are gone.
+        CHECK(words.at("version") == 2 * last.size());
+    }
 }
 
 TEST_CASE("parallel: all or nothing") {
