@@ -50,8 +50,9 @@ commands:
 options:
   --db PATH             the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
   --batch N             records between commits (add; default 2000; with --jobs, per thread)
-  --jobs N              add: build a new index with N threads, all or nothing (default: one per
-                        core when the index is new and the files hold 8 MB or more, else 1)
+  --jobs N              add, rebuild: read the files into a new index with N threads, all or
+                        nothing (default: one per core when the index is new and the files hold
+                        8 MB or more, else 1; add to an existing index always uses one)
   --default-lang CODE   language of bare-string titles and abstracts in Latin script (default en)
   --quiet               no progress output
   -h, --help            this text
@@ -140,11 +141,10 @@ class ProgressReporter {
 // what was done (docs/performance.md).
 constexpr uint64_t kParallelMinBytes = 8u << 20;
 
-// Whether `add` builds in parallel: with --jobs N (N >= 2) always (a new index only), with --jobs 1
-// never, and by default when the index is new and the files are large enough for the merge to pay.
-unsigned add_jobs(const std::string& db, const std::vector<std::string>& files, unsigned jobs) {
-    if (jobs == 1 || !is_new_index_path(db)) return 1;
-    if (jobs >= 2) return jobs;
+// The threads for reading `files` into a new index (add to a new path, rebuild): --jobs N when given
+// (0: not given), else one per core when the files are large enough for the merge to pay.
+unsigned new_index_jobs(const std::vector<std::string>& files, unsigned jobs) {
+    if (jobs >= 1) return jobs;
     uint64_t bytes = 0;
     for (const std::string& f : files) {
         struct stat st {};
@@ -152,6 +152,13 @@ unsigned add_jobs(const std::string& db, const std::vector<std::string>& files, 
     }
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     return bytes >= kParallelMinBytes ? cores : 1;
+}
+
+// Whether `add` builds in parallel: with --jobs N (N >= 2) always (a new index only), with --jobs 1
+// never, and by default when the index is new and the files are large enough.
+unsigned add_jobs(const std::string& db, const std::vector<std::string>& files, unsigned jobs) {
+    if (jobs == 1 || !is_new_index_path(db)) return 1;
+    return new_index_jobs(files, jobs);
 }
 
 int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64_t batch, unsigned jobs_asked,
@@ -269,7 +276,7 @@ int cmd_sync(const std::string& db, const std::string& config_path, bool dry_run
 }
 
 int cmd_rebuild(const std::string& db, const std::string& config_path, const std::string& today,
-                const std::vector<std::string>& files, const std::string& default_lang, bool replay) {
+                const std::vector<std::string>& files, const std::string& default_lang, bool replay, unsigned jobs) {
     if (replay && config_path.empty()) return usage_error("--replay needs --config FILE (it names the spool)");
     if (files.empty() && config_path.empty()) return usage_error("rebuild needs files, --config FILE, or both");
     if (!today.empty() && !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
@@ -290,6 +297,7 @@ int cmd_rebuild(const std::string& db, const std::string& config_path, const std
     install_stop_handlers();
     RebuildOptions o;
     o.files = files;
+    o.jobs = new_index_jobs(files, jobs);
     o.sources = config ? &*config : nullptr;
     o.replay = replay;
     o.sync.today = today;
@@ -432,7 +440,7 @@ int main(int argc, char** argv) {
         if (!args.empty()) return usage_error("sync takes no arguments besides its options");
         return cmd_sync(db, config_path, dry_run, today);
     }
-    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay);
+    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay, jobs);
     if (replay) return usage_error("--replay is an option of rebuild");
     if (command == "export" || command == "digest") {
         if (!args.empty()) return usage_error(command + " takes no arguments");

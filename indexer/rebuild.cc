@@ -6,6 +6,7 @@
 #include "common/schema.h"
 #include "common/xapian_guard.h"
 #include "indexer/generations.h"
+#include "indexer/parallel.h"
 #include "indexer/writer.h"
 
 namespace abstrakt {
@@ -65,9 +66,16 @@ Result<RebuildReport> rebuild(const std::string& served_path, const RebuildOptio
     report.previous = current.value();
     report.generation = current.value() + 1;
     {
+        // The new generation is an empty folder: the parallel build fills it whole, or leaves it empty.
+        const bool parallel = !o.files.empty() && o.jobs >= 2;
+        if (parallel) {
+            report.files = ingest_parallel(next.value(), o.files, o.ingest, ParallelOptions{o.jobs});
+            if (!report.files.error.is_ok()) return report.files.error;
+            if (report.files.interrupted) return Status(ErrorCode::kUnavailable, "interrupted; nothing was switched");
+        }
         auto writer = IndexWriter::open(next.value(), true);
         if (!writer.is_ok()) return writer.status();
-        if (!o.files.empty()) {
+        if (!o.files.empty() && !parallel) {
             report.files = ingest(*writer.value(), o.files, o.ingest);
             if (!report.files.error.is_ok()) return report.files.error;
             if (report.files.interrupted) return Status(ErrorCode::kUnavailable, "interrupted; nothing was switched");

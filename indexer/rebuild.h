@@ -19,6 +19,9 @@ struct RebuildOptions {
     bool replay = false;              // the sources' nights come from their spool, not the network
     SyncOptions sync;                 // today, stop flag, log, fetcher factory for the sources
     IngestOptions ingest;             // reporting and stop flag for the files
+    // Threads for the files: 2 or more read them with ingest_parallel (partial indexes merged by
+    // compaction, indexer/parallel.h) before the sources are synced on one thread; 1 reads them in turn.
+    unsigned jobs = 1;
     // The new generation must hold at least this many documents, and at least this share of the
     // served generation's documents, or it is not switched to.
     uint64_t min_documents = 1;

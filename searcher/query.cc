@@ -644,7 +644,7 @@ class Compiler {
         // In a short list, a stop word beside other words is searched (papers with every word come
         // first, and the phrase boosts keep `on the`), but it does not let a paper into the
         // some-words group by itself: `VLQA the` fills its page with papers about VLQA, not with any
-        // paper that says "the", and Xapian no longer ranks every paper to find them (324 to 7 ms
+        // paper that says "the", and Xapian no longer weighs every paper to find them (337 ms to 2 ms
         // on the 144k benchmark index, docs/performance.md).
         std::vector<bool> weak(n.children.size(), false);
         if (!long_list && stops < plain) weak = stop;

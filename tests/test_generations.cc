@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "indexer/export.h"
 #include "indexer/rebuild.h"
 #include "indexer/writer.h"
 #include "test_util.h"
@@ -64,6 +65,35 @@ TEST_CASE("generations: rebuild, switch, keep one for rollback, roll back") {
     CHECK(back.value() == 2);
     CHECK(served_documents(served) == 12);
     CHECK(gens.rollback().status().code() == ErrorCode::kNotFound);  // nothing older than 2 is left
+}
+
+TEST_CASE("generations: rebuild reads its files on several threads into the generation one thread makes") {
+    test::TempDir dir;
+    // The bundled seed listing (English and German) and generated papers, one of them twice.
+    const std::vector<std::string> files = {test::data_dir() + "/seed/chatpaper-2024-02-29.jsonl", papers(dir, "a", 40),
+                                            dir.write("again.jsonl", {R"({"id": "a3", "title": "Paper a 3, second version"})"})};
+    std::vector<std::string> digests;
+    for (unsigned jobs : {1u, 2u, 3u}) {
+        CAPTURE(jobs);
+        const std::string served = dir.file("index-" + std::to_string(jobs));
+        RebuildOptions o;
+        o.files = files;
+        o.jobs = jobs;
+        auto r = rebuild(served, o);
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        CHECK(r->documents == 11 + 40);
+        CHECK(r->files.added == 51);
+        CHECK(r->files.updated == 1);  // a3's second record
+        std::string d;
+        REQUIRE(digest_index(served, [&](const std::string& line) { d += line + "\n"; }).is_ok());
+        digests.push_back(d);
+        // Served through the generation link, with nothing left beside the generations.
+        CHECK(fs::is_symlink(served));
+        for (const auto& e : fs::directory_iterator(dir.path()))
+            CHECK(e.path().filename().string().find(".parallel-") == std::string::npos);
+    }
+    CHECK(digests[1] == digests[0]);
+    CHECK(digests[2] == digests[0]);
 }
 
 TEST_CASE("generations: a failed verification switches nothing") {
