@@ -37,7 +37,8 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
   fts5 --db FILE FILE...         index the records into SQLite FTS5 (porter unicode61; columns id,
                                  title, abstract: every language's text joined), one transaction
   make-queries FILE N            N short queries (2 or 3 words of a title) and N long ones (a
-                                 sentence of an abstract, 8 to 20 words), from evenly spread records;
+                                 sentence of an abstract, 8 to 20 words), from evenly spread records
+                                 (fewer only when the file has too few);
                                  prints "short<TAB>text" and "long<TAB>text" lines
   queries --db DIR [--fts5 FILE] [--trace FILE] QUERIES
                                  run the first 100 queries of each kind of the QUERIES file (as
@@ -183,32 +184,37 @@ int cmd_make_queries(const std::string& file, uint64_t n) {
     if (all.empty()) return usage_error("no records in " + file);
     std::vector<std::string> shorts, longs;
     const size_t step = std::max<size_t>(1, all.size() / n);
-    for (size_t i = 0; i < all.size() && (shorts.size() < n || longs.size() < n); i += step) {
-        const Record& r = all[i];
-        if (const LangText* t = Record::find(r.title, "en"); t && shorts.size() < n) {
-            std::vector<std::string> w = ascii_words(t->text);
-            const size_t k = 2 + i % 2;
-            if (w.size() >= k) {
-                std::string q;
-                for (size_t j = 0; j < k; ++j) q += (j ? " " : "") + w[j];
-                shorts.push_back(q);
+    // Records 0, step, 2 step, ...; when some of them give no query of a kind (a title of one word, an
+    // abstract without a sentence of 8 words), the next pass takes the records after them, and so on.
+    auto more = [&] { return shorts.size() < n || longs.size() < n; };
+    for (size_t pass = 0; pass < step && more(); ++pass) {
+        for (size_t i = pass; i < all.size() && more(); i += step) {
+            const Record& r = all[i];
+            if (const LangText* t = Record::find(r.title, "en"); t && shorts.size() < n) {
+                std::vector<std::string> w = ascii_words(t->text);
+                const size_t k = 2 + i % 2;
+                if (w.size() >= k) {
+                    std::string q;
+                    for (size_t j = 0; j < k; ++j) q += (j ? " " : "") + w[j];
+                    shorts.push_back(q);
+                }
             }
-        }
-        if (const LangText* a = Record::find(r.abstract, "en"); a && longs.size() < n) {
-            // The second sentence, else the first: the first often restates the title.
-            std::vector<std::string> sentences;
-            size_t from = 0;
-            for (size_t p = a->text.find(". "); p != std::string::npos; p = a->text.find(". ", from)) {
-                sentences.push_back(a->text.substr(from, p - from));
-                from = p + 2;
-            }
-            sentences.push_back(a->text.substr(from));
-            const std::string& s = sentences.size() > 1 ? sentences[1] : sentences[0];
-            std::vector<std::string> w = ascii_words(s);
-            if (w.size() >= 8) {
-                std::string q;
-                for (size_t j = 0; j < w.size() && j < 20; ++j) q += (j ? " " : "") + w[j];
-                longs.push_back(q);
+            if (const LangText* a = Record::find(r.abstract, "en"); a && longs.size() < n) {
+                // The second sentence, else the first: the first often restates the title.
+                std::vector<std::string> sentences;
+                size_t from = 0;
+                for (size_t p = a->text.find(". "); p != std::string::npos; p = a->text.find(". ", from)) {
+                    sentences.push_back(a->text.substr(from, p - from));
+                    from = p + 2;
+                }
+                sentences.push_back(a->text.substr(from));
+                const std::string& s = sentences.size() > 1 ? sentences[1] : sentences[0];
+                std::vector<std::string> w = ascii_words(s);
+                if (w.size() >= 8) {
+                    std::string q;
+                    for (size_t j = 0; j < w.size() && j < 20; ++j) q += (j ? " " : "") + w[j];
+                    longs.push_back(q);
+                }
             }
         }
     }

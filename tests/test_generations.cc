@@ -87,9 +87,10 @@ TEST_CASE("generations: rebuild reads its files on several threads into the gene
         std::string d;
         REQUIRE(digest_index(served, [&](const std::string& line) { d += line + "\n"; }).is_ok());
         digests.push_back(d);
-        // Served through the generation link, with nothing left beside the generations.
+        // Served through the generation link, with nothing left of the partial indexes (they are
+        // built beside the new generation, in the generations folder).
         CHECK(fs::is_symlink(served));
-        for (const auto& e : fs::directory_iterator(dir.path()))
+        for (const auto& e : fs::recursive_directory_iterator(dir.path()))
             CHECK(e.path().filename().string().find(".parallel-") == std::string::npos);
     }
     CHECK(digests[1] == digests[0]);
