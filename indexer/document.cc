@@ -16,8 +16,9 @@ std::string ascii_lower(std::string s) {
 }
 
 // Indexes one text of one field (`field` its prefix, "" for an abstract: no field terms). Positions
-// start at `pos` and the next free position (after a gap, so that no phrase spans two texts) is returned. `german`: the text's primary language is "de", and
-// its words go to the German vocabulary too.
+// start at `pos` and the next free position (after a gap, so that no phrase spans two texts) is
+// returned. `german`: the text's primary language is "de", and its words go to the German vocabulary
+// too.
 Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vector<Token>& tokens,
                            std::string_view text, std::string_view primary_lang, const std::string& field,
                            Xapian::termcount wdf, bool stem, bool field_positions, Xapian::termpos pos,

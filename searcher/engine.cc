@@ -29,8 +29,9 @@ namespace {
 
 // DFR's IneB2 (Xapian::IneB2Weight, c = 1.5) rather than BM25 (k1 1.2, b 0.75, until 2026-11): on the
 // dev sets it ranked better with everything else equal (SciFact nDCG@10 +0.008 alone, +0.016 with the
-// proximity rerank; CSL MRR@10 +0.007; the grid and the other schemes tried are in docs/relevance.md). It has one parameter, c, the length normalisation (a grid of 0.5
-// to 5 moved SciFact by less than 0.003 around 1.5 to 3).
+// proximity rerank; CSL MRR@10 +0.007; the grid and the other schemes tried are in docs/relevance.md).
+// It has one parameter, c, the length normalisation (a grid of 0.5 to 5 moved SciFact by less than
+// 0.003 around 1.5 to 3).
 const Xapian::Weight& weighting() {
     static const Xapian::IneB2Weight ineb2(1.5);
     return ineb2;

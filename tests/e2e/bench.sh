@@ -29,6 +29,19 @@ while IFS=$'\t' read -r kind text; do
   if [[ $kind == short ]]; then (( words == 2 || words == 3 )) || fail "short query of $words words: $text"
   else (( words >= 8 && words <= 20 )) || fail "long query of $words words: $text"; fi
 done <queries.tsv
+# Records that give no query are made up for by the records after them: of ten records, the even
+# ones have a one-word title and a short abstract, so every other record (5 asked for, a step of 2)
+# gives nothing; the odd ones fill both kinds.
+for i in 0 1 2 3 4 5 6 7 8 9; do
+  if (( i % 2 )); then
+    printf '{"id": "m%s", "title": {"en": "Sparse attention for long documents %s"}, "abstract": {"en": "First sentence here. The second sentence of this abstract has more than eight words in it."}}\n' "$i" "$i"
+  else
+    printf '{"id": "m%s", "title": {"en": "Short%s"}, "abstract": {"en": "Too short."}}\n' "$i" "$i"
+  fi
+done >mixed.jsonl
+expect_exit 0 "$BENCH" make-queries mixed.jsonl 5
+expect_eq 5 "$(grep -c '^short	' <<<"$OUT")" "short queries from the odd records"
+expect_eq 5 "$(grep -c '^long	' <<<"$OUT")" "long queries from the odd records"
 
 section "queries: a latency line per system and kind, every query counted"
 expect_exit 0 "$INDEX" --db "$T/index" --quiet add "$SEED"
@@ -37,6 +50,11 @@ for sys in abstrakt fts5; do
   expect_match "^system $sys kind short queries $short_n p50_ms [0-9.]+ p95_ms" "$OUT" "$sys, short"
   expect_match "^system $sys kind long queries $long_n p50_ms [0-9.]+ p95_ms" "$OUT" "$sys, long"
 done
+# --trace: a line per timed query and system, "system<TAB>kind<TAB>ms<TAB>query".
+expect_exit 0 "$BENCH" queries --db "$T/index" --fts5 "$T/fts5.sqlite" --trace trace.tsv queries.tsv
+expect_eq $(( 2 * (short_n + long_n) )) "$(grep -c . trace.tsv)" "trace lines"
+expect_eq 0 "$(grep -Evc $'^(abstrakt|fts5)\t(short|long)\t[0-9.e+-]+\t.+$' trace.tsv)" "trace lines not of the form"
+expect_eq "$short_n" "$(grep -c $'^fts5\tshort\t' trace.tsv)" "fts5 short lines"
 
 section "repeat: the records again with new ids"
 # Run directly: expect_exit would read the JSON Lines output as one JSON document.
@@ -56,5 +74,6 @@ expect_exit 2 "$BENCH" make-queries "$T/no-such-file.jsonl" 5
 expect_exit 2 "$BENCH" queries --db "$T/no-such-index" queries.tsv
 expect_exit 2 "$BENCH" queries --db "$T/index" "$T/no-such-queries.tsv"
 expect_exit 2 "$BENCH" repeat "$SEED" two
+expect_exit 2 "$BENCH" queries --db "$T/index" --trace "$T/no-such-dir/trace.tsv" queries.tsv
 
 finish
