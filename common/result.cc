@@ -5,6 +5,29 @@
 
 namespace abstrakt {
 
+std::string html_safe_json(std::string_view json) {
+    std::string out;
+    out.reserve(json.size() + json.size() / 16);
+    for (size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        switch (c) {
+            case '<': out += "\\u003c"; break;
+            case '>': out += "\\u003e"; break;
+            case '&': out += "\\u0026"; break;
+            case '\'': out += "\\u0027"; break;
+            default:
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+                if (c == '\xE2' && i + 2 < json.size() && json[i + 1] == '\x80' && (json[i + 2] == '\xA8' || json[i + 2] == '\xA9')) {
+                    out += json[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
+                    i += 2;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
+}
+
 std::string html_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);

@@ -110,6 +110,13 @@ std::string to_json(const SearchResponse& response, int indent = -1);
 // Escapes &, <, >, " and ' for HTML text and attribute contexts.
 std::string html_escape(std::string_view text);
 
+// `json` (a serialised JSON text) with every <, >, & and ' written as \u003c, \u003e, \u0026, \u0027,
+// and U+2028, U+2029 as \u2028, \u2029: the same JSON value, but no byte sequence of it can close a
+// <script> element, open a tag or an entity, or end a JavaScript string when a page inlines it, and
+// a browser that sniffs it as HTML finds no markup. These characters stand only inside strings in
+// JSON, so the value is unchanged.
+std::string html_safe_json(std::string_view json);
+
 }  // namespace abstrakt
 
 #endif  // ABSTRAKT_COMMON_RESULT_H

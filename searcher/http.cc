@@ -1,9 +1,7 @@
 #include "searcher/http.h"
 
-#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +27,7 @@
 #include "common/config.h"
 #include "common/record.h"
 #include "common/result.h"
+#include "searcher/http_server.h"
 
 namespace abstrakt::http {
 
@@ -175,31 +174,30 @@ std::string error_json(const std::string& code, const std::string& message) {
     return dump(j);
 }
 
-void reply_json(httplib::Response& res, int status, const std::string& body) {
+// Every JSON body leaves through here: HTML-safe (see html_safe_json), typed as JSON.
+void reply_json(Response& res, int status, const std::string& body) {
     res.status = status;
-    res.set_content(body, kJsonType);
+    res.body = html_safe_json(body);
+    res.set_header("Content-Type", kJsonType);
 }
 
-void reply_error(httplib::Response& res, const HttpError& e) {
-    res.status = e.status;
-    res.set_content(error_json(e.code, e.message), kJsonType);
+void reply_error(Response& res, const HttpError& e) {
+    reply_json(res, e.status, error_json(e.code, e.message));
     if (e.status == 503) res.set_header("Retry-After", "5");
 }
 
-// The error for statuses that cpp-httplib answers by itself, before any handler of ours runs.
-HttpError library_error(int status) {
+// The error for a request the connection layer (searcher/http_server.h) refuses by itself, before
+// any route is looked at; `reason` says what was wrong.
+HttpError server_error(int status, const std::string& reason) {
     switch (status) {
-        case 400: return {400, "bad_request", "the request is not well-formed HTTP/1.1 (or uses an unknown method)"};
-        case 404: return {404, "not_found", "no such endpoint"};
-        case 405: return {405, "method_not_allowed", "only GET, HEAD and OPTIONS are allowed"};
-        case 413: return {413, "request_too_large", "request bodies are not accepted: the API is read-only"};
-        case 414:
-            return {414, "uri_too_long",
-                    "the request line is longer than " + std::to_string(kMaxRequestLineBytes) + " bytes"};
-        case 500: return {500, "internal", "internal error"};
-        case 503: return {503, "unavailable", "unavailable"};
+        case 400: return {400, "bad_request", "the request is not well-formed HTTP/1.1: " + reason};
+        case 408: return {408, "request_timeout", reason};
+        case 414: return {414, "uri_too_long", reason};
+        case 431: return {431, "headers_too_large", reason};
+        case 503: return {503, "busy", reason};
+        case 505: return {505, "http_version_not_supported", reason};
     }
-    return {status, status < 500 ? "bad_request" : "internal", "HTTP status " + std::to_string(status)};
+    return {status, status < 500 ? "bad_request" : "internal", reason};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +360,7 @@ class Metrics {
     }
 
     // Prometheus text format 0.0.4. `info` is absent when the index cannot be opened.
-    std::string render(const std::optional<Engine::Info>& info, double uptime_s, unsigned threads) const {
+    std::string render(const std::optional<Engine::Info>& info, double uptime_s, unsigned threads, size_t connections) const {
         std::string out;
         auto num = [](double v) {
             char buf[32];
@@ -394,6 +392,9 @@ class Metrics {
         out += "# HELP abstrakt_http_worker_threads Worker threads, each with its own index reader.\n";
         out += "# TYPE abstrakt_http_worker_threads gauge\n";
         out += "abstrakt_http_worker_threads " + std::to_string(threads) + "\n";
+        out += "# HELP abstrakt_http_open_connections Client connections open now.\n";
+        out += "# TYPE abstrakt_http_open_connections gauge\n";
+        out += "abstrakt_http_open_connections " + std::to_string(connections) + "\n";
         out += "# HELP abstrakt_uptime_seconds Seconds since the server started.\n";
         out += "# TYPE abstrakt_uptime_seconds gauge\n";
         out += "abstrakt_uptime_seconds " + num(uptime_s) + "\n";
@@ -429,7 +430,9 @@ class Metrics {
 // Worker threads, each with its own Engine
 // ---------------------------------------------------------------------------------------------
 
-// What one worker thread owns: its Engine, and which index file it was opened on.
+// What one worker thread owns: its Engine, and which index file it was opened on. Created on the
+// thread's first request and destroyed when the thread ends, so that its Engine is created, used
+// and destroyed on that thread only (Xapian objects are not thread-safe).
 struct WorkerSlot {
     std::unique_ptr<Engine> engine;
     std::string path;  // canonical path of the index it reads
@@ -437,73 +440,7 @@ struct WorkerSlot {
     ino_t ino = 0;
 };
 
-thread_local WorkerSlot* t_slot = nullptr;
-
-// A fixed pool of threads for cpp-httplib (Server::new_task_queue): a job is one connection, served
-// from its first request to its last. Each thread's WorkerSlot lives on its own stack, so its Engine
-// is created, used and destroyed on that thread only.
-class WorkerPool final : public httplib::TaskQueue {
-  public:
-    explicit WorkerPool(size_t n) {
-        for (size_t i = 0; i < n; ++i) threads_.emplace_back([this] { run(); });
-    }
-    ~WorkerPool() override { shutdown(); }
-    WorkerPool(const WorkerPool&) = delete;
-    WorkerPool& operator=(const WorkerPool&) = delete;
-
-    void enqueue(std::function<void()> fn) override {
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            jobs_.push_back(std::move(fn));
-        }
-        cv_.notify_one();
-    }
-
-    // Runs the jobs already queued (connections accepted before the stop), then joins.
-    void shutdown() override {
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            stopping_ = true;
-        }
-        cv_.notify_all();
-        for (std::thread& t : threads_)
-            if (t.joinable()) t.join();
-    }
-
-  private:
-    void run() {
-        WorkerSlot slot;
-        t_slot = &slot;
-        for (;;) {
-            std::function<void()> job;
-            {
-                std::unique_lock<std::mutex> lock(mu_);
-                cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-                if (jobs_.empty()) break;
-                job = std::move(jobs_.front());
-                jobs_.pop_front();
-            }
-            job();
-        }
-        t_slot = nullptr;
-    }
-
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::function<void()>> jobs_;
-    bool stopping_ = false;
-    std::vector<std::thread> threads_;
-};
-
-// The request being served on this thread: when it started and which endpoint it is, for the
-// access log and the metrics (cpp-httplib runs the handlers and the logger of a request on one
-// thread, one request after the other).
-struct RequestState {
-    bool active = false;
-    Clock::time_point start;
-    const char* endpoint = "other";
-};
-thread_local RequestState t_request;
+thread_local WorkerSlot t_slot;
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -568,19 +505,6 @@ std::optional<Matched> match_route(std::string_view raw_path, bool& malformed) {
     return std::nullopt;
 }
 
-size_t request_bytes(const httplib::Request& req) {
-    size_t n = req.method.size() + 1 + req.target.size() + 1 + req.version.size() + 2 + 2;
-    for (const auto& [k, v] : req.headers) n += k.size() + 2 + v.size() + 2;
-    return n;
-}
-
-bool has_body(const httplib::Request& req) {
-    if (req.has_header("Transfer-Encoding")) return true;
-    if (!req.has_header("Content-Length")) return false;
-    const std::string v = req.get_header_value("Content-Length");
-    return v.find_first_not_of('0') != std::string::npos || v.empty();
-}
-
 // ---------------------------------------------------------------------------------------------
 // The service
 // ---------------------------------------------------------------------------------------------
@@ -588,54 +512,46 @@ bool has_body(const httplib::Request& req) {
 class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
-        : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()) {
+        : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
+          server_(connection_limits(), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
             else origins_.push_back(o);
         }
         if (options.cors_origins.empty()) any_origin_ = true;
-
-        http.new_task_queue = [threads] { return new WorkerPool(threads); };
-        http.set_tcp_nodelay(true);  // responses go out in two writes (headers, body): no Nagle delay
-        // cpp-httplib's default also sets SO_REUSEPORT, with which a second server on the same port
-        // would silently share its connections; SO_REUSEADDR alone lets a restart bind at once.
-        http.set_socket_options([](int sock) {
-            int yes = 1;
-            ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        });
-        http.set_keep_alive_max_count(kKeepAliveMaxRequests);
-        http.set_keep_alive_timeout(kKeepAliveTimeoutS);
-        http.set_read_timeout(kSocketTimeoutS, 0);
-        http.set_write_timeout(kSocketTimeoutS, 0);
-        http.set_payload_max_length(kMaxBodyBytes);
-        // Every request, whatever its method and path, is answered here, before cpp-httplib would
-        // read a body or look for a handler of its own.
-        http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-            dispatch(req, res);
-            return httplib::Server::HandlerResponse::Handled;
-        });
-        // Errors cpp-httplib answers by itself (malformed requests, 414) get a JSON body too.
-        http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-            if (!t_request.active) t_request = {true, Clock::now(), "other"};
-            if (res.body.empty()) reply_error(res, library_error(res.status));
-            return httplib::Server::HandlerResponse::Handled;
-        }));
-        http.set_expect_100_continue_handler([](const httplib::Request&, httplib::Response& res) {
-            res.status = 413;  // no body is wanted: say so before the client sends it
-            res.set_header("Connection", "close");
-            return 413;
-        });
-        http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) { decorate(req, res); });
-        http.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log(req, res); });
     }
 
-    httplib::Server http;
+    Server& server() { return server_; }
 
   private:
+    static ConnectionLimits connection_limits() {
+        ConnectionLimits l;
+        l.max_request_line_bytes = kMaxRequestLineBytes;
+        l.max_head_bytes = kMaxHeaderBytes;
+        l.max_header_fields = kMaxHeaderFields;
+        l.head_timeout_ms = kHeadTimeoutS * 1000;
+        l.idle_timeout_ms = kKeepAliveTimeoutS * 1000;
+        l.write_timeout_ms = kSocketTimeoutS * 1000;
+        l.max_requests_per_connection = kKeepAliveMaxRequests;
+        l.max_connections = kMaxConnections;
+        l.max_queued_requests = kMaxQueuedRequests;
+        return l;
+    }
+
+    Server::Hooks hooks() {
+        Server::Hooks h;
+        h.handle = [this](const Request& req, Response& res) { dispatch(req, res); };
+        h.refuse = [this](const Request& req, Response& res, const std::string& reason) {
+            reply_error(res, server_error(res.status, reason));
+            decorate(req, res);
+        };
+        h.log = [this](const Request& req, const Response& res, double seconds) { log(req, res, seconds); };
+        return h;
+    }
+
     // -- every request ---------------------------------------------------------------------------
 
-    void dispatch(const httplib::Request& req, httplib::Response& res) {
-        t_request = {true, Clock::now(), "other"};
+    void dispatch(const Request& req, Response& res) {
         try {
             route(req, res);
         } catch (const std::exception& e) {
@@ -645,16 +561,13 @@ class Service {
             res.body.clear();
             reply_error(res, {500, "internal", "unexpected error"});
         }
+        decorate(req, res);
     }
 
-    void route(const httplib::Request& req, httplib::Response& res) {
-        // A body is never read: the connection cannot carry another request after it.
-        const bool body = has_body(req);
-        if (body) res.set_header("Connection", "close");
-        if (size_t n = request_bytes(req); n > kMaxHeaderBytes)
-            return reply_error(res, {413, "request_too_large",
-                                     "the request line and headers take " + std::to_string(n) + " bytes; at most " +
-                                         std::to_string(kMaxHeaderBytes) + " are accepted"});
+    void route(const Request& req, Response& res) {
+        // A body is never read (the connection layer closes the connection after the response).
+        const bool body = req.has_body();
+        if (body) res.close = true;
 
         std::string_view target = req.target;
         const size_t qmark = target.find('?');
@@ -666,7 +579,7 @@ class Service {
             if (malformed) return reply_error(res, bad_parameter("malformed path " + in_quotes(raw_path) + ": a % must be followed by two hex digits"));
             return reply_error(res, {404, "not_found", "no endpoint at " + in_quotes(raw_path) + "; the endpoints are " + kEndpointList});
         }
-        t_request.endpoint = route_pattern(m->route);
+        res.tag = route_pattern(m->route);
 
         if (req.method == "OPTIONS") return preflight(req, res);
         if (req.method != "GET" && req.method != "HEAD") {
@@ -674,7 +587,7 @@ class Service {
             return reply_error(res, {405, "method_not_allowed",
                                      req.method + " is not allowed on " + route_pattern(m->route) + "; use GET (or HEAD, OPTIONS)"});
         }
-        if (body) return reply_error(res, library_error(413));
+        if (body) return reply_error(res, {413, "request_too_large", "request bodies are not accepted: the API is read-only"});
 
         Result<Params> params = parse_query_string(raw_query);
         if (!params.is_ok()) return reply_error(res, bad_parameter(params.message()));
@@ -689,16 +602,22 @@ class Service {
     }
 
     // CORS preflight (and a plain OPTIONS): what a browser may ask of this endpoint.
-    void preflight(const httplib::Request& req, httplib::Response& res) {
+    void preflight(const Request& req, Response& res) {
         res.status = 204;
+        res.body.clear();
         res.set_header("Allow", kAllow);
         res.set_header("Content-Type", kJsonType);
-        if (origin_allowed(req.get_header_value("Origin")) && req.has_header("Access-Control-Request-Method")) {
+        if (origin_allowed(header_or_empty(req, "origin")) && req.header("access-control-request-method")) {
             res.set_header("Access-Control-Allow-Methods", kAllow);
-            const std::string headers = req.get_header_value("Access-Control-Request-Headers");
+            const std::string headers = header_or_empty(req, "access-control-request-headers");
             if (!headers.empty()) res.set_header("Access-Control-Allow-Headers", headers);
             res.set_header("Access-Control-Max-Age", "86400");
         }
+    }
+
+    static std::string header_or_empty(const Request& req, std::string_view lower_name) {
+        const std::string* v = req.header(lower_name);
+        return v ? *v : std::string();
     }
 
     bool origin_allowed(const std::string& origin) const {
@@ -706,26 +625,21 @@ class Service {
         return !origin.empty() && std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
     }
 
-    // Headers on every response, errors of cpp-httplib's own included.
-    void decorate(const httplib::Request& req, httplib::Response& res) const {
-        if (!res.has_header("Content-Type")) res.set_header("Content-Type", kJsonType);
-        if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
+    // Headers on every response, the connection layer's refusals included.
+    void decorate(const Request& req, Response& res) const {
+        if (!res.header("Content-Type")) res.set_header("Content-Type", kJsonType);
         res.set_header("X-Content-Type-Options", "nosniff");
         if (any_origin_) {
             res.set_header("Access-Control-Allow-Origin", "*");
         } else {
             res.set_header("Vary", "Origin");
-            const std::string origin = req.get_header_value("Origin");
+            const std::string origin = header_or_empty(req, "origin");
             if (origin_allowed(origin)) res.set_header("Access-Control-Allow-Origin", origin);
         }
     }
 
-    void log(const httplib::Request& req, const httplib::Response& res) {
-        const Clock::time_point start = t_request.active ? t_request.start : Clock::now();
-        const std::string endpoint = t_request.active ? t_request.endpoint : "other";
-        t_request.active = false;
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        metrics_.observe(endpoint, res.status, seconds);
+    void log(const Request& req, const Response& res, double seconds) {
+        metrics_.observe(res.tag, res.status, seconds);
         if (quiet_) return;
         char ms[32];
         std::snprintf(ms, sizeof ms, "%.1f ms", seconds * 1000);
@@ -738,9 +652,8 @@ class Service {
     // This thread's Engine, opened on what --db resolves to now. A new one is opened when the path
     // resolves to another file (a symlink switched, a stub file replaced); requests in flight on
     // other threads keep theirs. nullptr after answering 503.
-    Engine* engine(httplib::Response& res) {
-        static thread_local WorkerSlot fallback;  // only if a handler ever runs outside the pool
-        WorkerSlot& slot = t_slot ? *t_slot : fallback;
+    Engine* engine(Response& res) {
+        WorkerSlot& slot = t_slot;
         std::error_code ec;
         const fs::path canonical = fs::canonical(db_, ec);
         struct stat st {};
@@ -767,7 +680,7 @@ class Service {
 
     // -- endpoints ---------------------------------------------------------------------------------
 
-    void search(const Params& params, httplib::Response& res) {
+    void search(const Params& params, Response& res) {
         Result<SearchRequest> request = parse_search_params(params);
         if (!request.is_ok()) return reply_error(res, bad_parameter(request.message()));
         Engine* e = engine(res);
@@ -777,7 +690,7 @@ class Service {
         reply_json(res, 200, to_json(r.value()));
     }
 
-    void paper(const std::string& id, const Params& params, httplib::Response& res) {
+    void paper(const std::string& id, const Params& params, Response& res) {
         Status s = check_params(params, nullptr, nullptr, "/papers/{id}");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
@@ -788,7 +701,7 @@ class Service {
         reply_json(res, 200, to_json(r.value()));
     }
 
-    void similar(const std::string& id, const Params& params, httplib::Response& res) {
+    void similar(const std::string& id, const Params& params, Response& res) {
         Status s = check_params(params, std::begin(kSimilarParams), std::end(kSimilarParams), "/papers/{id}/similar");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
@@ -803,7 +716,7 @@ class Service {
         reply_json(res, 200, to_json(r.value()));
     }
 
-    void suggest(const Params& params, httplib::Response& res) {
+    void suggest(const Params& params, Response& res) {
         Status s = check_params(params, std::begin(kSuggestParams), std::end(kSuggestParams), "/suggest");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         Result<uint64_t> limit = count_param(params, param::kLimit, kDefaultSuggestLimit, 1, kMaxSuggestLimit);
@@ -822,7 +735,7 @@ class Service {
         reply_json(res, 200, dump(j));
     }
 
-    void health(const Params& params, httplib::Response& res) {
+    void health(const Params& params, Response& res) {
         Status s = check_params(params, nullptr, nullptr, "/health");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         Engine* e = engine(res);
@@ -837,17 +750,18 @@ class Service {
         reply_json(res, 200, dump(j));
     }
 
-    void metrics(const Params& params, httplib::Response& res) {
+    void metrics(const Params& params, Response& res) {
         Status s = check_params(params, nullptr, nullptr, "/metrics");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         std::optional<Engine::Info> info;
-        httplib::Response scratch;  // an unavailable index is a gauge here, not an error
+        Response scratch;  // an unavailable index is a gauge here, not an error
         if (Engine* e = engine(scratch)) {
             Result<Engine::Info> i = e->info();
             if (i.is_ok()) info = i.value();
         }
         res.status = 200;
-        res.set_content(metrics_.render(info, uptime_s(), threads_), kMetricsType);
+        res.body = metrics_.render(info, uptime_s(), threads_, server_.open_connections());
+        res.set_header("Content-Type", kMetricsType);
     }
 
     double uptime_s() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
@@ -859,6 +773,7 @@ class Service {
     bool any_origin_ = false;
     std::vector<std::string> origins_;
     Metrics metrics_;
+    Server server_;  // last: it is destroyed (its workers joined) before what its hooks use
 };
 
 std::string url_host(const std::string& host) {
@@ -881,15 +796,12 @@ int serve(const ServerOptions& options) {
     threads = std::min(threads, kMaxThreads);
     Service service(options, db, threads);
 
-    errno = 0;
-    int port = options.port == 0 ? service.http.bind_to_any_port(options.host)
-                                 : (service.http.bind_to_port(options.host, options.port) ? options.port : -1);
-    if (port <= 0) {
-        const int err = errno;
-        say("cannot listen on " + url_host(options.host) + ":" + std::to_string(options.port) +
-            (err ? std::string(": ") + std::strerror(err) : std::string()));
+    Result<int> listening = service.server().listen(options.host, options.port);
+    if (!listening.is_ok()) {
+        say("cannot listen on " + url_host(options.host) + ":" + std::to_string(options.port) + ": " + listening.message());
         return 1;
     }
+    const int port = listening.value();
 
     {  // Say now, not at the first request, when the index cannot be opened.
         std::error_code ec;
@@ -913,18 +825,16 @@ int serve(const ServerOptions& options) {
                 _exit(kExitInterrupted);
             }
             stopping = true;
-            // stop() only takes effect once listen_after_bind() runs; it may not have started yet.
-            while (!service.http.is_running() && !done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            service.http.stop();
+            service.server().stop();  // also before run() has started: it then returns at once
             say(std::string(name) + ": no longer accepting connections; finishing the requests in flight");
         }
     });
 
-    const bool listened = service.http.listen_after_bind();  // returns when stopped and drained
+    const Status served = service.server().run();  // returns when stopped and drained
     done = true;
     watcher.join();
-    if (!listened) {
-        say("the listening socket failed");
+    if (!served.is_ok()) {
+        say(served.message());
         return 1;
     }
     say("stopped");

@@ -62,25 +62,36 @@ inline constexpr uint64_t kMaxOffset = 10000;
 inline constexpr uint64_t kDefaultSuggestLimit = 8;
 inline constexpr uint64_t kMaxSuggestLimit = 20;
 
-// The request line and headers together, in bytes; larger requests get 413.
+// The request line and header fields together, in bytes; larger heads get 431.
 inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
+// Header fields in one request; more get 431.
+inline constexpr size_t kMaxHeaderFields = 100;
 // Request bodies: the API is read-only, so any body gets 413.
 inline constexpr size_t kMaxBodyBytes = 0;
-// The request line alone: cpp-httplib answers 414 beyond this (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH,
-// fixed when Debian built the library). A q of 4,096 bytes fits when sent as raw UTF-8 or ASCII;
-// percent-encoded non-ASCII text (three bytes per byte) fits up to about 2,700 bytes.
+// The request line alone; longer ones get 414. A q of 4,096 bytes fits when sent as raw UTF-8 or
+// ASCII; percent-encoded non-ASCII text (three bytes per byte) fits up to about 2,700 bytes.
 inline constexpr size_t kMaxRequestLineBytes = 8192;
 
 // Time budget of one request, in milliseconds. Requests that take longer are counted in
 // abstrakt_http_over_budget_total and marked in the access log.
 inline constexpr int kTimeBudgetMs = 2000;
 
-// Connections: a read or write that stalls this long ends the connection; an idle keep-alive
-// connection is closed after kKeepAliveTimeoutS and after kKeepAliveMaxRequests requests (each open
-// connection holds a worker thread, so idle ones must not hold them long).
+// Connections (searcher/http_server.h). An open connection holds no worker thread while its client
+// is slow: one thread reads every connection, and workers only answer complete requests.
+// - a request's head (request line and header fields) must arrive within kHeadTimeoutS of its
+//   first byte, or it gets 408 and the connection is closed (slow clients cannot hold it open);
+// - a connection with no request begun is closed after kKeepAliveTimeoutS, and after
+//   kKeepAliveMaxRequests requests;
+// - a response the client takes no byte of for kSocketTimeoutS ends the connection;
+// - at most kMaxConnections are open at once (fewer when the limit of open files is lower); a new
+//   one beyond gets 503 and is closed;
+// - at most kMaxQueuedRequests complete requests wait for a worker; one more gets 503.
+inline constexpr int kHeadTimeoutS = 10;
+inline constexpr int kKeepAliveTimeoutS = 5;
+inline constexpr size_t kKeepAliveMaxRequests = 1000;
 inline constexpr int kSocketTimeoutS = 5;
-inline constexpr int kKeepAliveTimeoutS = 2;
-inline constexpr size_t kKeepAliveMaxRequests = 10;
+inline constexpr size_t kMaxConnections = 4096;
+inline constexpr size_t kMaxQueuedRequests = 256;
 
 // Defaults of abstrakt-serve's options.
 inline constexpr std::string_view kDefaultHost = "127.0.0.1";

@@ -726,7 +726,7 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
         CHECK(msg.j()["error"]["message"].get<std::string>().find("page") != std::string::npos);
     }
 
-    SUBCASE("404, 405, 413, 414 and malformed requests") {
+    SUBCASE("404, 405, 413, 414, 431 and malformed requests") {
         check_error(fetch("/nope"), 404, "not_found", "/nope");
         check_error(fetch("/"), 404, "not_found", "/");
         check_error(fetch("/search/"), 404, "not_found", "/search/");
@@ -749,7 +749,7 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
         CHECK(!with_body.has_header("keep-alive"));
         std::vector<std::string> big_headers;
         for (int i = 0; i < 3; ++i) big_headers.push_back("X-Big-" + std::to_string(i) + ": " + std::string(7000, 'a'));
-        check_error(fetch("/search?q=x", {"GET", big_headers}), 413, "request_too_large", "16 KiB of headers");
+        check_error(fetch("/search?q=x", {"GET", big_headers}), 431, "headers_too_large", "16 KiB of headers");
 
         std::string long_line = raw_request(server.port(), "GET /search?q=" + std::string(http::kMaxRequestLineBytes, 'a') +
                                                                 " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
