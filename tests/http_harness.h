@@ -391,7 +391,7 @@ class ThreadGroup {
 
 // Papers of the tests' own, beside the 11 seed papers (all of 2024-02-28 and 2024-02-29).
 inline const std::vector<std::string> kExtraPapers = {
-    R"({"id": "http-script", "title": {"en": "Escaping untrusted abstracts"}, "abstract": {"en": "An abstract that contains <script>alert(1)</script> and an ampersand & must come back as text."}, "authors": ["Eve Mallory"], "categories": ["cs.CR"], "published": "2023-06-15"})",
+    R"({"id": "http-script", "title": {"en": "Escaping <img src=x onerror=alert(2)> untrusted abstracts"}, "abstract": {"en": "An abstract that contains <script>alert(1)</script> and an ampersand & must come back as text."}, "authors": ["Eve 'Mallory' <i>O&apos;Brien</i>"], "categories": ["cs.CR"], "published": "2023-06-15"})",
     R"({"id": "http-zh", "title": {"zh": "基于扩散模型的图像生成", "en": "Image generation with diffusion models"}, "abstract": {"zh": "本文提出一种基于扩散模型的图像生成方法。", "en": "We propose an image generation method based on diffusion models."}, "authors": ["Li Wei"], "categories": ["cs.CV"], "published": "2023-05-01"})",
     R"({"id": "http-de", "title": {"de": "Größere Übersetzungsmodelle für Bücher", "en": "Larger translation models for books"}, "abstract": {"de": "Wir übersetzen Bücher mit größeren Modellen und prüfen die Qualität."}, "authors": ["Jürgen Müller"], "categories": ["cs.CL"], "published": "2023-01-20"})",
     R"({"id": "hep-th/9901001", "title": {"en": "An old-style identifier with a slash"}, "abstract": {"en": "Strings on branes, an old arXiv identifier."}, "authors": ["Ann Old"], "categories": ["hep-th"], "published": "1999-01-01"})",

@@ -182,6 +182,26 @@ TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
     }
 
     SUBCASE("snippets are HTML-escaped; no raw <script> anywhere") {
+        // Every body is HTML-safe JSON: no <, >, & or ' byte at all (they are \u escapes), whatever
+        // the papers or the request held; the values decode to the text as indexed or sent.
+        for (const std::string& path :
+             {std::string("/search?q=alert&facets=1&explain=1"), std::string("/papers/http-script"),
+              std::string("/papers/http-script/similar"), std::string("/suggest?q=untr"),
+              "/search?q=" + enc("<script>x</script>") + "&lang=" + enc("<b>"), "/search?" + enc("<i>") + "=1",
+              "/papers/" + enc("<script>"), "/" + enc("<svg onload=alert(1)>"), "/search?q=" + enc("it's & <b>")}) {
+            INFO(path);
+            Reply any = fetch(path);
+            CHECK(any.status != 0);
+            CHECK(any.body.find_first_of("<>&'") == std::string::npos);
+            CHECK(any.j().is_object());
+        }
+        Reply titled = fetch("/search?q=untrusted");
+        REQUIRE(hit_ids(titled.j()) == std::vector<std::string>{"http-script"});
+        CHECK(titled.j()["hits"][0]["title"] == "Escaping <img src=x onerror=alert(2)> untrusted abstracts");
+        CHECK(titled.j()["hits"][0]["authors"][0] == "Eve 'Mallory' <i>O&apos;Brien</i>");
+        Reply echoed = fetch("/search?q=" + enc("<script>x</script>") + "&limit=x");
+        CHECK(echoed.j()["error"]["message"].get<std::string>().find("limit") != std::string::npos);
+
         Reply r = fetch("/search?q=alert");
         REQUIRE(r.status == 200);
         json j = r.j();

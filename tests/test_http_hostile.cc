@@ -131,7 +131,7 @@ TEST_CASE("http: request heads, as the connection layer reads them") {
          "", 0},
     };
     for (const HeadRow& row : rows) {
-        INFO(row.what);
+        INFO(std::string(row.what));
         http::Request req;
         http::HeadParse p = http::parse_request_head(row.bytes, limits, req);
         CHECK(static_cast<int>(p.kind) == static_cast<int>(row.kind));
@@ -170,7 +170,7 @@ TEST_CASE("http: request heads, as the connection layer reads them") {
                            {"Content-Length:\r\n", true},
                            {"Transfer-Encoding: chunked\r\n", true}};
         for (const auto& c : cases) {
-            INFO(c.fields);
+            INFO(std::string(c.fields));
             http::Request req;
             REQUIRE(http::parse_request_head(std::string("GET / HTTP/1.1\r\n") + c.fields + "\r\n", limits, req).kind ==
                     Kind::kComplete);
@@ -192,7 +192,7 @@ TEST_CASE("http: JSON bodies are HTML-safe and keep their values") {
         {"a backslash before <", "\\<"},
     };
     for (const auto& row : rows) {
-        INFO(row.what);
+        INFO(std::string(row.what));
         nlohmann::json j = {{"title", row.value}};
         const std::string safe = html_safe_json(j.dump());
         for (char c : {'<', '>', '&', '\''}) CHECK(safe.find(c) == std::string::npos);
@@ -304,7 +304,7 @@ TEST_CASE("http: hostile requests get a 4xx in bounded time while other clients 
         {"a folded header", "GET /health HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", 400},
     };
     for (const Hostile& h : hostile) {
-        INFO(h.what);
+        INFO(std::string(h.what));
         const auto t0 = Clock::now();
         const std::string response = raw_request(port, h.request, std::chrono::seconds(10 * kSlow));
         const long ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
@@ -325,7 +325,7 @@ TEST_CASE("http: hostile requests get a 4xx in bounded time while other clients 
          {std::tuple<const char*, std::string, std::string, int>{"header flood", "GET /health HTTP/1.1\r\n",
                                                                  "X-Flood: " + std::string(4000, 'a') + "\r\n", 431},
           std::tuple<const char*, std::string, std::string, int>{"endless request line", "GET /", std::string(4000, 'a'), 414}}) {
-        INFO(what);
+        INFO(std::string(what));
         int fd = connect_to(port);
         REQUIRE(fd >= 0);
         send_all(fd, first);
