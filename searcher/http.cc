@@ -513,7 +513,7 @@ class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
         : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
-          server_(connection_limits(), threads, hooks()) {
+          server_(connection_limits(options), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
             else origins_.push_back(o);
@@ -524,7 +524,7 @@ class Service {
     Server& server() { return server_; }
 
   private:
-    static ConnectionLimits connection_limits() {
+    static ConnectionLimits connection_limits(const ServerOptions& options) {
         ConnectionLimits l;
         l.max_request_line_bytes = kMaxRequestLineBytes;
         l.max_head_bytes = kMaxHeaderBytes;
@@ -533,7 +533,7 @@ class Service {
         l.idle_timeout_ms = kKeepAliveTimeoutS * 1000;
         l.write_timeout_ms = kSocketTimeoutS * 1000;
         l.max_requests_per_connection = kKeepAliveMaxRequests;
-        l.max_connections = kMaxConnections;
+        l.max_connections = options.max_connections;
         l.max_queued_requests = kMaxQueuedRequests;
         return l;
     }
@@ -802,6 +802,10 @@ int serve(const ServerOptions& options) {
         return 1;
     }
     const int port = listening.value();
+    if (service.server().max_connections() < options.max_connections)
+        say("note: at most " + std::to_string(service.server().max_connections()) +
+            " connections at once: the limit of open files (ulimit -n) leaves no room for " +
+            std::to_string(options.max_connections));
 
     {  // Say now, not at the first request, when the index cannot be opened.
         std::error_code ec;

@@ -22,6 +22,7 @@ struct ServerOptions {
     std::string host = std::string(kDefaultHost);
     int port = kDefaultPort;                 // 0: any free port (printed when listening)
     unsigned threads = 0;                    // worker threads; 0: one per core
+    size_t max_connections = kMaxConnections;  // open at once (lowered to fit the limit of open files)
     std::vector<std::string> cors_origins;   // origins allowed to read responses; empty or "*": any
     bool quiet = false;                      // no access log
 };

@@ -90,7 +90,9 @@ inline constexpr int kHeadTimeoutS = 10;
 inline constexpr int kKeepAliveTimeoutS = 5;
 inline constexpr size_t kKeepAliveMaxRequests = 1000;
 inline constexpr int kSocketTimeoutS = 5;
-inline constexpr size_t kMaxConnections = 4096;
+inline constexpr size_t kMaxConnections = 4096;  // the default of --max-connections
+inline constexpr size_t kMinConnections = 16;       // the range --max-connections takes
+inline constexpr size_t kMaxConnectionsOption = 65536;
 inline constexpr size_t kMaxQueuedRequests = 256;
 
 // Defaults of abstrakt-serve's options.

@@ -798,4 +798,6 @@ bool Server::running() const { return impl_->is_running; }
 
 size_t Server::open_connections() const { return impl_->open; }
 
+size_t Server::max_connections() const { return impl_->limits.max_connections; }
+
 }  // namespace abstrakt::http

@@ -137,6 +137,10 @@ class Server {
     // Connections open now (for the metrics).
     size_t open_connections() const;
 
+    // The limit of open connections in force: ConnectionLimits::max_connections, or lower after
+    // listen() when the limit of open files does not leave room for it.
+    size_t max_connections() const;
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

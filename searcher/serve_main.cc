@@ -22,6 +22,8 @@ options:
   --host ADDRESS       address to listen on (default 127.0.0.1)
   --port N             port to listen on (default 8080; 0: any free port, printed at start)
   --threads N          worker threads, each with its own index reader (default: one per core)
+  --max-connections N  client connections open at once, 16 to 65536 (default 4096; fewer
+                       when the limit of open files is lower); a new one beyond gets 503
   --cors-origin ORIGIN an origin allowed to read responses, e.g. https://example.org; repeat
                        for more (default: any origin, *)
   --quiet              no access log
@@ -53,7 +55,8 @@ int main(int argc, char** argv) {
             options.quiet = true;
             continue;
         }
-        if (a != "--db" && a != "--host" && a != "--port" && a != "--threads" && a != "--cors-origin")
+        if (a != "--db" && a != "--host" && a != "--port" && a != "--threads" && a != "--cors-origin" &&
+            a != "--max-connections")
             return usage_error(a.rfind("-", 0) == 0 ? "unknown option " + a : "unexpected argument " + a);
         if (i + 1 >= argc) return usage_error(a + " needs a value");
         const std::string v = argv[++i];
@@ -71,6 +74,11 @@ int main(int argc, char** argv) {
             if (!parse_number(v, 1, http::kMaxThreads, n))
                 return usage_error("--threads takes a number from 1 to " + std::to_string(http::kMaxThreads));
             options.threads = static_cast<unsigned>(n);
+        } else if (a == "--max-connections") {
+            if (!parse_number(v, http::kMinConnections, http::kMaxConnectionsOption, n))
+                return usage_error("--max-connections takes a number from " + std::to_string(http::kMinConnections) + " to " +
+                                   std::to_string(http::kMaxConnectionsOption));
+            options.max_connections = static_cast<size_t>(n);
         } else {
             if (v.empty()) return usage_error("--cors-origin needs an origin, such as https://example.org, or *");
             options.cors_origins.push_back(v);

@@ -397,3 +397,38 @@ TEST_CASE("http: hostile requests get a 4xx in bounded time while other clients 
     CHECK(still.status == 200);
     CHECK(server.log().find("runtime error") == std::string::npos);
 }
+
+TEST_CASE("http: connections beyond --max-connections get 503 busy, and the server goes on") {
+    test::TempDir dir;
+    build_index(dir.file("index"));
+    ServerProcess server({"--db", dir.file("index"), "--quiet", "--max-connections", "16"});
+    REQUIRE_MESSAGE(server.port() > 0, server.log());
+    std::vector<int> held;
+    for (int i = 0; i < 16; ++i) {
+        held.push_back(connect_to(server.port()));
+        REQUIRE(held.back() >= 0);
+    }
+    // The server has accepted the 16 (one round of its loop); the next one is refused at once.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * kSlow));
+    const std::string refused = raw_request(server.port(), "GET /health HTTP/1.1\r\n\r\n", std::chrono::seconds(5 * kSlow));
+    CHECK(raw_status(refused) == 503);
+    CHECK(raw_header(refused, "retry-after") == "5");
+    CHECK(json::parse(raw_body(refused), nullptr, false)["error"]["code"] == "busy");
+    // One closed: room for one more.
+    close(held.back());
+    held.pop_back();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * kSlow));
+    const std::string served = raw_request(server.port(), "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n",
+                                           std::chrono::seconds(5 * kSlow));
+    CHECK(raw_status(served) == 200);
+    for (int fd : held) close(fd);
+
+    SUBCASE("the option's range") {
+        for (const char* bad : {"15", "65537", "x", ""}) {
+            INFO(std::string(bad));
+            ServerProcess wrong({"--db", dir.file("index"), "--max-connections", bad});
+            CHECK(wrong.stop(0, std::chrono::seconds(10 * kSlow)) == 2);
+            CHECK(wrong.log().find("--max-connections") != std::string::npos);
+        }
+    }
+}
