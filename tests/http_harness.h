@@ -319,9 +319,8 @@ inline std::string read_response(int fd, std::chrono::milliseconds timeout) {
     return out;
 }
 
-// Sends `data` as it is on a new connection and returns everything read until the server closes
-// it or `timeout` passes.
-inline std::string raw_request(int port, const std::string& data, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+// A new connection to 127.0.0.1:`port`; -1 when it cannot be made.
+inline int connect_to(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -329,8 +328,16 @@ inline std::string raw_request(int port, const std::string& data, std::chrono::m
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         close(fd);
-        return "";
+        return -1;
     }
+    return fd;
+}
+
+// Sends `data` as it is on a new connection and returns everything read until the server closes
+// it or `timeout` passes.
+inline std::string raw_request(int port, const std::string& data, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    int fd = connect_to(port);
+    if (fd < 0) return "";
     size_t sent = 0;
     while (sent < data.size()) {
         ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);

@@ -691,12 +691,8 @@ TEST_CASE("http: SIGTERM stops accepting, lets the request in flight finish, exi
     const int port = server.port();
 
     // A request in flight: its headers arrive in two parts, the second after the signal.
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    int fd = connect_to(port);
+    REQUIRE(fd >= 0);
     const std::string part1 = "GET /search?q=linear+attention HTTP/1.1\r\nHost: x\r\n";
     REQUIRE(send(fd, part1.data(), part1.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(part1.size()));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -30,20 +30,6 @@ struct HeadRow {
     size_t fields;        // kComplete
 };
 
-// A request sender on one connection, for requests that must go out byte for byte.
-int connect_to(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 bool send_all(int fd, const std::string& data) {
     size_t sent = 0;
     while (sent < data.size()) {
