@@ -321,21 +321,13 @@ struct Engine::Impl {
     Xapian::Database db;
     Analyzer analyzer;
 
-    // The one place where a search meets a database that a writer changed under it: reopen at the
-    // newest revision and run again from the start.
+    // The one place where a search meets a database that a writer changed under it: run again from
+    // the start, which reopens at the newest revision (every `f` begins with db.reopen(); a reopen in
+    // the handler, outside the try, would let its own failure through). read_with_retry (engine.h)
+    // says which errors, and how often.
     template <class F>
     auto with_retry(F&& f) -> decltype(f()) {
-        return guarded(path, [&]() -> decltype(f()) {
-            for (int attempt = 1;; ++attempt) {
-                try {
-                    return f();
-                } catch (const Xapian::DatabaseModifiedError&) {
-                    if (attempt == 3)
-                        return Status(ErrorCode::kUnavailable, "the index changed three times during one search; try again");
-                    db.reopen();
-                }
-            }
-        });
+        return guarded(path, [&]() -> decltype(f()) { return read_with_retry(f, limits.time_budget_s); });
     }
 
     // The German compound splitter (common/compound.h), learned from the index's German vocabulary
@@ -824,7 +816,7 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimits limits) {
-    return guarded(path, [&]() -> Result<std::unique_ptr<Engine>> {
+    auto open_once = [&]() -> Result<std::unique_ptr<Engine>> {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec))
             return Status(ErrorCode::kNotFound, "no index at " + path + " (create one with: abstrakt-index --db " + path + " add FILE)");
@@ -840,7 +832,10 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
             return Status(ErrorCode::kUnavailable, "index " + path + " has schema version " + (version.empty() ? "?" : version) +
                                                        ", this program reads " + std::to_string(schema::kVersion) + ": rebuild it");
         return std::unique_ptr<Engine>(new Engine(std::move(impl)));
-    });
+    };
+    // Opening reads the root blocks as a reopen does: a worker opens a generation on its first request
+    // after a switch, maybe while the next sync commits to it (read_with_retry, engine.h).
+    return guarded(path, [&]() { return read_with_retry(open_once, limits.time_budget_s); });
 }
 
 Result<SearchResponse> Engine::search(const SearchRequest& request) { return impl_->search(request); }

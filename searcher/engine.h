@@ -5,6 +5,7 @@
 
 #include <xapian.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,6 +53,42 @@ struct EngineLimits {
     double time_budget_s = 2.0;
     QueryLimits query;
 };
+
+// ---- Reading an index that a writer commits to ----
+//
+// Xapian 1.4's glass backend keeps no old revision for readers: once a writer has committed after the
+// revision a reader has open, the writer may reuse that revision's blocks, and the reader's next read of
+// such a block fails. Every Engine request goes through read_with_retry, with a `read` that starts by
+// reopening the database at its newest revision and does the whole request from there, so a retried
+// request answers from one revision, never from two. Two errors are retried:
+// - DatabaseModifiedError, Xapian's error for this: at least three attempts, and more while less than
+//   `budget_s` seconds have passed since the first. Three alone were too few under load while a writer
+//   committed every few tens of milliseconds (`abstrakt-index add --batch 1`): 503 "the index changed
+//   three times during one search" (scripts/bench/reindex-load's storm, docs/reliability.md). Then
+//   kUnavailable, "the index changed N times during one request".
+// - DatabaseCorruptError, at most three attempts: (re)opening reads the revision from the version file
+//   and then each table's root block, and when the writer commits twice in between it may have reused
+//   that block for one of another level; glass then throws "Expected block N to be level L, not M" (its
+//   level check comes before its revision check there), though the index is sound. This reached clients
+//   as 503 "index ... is corrupt" under the same storm. An index that is really corrupt fails every
+//   attempt; the last error is thrown.
+template <class F>
+auto read_with_retry(F&& read, double budget_s) -> decltype(read()) {
+    const auto start = std::chrono::steady_clock::now();
+    int corrupt = 0;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return read();
+        } catch (const Xapian::DatabaseModifiedError&) {
+            const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+            if (attempt >= 3 && spent.count() >= budget_s)
+                return Status(ErrorCode::kUnavailable,
+                              "the index changed " + std::to_string(attempt) + " times during one request; try again");
+        } catch (const Xapian::DatabaseCorruptError&) {
+            if (++corrupt == 3) throw;
+        }
+    }
+}
 
 // ---- Explaining a score ----
 //
