@@ -53,29 +53,37 @@ seconds_of() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 
 # tally WHAT KIND RESULT [DETAIL...]: a line for scripts/crash-test's summary:
 #   tally kill KIND killed|finished STATE [LEFT...]   a kill point, the state it left, what it left beside
+#   tally point KIND PERCENT                          where it fell: % of the undisturbed run's time
 #   tally xcheck KIND pass|fail                       one run of xapian-check
 #   tally rerun KIND converged|differs                an undisturbed re-run against the undisturbed digest
 #   tally clean KIND yes|no                           nothing that killed runs left is there after it
 #   tally skip KIND                                   a section that could not run here
 tally() { echo "tally: $*"; }
 
-# kill_after MS CMD...: runs CMD in the background and sends it SIGKILL after MS milliseconds. Sets
-# KILLED (1 when the signal ended it, 0 when it had finished before) and BG_RC, BG_ERR.
+# kill_after MS CMD...: runs CMD and sends it SIGKILL after MS milliseconds (timeout(1)). Sets KILLED
+# (1 when the signal ended it, 0 when it had finished before), BG_RC, BG_ERR, and BG_MS: how long it
+# ran, for one that finished the whole of it.
 kill_after() {
-    local ms=$1 pid
+    local ms=$1 t0
     shift
-    "$@" >"$T/bg.out" 2>"$T/bg.err" &
-    pid=$!
-    track_pid "$pid"
-    sleep "$(seconds_of "$ms")"
-    kill -KILL "$pid" 2>/dev/null
-    { wait "$pid"; } 2>/dev/null  # without the shell's "Killed" line
+    ((ms > 0)) || ms=1  # (a time-out of 0 is none)
+    t0=$(now_ms)
+    # --foreground: timeout kills the job alone and reaps it (else it kills itself too, and the job
+    # stays a zombie that nobody reaps, a process that is not gone for the next run).
+    { timeout --foreground -s KILL "$(seconds_of "$ms")" "$@" >"$T/bg.out" 2>"$T/bg.err"; } 2>/dev/null
     BG_RC=$?
+    BG_MS=$(($(now_ms) - t0))
     BG_ERR=$(cat "$T/bg.err")
     KILLED=0
     ((BG_RC == 128 + 9)) && KILLED=1
     return 0
 }
+
+# The kill points are drawn from how long an undisturbed run takes, and on a shared machine that
+# changes during the test (a sync timed at the start once took six times its usual time while others
+# built, and most of its rounds finished before their kill). So each estimate follows the runs: a
+# round whose job finished before its kill, and an undisturbed re-run of the same job, give its new
+# duration.
 
 # ROUND describes the current round in every failure message.
 ROUND=
@@ -304,8 +312,10 @@ for ((i = 1; i <= n; i++)); do
     ms=$(spread_ms "$i" "$n" $((create_ms * 2 / 3)))
     db=$T/add-early-$i
     ROUND="add, new index $i: SIGKILL after $ms ms (a whole add of 1 record takes ~$create_ms ms)"
+    tally point add-new $((ms * 100 / (create_ms + 1)))
     kill_after "$ms" "$INDEX" --db "$db" --batch 25 add one.jsonl
     after_kill
+    ((KILLED)) || create_ms=$BG_MS
     left=$(leftovers "$db")
     state=nothing
     if usable "$db" 1; then
@@ -320,19 +330,22 @@ for ((i = 1; i <= n; i++)); do
 done
 
 # Kills anywhere in the run, into an existing index (the first 50 records) that each round adds the
-# whole file to again, in cycles of up to 4 kills followed by an undisturbed re-run. Records already
-# there are passed over quickly, so each round's kill is drawn from the time the records still missing
-# take (and from the start-up alone once all are there).
+# whole file to again, in cycles of up to 4 kills (fewer once all records are there) followed by an
+# undisturbed re-run. Records already there are passed over quickly, so each round's kill is drawn
+# from the time the records still missing take.
 for ((i = 1, cycle = 0; i <= KILL_ROUNDS; cycle++)); do
     db=$T/add-killed-$cycle
     cp -a "$T/add-base" "$db"
     COMMITTED=50
-    for ((k = 0; k < 4 && i <= KILL_ROUNDS; k++, i++)); do
-        max_ms=$((create_ms + add_ms * (n_part - COMMITTED) / n_part))
+    for ((k = 0; k < 4 && i <= KILL_ROUNDS && COMMITTED < n_part; k++, i++)); do
+        missing=$((n_part - COMMITTED))
+        max_ms=$((create_ms + add_ms * missing / n_part))
         ms=$(random_ms "$max_ms")
-        ROUND="add round $i (cycle $cycle): SIGKILL after $ms ms (of 0..$max_ms; $COMMITTED records there before; an undisturbed add takes ~$add_ms ms)"
+        ROUND="add round $i (cycle $cycle): SIGKILL after $ms ms (of 0..$max_ms; $COMMITTED records there before; an undisturbed add of all takes ~$add_ms ms)"
+        tally point add-existing $((ms * 100 / (max_ms + 1)))
         kill_after "$ms" "$INDEX" --db "$db" --batch 25 add part.jsonl
         after_kill
+        ((KILLED || missing < 100)) || add_ms=$((BG_MS * n_part / missing))
         left=$(leftovers "$db")
         usable "$db" 0 && xcheck add-existing "$db" && committed_prefix "$db" "$n_part"
         tally kill add-existing "$(killed_word)" "prefix-$COMMITTED" $left
@@ -363,8 +376,10 @@ for ((i = 1; i <= KILL_ROUNDS; i++)); do
     ms=$(spread_ms "$i" "$KILL_ROUNDS" $((jobs_ms * 11 / 10)))
     db=$T/add-jobs-$i
     ROUND="add --jobs 2 round $i: SIGKILL after $ms ms (an undisturbed one takes ~$jobs_ms ms)"
+    tally point add-jobs $((ms * 100 / (jobs_ms + 1)))
     kill_after "$ms" "$INDEX" --db "$db" --jobs 2 add A.jsonl
     after_kill
+    ((KILLED)) || jobs_ms=$BG_MS
     left=$(leftovers "$db")
     state=nothing
     if [[ -e $db || -L $db ]]; then
@@ -387,7 +402,9 @@ for ((i = 1; i <= KILL_ROUNDS; i++)); do
         rerun "$db" "$INDEX" --db "$db" add A.jsonl
         expect_contains "the index is unchanged" "$ERR" "$ROUND: the re-run on the whole index"
     elif ((i % 2)); then
+        t0=$(now_ms)
         rerun "$db" "$INDEX" --db "$db" --jobs 2 add A.jsonl
+        ((RC == 0)) && jobs_ms=$(($(now_ms) - t0))
     else
         rerun "$db" "$INDEX" --db "$db" --jobs 1 --batch 25 add A.jsonl
     fi
@@ -459,19 +476,22 @@ for jobs in 1 2; do
     for ((i = 1; i <= KILL_ROUNDS; i++)); do
         x=A
         [[ $served == A ]] && x=B
-        # The first generation of A was timed without an old one to delete: a little more for it.
         max_ms=$((gen_ms[$jobs$x] * 11 / 10))
         ms=$(spread_ms "$i" "$KILL_ROUNDS" "$max_ms")
         ROUND="rebuild --jobs $jobs round $i: SIGKILL after $ms ms into a rebuild of $x while $served is served (an undisturbed one takes ~${gen_ms[$jobs$x]} ms)"
+        tally point "$kind" $((ms * 100 / (gen_ms[$jobs$x] + 1)))
         kill_after "$ms" "$INDEX" --db "$db" --jobs "$jobs" rebuild "$x.jsonl"
         after_kill
+        ((KILLED)) || gen_ms[$jobs$x]=$BG_MS
         after_rebuild_kill "$kind" "$db" "gen-$served.digest" "gen-$x.digest" || continue
         # The re-run: every other one with the other number of threads, to check that each removes
         # what the other leaves.
         rerun_jobs=$jobs
         ((i % 2 == 0)) && rerun_jobs=$((3 - jobs))
         ROUND="$ROUND, then a rebuild --jobs $rerun_jobs"
+        t0=$(now_ms)
         if rerun "$db" "$INDEX" --db "$db" --jobs "$rerun_jobs" rebuild "$x.jsonl"; then
+            gen_ms[$rerun_jobs$x]=$(($(now_ms) - t0))
             converged "$kind" "gen-$x.digest" "$db"
             served=$x
         fi
@@ -592,8 +612,10 @@ for ((i = 1; i <= KILL_ROUNDS; i++)); do
     ms=$(spread_ms "$i" "$KILL_ROUNDS" $((sync_ms * 11 / 10)))
     ROUND="sync round $i: SIGKILL after $ms ms (an undisturbed sync takes ~$sync_ms ms)"
     db=$T/sync-killed-$i
+    tally point sync $((ms * 100 / (sync_ms + 1)))
     kill_after "$ms" "$INDEX" --db "$db" sync --config sync-killed.json --today 2024-05-30
     after_kill
+    ((KILLED)) || sync_ms=$BG_MS
     left=$(leftovers "$db")
     state=nothing
     if usable "$db" 1; then
