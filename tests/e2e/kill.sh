@@ -70,7 +70,8 @@ kill_after() {
     t0=$(now_ms)
     # --foreground: timeout kills the job alone and reaps it (else it kills itself too, and the job
     # stays a zombie that nobody reaps, a process that is not gone for the next run).
-    { timeout --foreground -s KILL "$(seconds_of "$ms")" "$@" >"$T/bg.out" 2>"$T/bg.err"; } 2>/dev/null
+    # --preserve-status: a job that ended by itself as the time ran out gives its own status (else 124).
+    { timeout --foreground --preserve-status -s KILL "$(seconds_of "$ms")" "$@" >"$T/bg.out" 2>"$T/bg.err"; } 2>/dev/null
     BG_RC=$?
     BG_MS=$(($(now_ms) - t0))
     BG_ERR=$(cat "$T/bg.err")
