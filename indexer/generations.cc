@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "indexer/writer.h"
 
 namespace abstrakt {
 
@@ -15,6 +18,13 @@ namespace {
 
 Status io_error(const std::string& what, const std::error_code& ec) {
     return {ErrorCode::kUnavailable, what + ": " + ec.message()};
+}
+
+// The process id at the end of `entry` when it is STEM + PID; 0 otherwise.
+long pid_after(const std::string& entry, const std::string& stem) {
+    if (entry.size() <= stem.size() || entry.size() > stem.size() + 10 || entry.compare(0, stem.size(), stem) != 0) return 0;
+    const std::string pid = entry.substr(stem.size());
+    return pid.find_first_not_of("0123456789") == std::string::npos ? std::strtol(pid.c_str(), nullptr, 10) : 0;
 }
 
 bool parse_generation(const std::string& name, uint64_t& out) {
@@ -29,8 +39,14 @@ bool parse_generation(const std::string& name, uint64_t& out) {
 // holds a path relative to the served path's folder, so that the whole tree can move.
 Status point_at(const std::string& served, const std::string& dir, uint64_t generation) {
     const std::string target = fs::path(dir).filename().string() + "/" + std::to_string(generation);
-    const std::string temp = served + ".switch-" + std::to_string(::getpid());
+    const std::string stem = served + ".switch-";
+    const std::string temp = stem + std::to_string(::getpid());
     std::error_code ec;
+    // The links of switches that were killed before their rename (their process is gone).
+    const fs::path parent = fs::path(served).has_parent_path() ? fs::path(served).parent_path() : fs::path(".");
+    const std::string name = fs::path(stem).filename().string();
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec))
+        if (process_gone(pid_after(it->path().filename().string(), name))) fs::remove(it->path(), ec);
     fs::remove(temp, ec);
     if (::symlink(target.c_str(), temp.c_str()) != 0)
         return {ErrorCode::kUnavailable, "cannot create the link " + temp + ": " + std::strerror(errno)};
@@ -50,6 +66,34 @@ Generations::Generations(const std::string& served_path) : served(served_path), 
 }
 
 std::string Generations::path_of(uint64_t generation) const { return dir + "/" + std::to_string(generation); }
+
+// A generation is taken out of the list with one rename(2) to `.N.deleting-PID`, then deleted: a job
+// killed while deleting it leaves that folder (clear_dead() removes it), never a generation with part
+// of its files. (Before, switch_to() deleted the generations older than the one kept for rollback in
+// place: a kill on the way could leave one half deleted, which a second `rollback` would serve and
+// which tests/e2e/kill.sh, checking every generation that rollback can reach, would find.)
+void Generations::discard(uint64_t generation) {
+    std::error_code ec;
+    const std::string aside = dir + "/." + std::to_string(generation) + ".deleting-" + std::to_string(::getpid());
+    fs::remove_all(aside, ec);
+    fs::rename(path_of(generation), aside, ec);
+    fs::remove_all(ec ? path_of(generation) : aside, ec);
+}
+
+// What killed jobs left in the generations folder: generations being deleted (discard()), and the
+// folders of a new generation being made (writer.h: remove_dead_builds).
+void Generations::clear_dead() const {
+    std::error_code ec;
+    remove_dead_builds(dir, "");
+    std::vector<fs::path> dead;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string entry = it->path().filename().string();
+        const size_t at = entry.find(".deleting-", 1);
+        if (entry[0] == '.' && at != std::string::npos && process_gone(pid_after(entry, entry.substr(0, at) + ".deleting-")))
+            dead.push_back(it->path());
+    }
+    for (const fs::path& p : dead) fs::remove_all(p, ec);
+}
 
 Result<uint64_t> Generations::current() const {
     std::error_code ec;
@@ -83,10 +127,14 @@ Result<std::string> Generations::prepare_next() {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return io_error("cannot create " + dir, ec);
+    // (Regression, tests/e2e/kill.sh: a parallel rebuild killed on the way, then a rebuild on one
+    // thread, left that generation's partial indexes for good; a parallel rebuild removed only those
+    // of the generation it built.)
+    clear_dead();
     // A generation newer than the served one is a rebuild that never switched, or one rolled back
     // from: the new build takes its place.
     for (uint64_t g : list())
-        if (g > cur.value()) fs::remove_all(path_of(g), ec);
+        if (g > cur.value()) discard(g);
     return path_of(cur.value() + 1);
 }
 
@@ -99,7 +147,7 @@ Status Generations::switch_to(uint64_t generation) {
     if (Status s = point_at(served, dir, generation); !s.is_ok()) return s;
     // Keep the generation that was served (for rollback) and everything newer; drop the rest.
     for (uint64_t g : list())
-        if (g < before.value() && g != generation) fs::remove_all(path_of(g), ec);
+        if (g < before.value() && g != generation) discard(g);
     return Status::ok();
 }
 

@@ -41,6 +41,10 @@ struct Generations {
     // Turns an index directory at PATH (made by `add`) into generation 1 behind a link. Between the
     // two renames this takes, PATH briefly does not exist: run it before serving, not during.
     Status adopt();
+
+  private:
+    void discard(uint64_t generation);  // deletes a generation; never leaves part of one in list()
+    void clear_dead() const;            // removes what killed jobs left in `dir`
 };
 
 }  // namespace abstrakt

@@ -1,6 +1,5 @@
 #include "indexer/parallel.h"
 
-#include <signal.h>
 #include <unistd.h>
 #include <xapian.h>
 
@@ -185,17 +184,6 @@ void run_part(Part& part, const ParallelOptions& options) {
     }
 }
 
-// Removes the folders of earlier runs whose process is gone.
-void clear_leftovers(const fs::path& parent, const std::string& stem) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(parent, ec)) {
-        const std::string name = e.path().filename().string();
-        if (name.rfind(stem, 0) != 0) continue;
-        const long pid = std::strtol(name.c_str() + stem.size(), nullptr, 10);
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(e.path(), ec);
-    }
-}
-
 }  // namespace
 
 bool is_new_index_path(const std::string& path) {
@@ -221,7 +209,7 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
         return summary;
     }
     const std::string stem = "." + target.filename().string() + ".parallel-";
-    clear_leftovers(parent, stem);
+    remove_dead_builds(parent.string(), target.filename().string());  // earlier runs' folders
     const fs::path work = parent / (stem + std::to_string(::getpid()));
     fs::remove_all(work, ec);
     fs::create_directories(work, ec);

@@ -5,8 +5,10 @@
 #include <xapian.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "common/analysis.h"
 #include "common/schema.h"
@@ -72,14 +74,8 @@ Status create_index(const std::string& path) {
     std::error_code ec;
     fs::create_directories(parent, ec);
     if (ec) return Status(ErrorCode::kUnavailable, "cannot create " + parent.string() + ": " + ec.message());
-    // Folders left by creators that were killed: their process is gone.
+    // (Folders left by creators that were killed are gone: IndexWriter::open removed them.)
     const std::string stem = "." + target.filename().string() + ".creating-";
-    for (const auto& e : fs::directory_iterator(parent, ec)) {
-        const std::string name = e.path().filename().string();
-        if (name.rfind(stem, 0) != 0) continue;
-        const long pid = std::strtol(name.c_str() + stem.size(), nullptr, 10);
-        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(e.path(), ec);
-    }
     if (is_unfinished_creation(target)) fs::remove_all(target, ec);
 
     const fs::path temp = parent / (stem + std::to_string(::getpid()));
@@ -103,9 +99,36 @@ Status create_index(const std::string& path) {
 
 }  // namespace
 
+bool process_gone(long pid) { return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+
+void remove_dead_builds(const std::string& folder, const std::string& name) {
+    std::error_code ec;
+    std::vector<fs::path> dead;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string entry = it->path().filename().string();
+        if (entry.size() < 2 || entry[0] != '.') continue;
+        for (const std::string kind : {".creating-", ".parallel-"}) {
+            const size_t at = entry.rfind(kind);
+            if (at == std::string::npos || at < 2) continue;  // .NAME.KIND-PID, NAME not empty
+            if (!name.empty() && entry.compare(1, at - 1, name) != 0) continue;
+            const std::string pid = entry.substr(at + kind.size());
+            if (pid.empty() || pid.size() > 10 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+            if (process_gone(std::strtol(pid.c_str(), nullptr, 10))) dead.push_back(it->path());
+        }
+    }
+    for (const fs::path& p : dead) fs::remove_all(p, ec);
+}
+
 Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, bool create, WriterOptions options) {
     return guarded(path, [&]() -> Result<std::unique_ptr<IndexWriter>> {
         std::error_code ec;
+        // A killed job's folder goes with the next job that opens the index, whatever that job is.
+        // (Regression, tests/e2e/kill.sh: only a parallel build removed a parallel build's folder, so
+        // a parallel add killed on the way and followed by an add on one thread left its partial
+        // indexes for good; so would one killed after its rename, while it deleted its folder.)
+        const fs::path target = fs::path(path).has_filename() ? fs::path(path) : fs::path(path).parent_path();
+        if (!target.filename().empty())
+            remove_dead_builds(target.has_parent_path() ? target.parent_path().string() : ".", target.filename().string());
         const bool exists = fs::exists(path, ec);
         const bool empty_dir = exists && fs::is_directory(path, ec) && fs::is_empty(path, ec);
         if (!exists || empty_dir || is_unfinished_creation(path)) {

@@ -58,6 +58,17 @@ class IndexWriter {
     std::unique_ptr<Impl> impl_;
 };
 
+// What jobs killed on the way leave beside an index. A job that makes an index whole before renaming
+// it into place works in a folder named after its process: `.NAME.creating-PID` (a new index, made by
+// IndexWriter::open) or `.NAME.parallel-PID` (a parallel build, indexer/parallel.h). This removes
+// those in `folder` of the index NAME (of any index when `name` is empty: a generations folder) whose
+// process is gone; a live process's folder is in use and stays. IndexWriter::open calls it for the
+// index it opens, whatever the job, so that one killed run's folder never outlives the next job.
+void remove_dead_builds(const std::string& folder, const std::string& name);
+
+// Whether the process `pid` is gone (kill(pid, 0) fails with ESRCH), so that what it left is no one's.
+bool process_gone(long pid);
+
 }  // namespace abstrakt
 
 #endif  // ABSTRAKT_INDEXER_WRITER_H

@@ -2,6 +2,7 @@
 #include "indexer/generations.h"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 #include <xapian.h>
 
 #include <filesystem>
@@ -95,6 +96,35 @@ TEST_CASE("generations: rebuild reads its files on several threads into the gene
     }
     CHECK(digests[1] == digests[0]);
     CHECK(digests[2] == digests[0]);
+}
+
+TEST_CASE("generations: what killed rebuilds left is removed, and a half-deleted generation is never served") {
+    test::TempDir dir;
+    const std::string served = dir.file("index");
+    Generations gens(served);
+    RebuildOptions o;
+    o.files = {papers(dir, "a", 10)};
+    for (int k = 0; k < 3; ++k) REQUIRE(rebuild(served, o).is_ok());
+    REQUIRE(gens.list() == std::vector<uint64_t>{2, 3});
+    // What jobs killed on the way leave (their processes are gone): a parallel build of generation 4
+    // and a creation of it, a generation being deleted, and a switch link never renamed over the
+    // served path. Regressions (tests/e2e/kill.sh): a rebuild on one thread, or a rebuild of another
+    // generation, left a killed parallel build's partial indexes for good, and a killed switch its link.
+    const std::vector<std::string> dead = {gens.dir + "/.4.parallel-999999999", gens.dir + "/.4.creating-999999998",
+                                           gens.dir + "/.1.deleting-999999997", gens.dir + "/.9.parallel-999999996"};
+    for (const std::string& d : dead) fs::create_directories(d + "/part-0");
+    REQUIRE(::symlink("index.generations/1", (served + ".switch-999999995").c_str()) == 0);
+    CHECK(gens.list() == std::vector<uint64_t>{2, 3});  // a generation being deleted is none
+    o.jobs = 1;
+    REQUIRE(rebuild(served, o).is_ok());
+    for (const std::string& d : dead) CHECK_FALSE(fs::exists(d));
+    CHECK_FALSE(fs::exists(fs::symlink_status(served + ".switch-999999995")));
+    CHECK(gens.list() == std::vector<uint64_t>{3, 4});
+    for (const auto& e : fs::directory_iterator(gens.dir)) CHECK(e.path().filename().string()[0] != '.');
+    // A deletion goes through a rename out of the list: rolling back as far as possible only ever
+    // reaches whole generations.
+    CHECK(gens.rollback().value() == 3);
+    CHECK(gens.rollback().status().code() == ErrorCode::kNotFound);
 }
 
 TEST_CASE("generations: a failed verification switches nothing") {

@@ -194,4 +194,18 @@ TEST_CASE("parallel: all or nothing") {
     CHECK(std::filesystem::exists(live));  // pid 1 (or 2) is alive
     CHECK(is_new_index_path(dir.file("nothing-here")));
     CHECK_FALSE(is_new_index_path(dir.file("fresh")));
+
+    // Regression (tests/e2e/kill.sh): any job that opens the index removes a killed parallel build's
+    // folder, not only the next parallel build: an add on one thread into the new index, and any job on
+    // the whole index (a parallel add killed after its rename, while it deleted its folder).
+    const std::string for_serial = dir.file(".serial.parallel-999999999");
+    const std::string for_fresh = dir.file(".fresh.parallel-999999998");
+    const std::string other = dir.file(".other.parallel-999999997");
+    for (const std::string& d : {for_serial, for_fresh, other}) std::filesystem::create_directories(d + "/part-0");
+    REQUIRE(IndexWriter::open(dir.file("serial"), true).is_ok());
+    CHECK_FALSE(std::filesystem::exists(for_serial));
+    REQUIRE(IndexWriter::open(dir.file("fresh"), false).is_ok());
+    CHECK_FALSE(std::filesystem::exists(for_fresh));
+    CHECK(std::filesystem::exists(other));  // another index's: left to it
+    CHECK(std::filesystem::exists(live));
 }
