@@ -315,6 +315,26 @@ Explanation explain_match(const Xapian::Database& db, const Xapian::Weight& weig
     return e;
 }
 
+Xapian::Query matching_part(const Xapian::Query& q) {
+    const Xapian::Query::op op = q.get_type();
+    if (op == Xapian::Query::OP_AND_MAYBE) return matching_part(q.get_subquery(0));
+    switch (op) {
+        case Xapian::Query::OP_AND:
+        case Xapian::Query::OP_OR:
+        case Xapian::Query::OP_AND_NOT:
+        case Xapian::Query::OP_FILTER:
+        case Xapian::Query::OP_XOR:
+        case Xapian::Query::OP_SYNONYM:
+        case Xapian::Query::OP_MAX: {
+            std::vector<Xapian::Query> subs;
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(matching_part(q.get_subquery(i)));
+            return Xapian::Query(op, subs.begin(), subs.end());
+        }
+        default:
+            return q;
+    }
+}
+
 struct Engine::Impl {
     std::string path;
     EngineLimits limits;
@@ -679,7 +699,8 @@ struct Engine::Impl {
                     // The first run checked offset + limit documents, so its count is exact here.
                     uint64_t t1 = first.lower;
                     uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
-                    const Xapian::Query some(Xapian::Query::OP_AND_NOT, loose, strict);
+                    // Without strict's phrase boosts on the right: see matching_part (engine.h).
+                    const Xapian::Query some(Xapian::Query::OP_AND_NOT, loose, matching_part(strict));
                     Page rest = run(some, r.sort, rest_offset, r.limit - first.size(), by_relevance, count_to, pq.proximity);
                     resp.total = t1 + rest.estimated;
                     resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;

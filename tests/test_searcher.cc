@@ -837,3 +837,18 @@ TEST_CASE("read_with_retry: a writer's commits get in the way of a read") {
         CHECK(calls == 3);
     }
 }
+
+TEST_CASE("matching_part: the papers to leave out, without phrase boosts") {
+    using Q = Xapian::Query;
+    const Q a("a"), b("b"), lang("Lzh");
+    const std::vector<Q> ab{a, b};
+    const Q phrase(Q::OP_PHRASE, ab.begin(), ab.end(), 2);
+    // The shape of a Chinese query's first tier (searcher/query.cc): both words, their phrase a boost.
+    const Q strict(Q::OP_FILTER, Q(Q::OP_AND_MAYBE, Q(Q::OP_AND, a, b), phrase), lang);
+    CHECK(matching_part(strict).get_description() == "Query(((a AND b) FILTER Lzh))");
+    // A phrase that decides a match (an alternative of an OR) stays; nested boosts go.
+    const Q alternatives(Q::OP_OR, phrase, Q(Q::OP_AND_MAYBE, Q("ab"), Q(Q::OP_AND_MAYBE, a, b)));
+    CHECK(matching_part(alternatives).get_description() == "Query(((a PHRASE 2 b) OR ab))");
+    CHECK(matching_part(Q(Q::OP_AND_NOT, Q(Q::OP_AND_MAYBE, a, phrase), b)).get_description() == "Query((a AND_NOT b))");
+    CHECK(matching_part(a).get_description() == a.get_description());
+}
