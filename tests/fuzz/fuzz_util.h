@@ -3,6 +3,8 @@
 #ifndef ABSTRAKT_TESTS_FUZZ_FUZZ_UTIL_H
 #define ABSTRAKT_TESTS_FUZZ_FUZZ_UTIL_H
 
+#include <xapian.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,6 +14,7 @@
 #include "common/analysis.h"
 #include "common/lang.h"
 #include "common/record.h"
+#include "common/schema.h"
 #include "indexer/document.h"
 #include "indexer/sources/feed.h"
 
@@ -49,7 +52,8 @@ inline std::string show(std::string_view s) {
 
 // What every record the project accepts must be, from a JSON line or from a feed: the promises of
 // parse_record (common/record.h), text that is valid UTF-8, a canonical JSON that reads back as the
-// same record, and a Xapian document that build_document makes without throwing.
+// same record, and a Xapian document that build_document makes without throwing and whose every
+// term the index can store.
 inline void check_record(const Record& r, Analyzer& analyzer) {
     FUZZ_CHECK(!r.id.empty() && r.id.size() <= 200, "id " + show(r.id));
     for (unsigned char c : r.id) FUZZ_CHECK(c >= 0x20, "control character in id " + show(r.id));
@@ -75,7 +79,10 @@ inline void check_record(const Record& r, Analyzer& analyzer) {
     FUZZ_CHECK(to_json(back.value()) == json, "canonical JSON changes when read back: " + show(json));
     FUZZ_CHECK(to_json(merge_records(r, r)) == json, "merging a record with itself changes it: " + show(json));
 
-    build_document(r, analyzer);
+    // Xapian refuses a document with a longer term, and the whole commit with it.
+    const Xapian::Document doc = build_document(r, analyzer);
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+        FUZZ_CHECK((*t).size() <= schema::kMaxTermBytes, "a term too long for Xapian: " + show(*t));
 }
 
 // What every answer of a feed adapter (indexer/sources/feed.h) must be: an error with a message, or
