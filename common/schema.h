@@ -51,6 +51,12 @@ inline constexpr const char* kPrefixCategory = "K";    // "K" + category, ASCII-
 inline constexpr const char* kPrefixLang = "L";        // "L" + primary language subtag ("Lde")
 inline constexpr const char* kPrefixYear = "XY";       // "XY" + four-digit year of publication
 
+// The longest term Xapian's glass backend stores: it refuses a document with a longer one, and the
+// commit that holds it. Terms are short by construction (words fold to at most
+// Analyzer::kMaxWordBytes, ids are at most 200 bytes, categories are indexed below 100) except a
+// word's form with its diacritics, which indexer/document.cc checks against this.
+inline constexpr size_t kMaxTermBytes = 245;
+
 // ---- Value slots ----
 enum Slot : Xapian::valueno {
     kSlotDate = 0,      // "YYYY-MM-DD": sorts and compares as a string

@@ -93,6 +93,33 @@ TEST_CASE("document: terms and values follow the schema") {
         if (*it == "diffusion") CHECK(it.get_wdf() == schema::kTitleWdf);
 }
 
+TEST_CASE("document: a word's form with diacritics too long for a term is left out, the word stays") {
+    // Found by fuzzing (tests/fuzz/regressions/README.md): a letter followed by 300 combining marks
+    // folds to "a" but kept every mark in its exact form, a term of 601 bytes; Xapian refused the
+    // document and abstrakt-index failed the whole file.
+    Analyzer analyzer;
+    std::string marks;
+    for (int i = 0; i < 300; ++i) marks += "\u0301";
+    Record r = record(R"({"id": "z", "title": {"en": "Zalgo a)" + marks + R"( text and Caf\u00e9"}})");
+    Xapian::Document doc = build_document(r, analyzer);
+    for (const std::string& term : terms_of(doc)) {
+        CAPTURE(term.size());
+        CHECK(term.size() <= schema::kMaxTermBytes);
+    }
+    auto t = terms_of(doc);
+    CHECK(has(t, "a"));      // the word, folded
+    CHECK(has(t, "Sa"));
+    CHECK(has(t, "café"));   // a short exact form is kept
+    CHECK(has(t, "text"));
+
+    test::TempDir dir;
+    auto w = IndexWriter::open(dir.file("index"), true);
+    REQUIRE(w.is_ok());
+    CHECK(w.value()->upsert(r).is_ok());
+    REQUIRE(w.value()->commit().is_ok());
+    CHECK(Xapian::Database(dir.file("index")).get_termfreq("text") == 1);
+}
+
 TEST_CASE("writer: upsert says added, unchanged, updated; delete; the index stays consistent") {
     test::TempDir dir;
     const std::string db = dir.file("index");
