@@ -24,7 +24,7 @@ using namespace abstrakt::http;
 
 namespace {
 
-// Longer inputs are cut: cpp-httplib refuses a request line longer than kMaxRequestLineBytes.
+// Longer inputs are cut: the connection layer refuses a request line longer than kMaxRequestLineBytes.
 constexpr size_t kMaxInput = kMaxRequestLineBytes;
 
 std::string encode(const Params& params) {
