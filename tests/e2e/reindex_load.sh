@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: abstrakt-serve under wrk load (8 keep-alive connections, a mix of 20 requests) while the nightly
-# job commits (sync nights against scripts/feed-server.py, one of 23 commits in a row; a storm of 100 commits,
-# one paper updated back and forth) and rebuilds-and-switches twice: scripts/bench/reindex-load on the first
+# job commits (sync nights against scripts/feed-server.py, one of 23 commits in a row; 10 commits of one paper
+# updated back and forth, one `add` each) and rebuilds-and-switches twice: scripts/bench/reindex-load on the first
 # 400 records of the bundled data, with short phases. No failed request, no non-2xx, no socket error, and every
 # response the answer of one committed state of the index (docs/reliability.md). Then the check itself:
 # made-up half-switched responses added to the kept ones fail it.
@@ -11,7 +11,7 @@ command -v wrk >/dev/null || { echo "e2e: wrk is not installed (scripts/setup in
 
 section "load before, during and after the job"
 # Not through `run`: its 60 s limit is for one command of the programs, this is a whole run.
-timeout 900 env ABSTRAKT_BIN="$ABSTRAKT_BIN" "$bench" --size 400 --phase 3 --dwell 100 --storm 100 --keep "$T/run" >"$T/run.out" 2>&1
+timeout 900 env ABSTRAKT_BIN="$ABSTRAKT_BIN" "$bench" --size 400 --phase 3 --dwell 80 --storm 10 --storm-each --keep "$T/run" >"$T/run.out" 2>&1
 RC=$?
 OUT=$(cat "$T/run.out")
 echo "$OUT"  # the figures, in the test's log
@@ -34,7 +34,9 @@ expect_eq "served.generations/3" "$(readlink "$T/run/served")" "the served gener
 expect_eq "2 3" "$(ls "$T/run/served.generations" | sort -n | tr '\n' ' ' | sed 's/ $//')" \
     "generations on disk (the switch to 3 deleted 1 under load)"
 expect_contains "23 commits" "$OUT" "the night of 22 days"
-expect_contains "| storm: 100 commits, the same two states |" "$OUT" "the storm of commits"
+# The storm at full speed (one add --batch 1) is the benchmark's: under ASan on a busy machine a search can
+# take longer than the gap between its commits for the whole time budget, and answer 503 (docs/reliability.md).
+expect_contains "| paced storm: 10 commits, one add each, the same two states |" "$OUT" "the storm of commits"
 
 section "the check catches half-switched responses"
 expect_exit 0 "$bench" --recheck "$T/run"
