@@ -56,6 +56,10 @@ class Fetcher {
 // unreadable.
 double parse_retry_after(const std::string& value);
 
+// `s` percent-encoded for a URL's query: every byte but A-Z, a-z, 0-9 and - _ . ~ as %XX (upper-case
+// hex), so that any bytes, invalid UTF-8 included, travel as they are.
+std::string url_encode(const std::string& s);
+
 }  // namespace abstrakt
 
 #endif  // ABSTRAKT_INDEXER_FETCH_H

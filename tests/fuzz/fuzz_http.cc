@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "common/analysis.h"
+#include "indexer/fetch.h"
 #include "searcher/http.h"
 #include "searcher/http_params.h"
 #include "searcher/query.h"
@@ -28,23 +29,8 @@ namespace {
 constexpr size_t kMaxInput = kMaxRequestLineBytes;
 
 std::string encode(const Params& params) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    auto pct = [](const std::string& s) {
-        std::string out;
-        for (unsigned char c : s) {
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                c == '_' || c == '~') {
-                out += static_cast<char>(c);
-            } else {
-                out += '%';
-                out += kHex[c >> 4];
-                out += kHex[c & 15];
-            }
-        }
-        return out;
-    };
     std::string out;
-    for (const auto& [name, value] : params) out += (out.empty() ? "" : "&") + pct(name) + "=" + pct(value);
+    for (const auto& [name, value] : params) out += (out.empty() ? "" : "&") + url_encode(name) + "=" + url_encode(value);
     return out;
 }
 
