@@ -139,6 +139,8 @@ std::string to_json(const SearchResponse& r, int indent) {
     }
     j["suggestion"] = r.suggestion.empty() ? ordered_json(nullptr) : ordered_json(r.suggestion);
     j["notices"] = r.notices;
+    j["partial"] = r.partial;
+    j["missing_shards"] = r.missing_shards;
     // Invalid UTF-8 cannot reach here (records and queries are validated), but replace rather than
     // throw if it ever does.
     return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

@@ -96,12 +96,17 @@ struct SearchResponse {
     std::vector<std::string> notices;  // e.g. "the query did not parse; searched for its words"
     std::optional<Facets> facets;      // when asked for
     std::string suggestion;            // a corrected query ("did you mean"), or ""
+    // Over a cluster (searcher/cluster.h): shards none of whose replicas answered, left out of this
+    // response, which is then partial: its hits, totals and facets are those of the other shards.
+    bool partial = false;
+    std::vector<std::string> missing_shards;
 };
 
 // The JSON document: {query, total, total_is_exact, took_ms, offset, limit, hits: [{id, title,
 // title_lang, authors, published, categories, upvotes, comments, url, score, snippet,
 // snippet_lang, explain}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
-// suggestion (a string or null), notices}. Snippets are HTML-escaped with <mark> around matches; absent optional
+// suggestion (a string or null), notices, partial (true when shards are missing), missing_shards
+// (their names)}. Snippets are HTML-escaped with <mark> around matches; absent optional
 // fields are null. A hit's "explain" is there only when the hit has an explanation: {tier (a string
 // or null), score, terms: [{term, field, kind, wdf, weight, factor (only when not 1)}], unexplained},
 // numbers rounded to 6 decimals. `indent` < 0 prints one line.

@@ -15,8 +15,9 @@ namespace abstrakt::schema {
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
 // written with another version and says to rebuild it.
 // 2: categories value slot, spelling dictionary. 3: the German vocabulary (kPrefixGermanWord).
-// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf).
-inline constexpr int kVersion = 4;
+// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf). 5: the id value slot
+// (kSlotId), which orders hits of equal weight.
+inline constexpr int kVersion = 5;
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
 // Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
@@ -65,6 +66,11 @@ enum Slot : Xapian::valueno {
     kSlotYear = 3,      // "YYYY" (facets)
     kSlotLangs = 4,     // primary subtags of every language the record has, joined by ',' (facets)
     kSlotCategories = 5,  // the record's categories as given, joined by ',' (facets)
+    // The record's id, as in the record. Hits of equal weight (or equal date, in a listing) are
+    // ordered by it rather than by Xapian's document number, which depends on the order papers were
+    // written in, on how a parallel build merged them, and on the number of shards
+    // (docs/scale-out.md): the same papers give the same order however they were indexed.
+    kSlotId = 6,
 };
 
 // Values that hold several items join them with this character.

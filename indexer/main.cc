@@ -18,6 +18,7 @@
 
 #include "common/config.h"
 #include "common/lang.h"
+#include "common/shards.h"
 #include "indexer/export.h"
 #include "indexer/generations.h"
 #include "indexer/ingest.h"
@@ -52,7 +53,11 @@ options:
   --batch N             records between commits (add; default 2000; with --jobs, per thread)
   --jobs N              add, rebuild: read the files into a new index with N threads, all or
                         nothing (default: one per core when the index is new and the files hold
-                        8 MB or more, else 1; add to an existing index always uses one)
+                        8 MB or more, else 1; add to an existing index always uses one); a
+                        sharded build with 2 or more uses one thread per shard
+  --shards N            add to a new index, rebuild: spread the papers over N shards (2 to 64) by a
+                        hash of their id (docs/scale-out.md); rebuild keeps the served number
+                        unless given, and --shards 1 makes a single database again
   --default-lang CODE   language of bare-string titles and abstracts in Latin script (default en)
   --quiet               no progress output
   -h, --help            this text
@@ -162,14 +167,14 @@ unsigned add_jobs(const std::string& db, const std::vector<std::string>& files, 
 }
 
 int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64_t batch, unsigned jobs_asked,
-            const std::string& default_lang, bool quiet) {
+            unsigned n_shards, const std::string& default_lang, bool quiet) {
     if (files.empty()) return usage_error("add needs at least one file (or - for standard input)");
     if (jobs_asked >= 2 && !is_new_index_path(db))
         return usage_error("--jobs builds a new index only, and " + db + " exists: add to it without --jobs");
     const unsigned jobs = add_jobs(db, files, jobs_asked);
     std::unique_ptr<IndexWriter> writer;
     if (jobs == 1) {
-        auto opened = IndexWriter::open(db, true, WriterOptions{batch});
+        auto opened = IndexWriter::open(db, true, WriterOptions{batch, n_shards});
         if (!opened.is_ok()) return exit_for(opened.status());
         writer = std::move(opened.value());
     }
@@ -185,7 +190,7 @@ int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64
     };
     options.progress = [&](const IngestProgress& p) { reporter(p); };
     IngestSummary s = jobs == 1 ? ingest(*writer, files, options)
-                                : ingest_parallel(db, files, options, ParallelOptions{jobs, batch});
+                                : ingest_parallel(db, files, options, ParallelOptions{jobs, batch, 256, 100000, n_shards});
     uint64_t handled = s.added + s.updated + s.unchanged + s.skipped;
     reporter.finish(handled);
     if (!quiet || s.skipped > 0 || !s.error.is_ok())
@@ -276,7 +281,8 @@ int cmd_sync(const std::string& db, const std::string& config_path, bool dry_run
 }
 
 int cmd_rebuild(const std::string& db, const std::string& config_path, const std::string& today,
-                const std::vector<std::string>& files, const std::string& default_lang, bool replay, unsigned jobs) {
+                const std::vector<std::string>& files, const std::string& default_lang, bool replay, unsigned jobs,
+                unsigned n_shards) {
     if (replay && config_path.empty()) return usage_error("--replay needs --config FILE (it names the spool)");
     if (files.empty() && config_path.empty()) return usage_error("rebuild needs files, --config FILE, or both");
     if (!today.empty() && !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
@@ -298,6 +304,7 @@ int cmd_rebuild(const std::string& db, const std::string& config_path, const std
     RebuildOptions o;
     o.files = files;
     o.jobs = new_index_jobs(files, jobs);
+    o.shards = n_shards;
     o.sources = config ? &*config : nullptr;
     o.replay = replay;
     o.sync.today = today;
@@ -364,8 +371,13 @@ int cmd_stats(const std::string& db) {
     if (!r.is_ok()) return exit_for(r.status());
     const IndexStats& s = r.value();
     std::cout << "index:      " << db << "\n"
-              << "documents:  " << format_count(s.documents) << "\n"
-              << "languages: ";
+              << "documents:  " << format_count(s.documents) << "\n";
+    if (s.shards > 1) {
+        std::cout << "shards:     " << s.shards << " (";
+        for (size_t k = 0; k < s.shard_documents.size(); ++k) std::cout << (k ? ", " : "") << format_count(s.shard_documents[k]);
+        std::cout << " documents)\n";
+    }
+    std::cout << "languages: ";
     for (const auto& [code, count] : s.languages) std::cout << " " << code << " " << format_count(count);
     std::cout << "\nterms:      " << format_count(s.terms) << "\n"
               << "size:       " << format_count(s.bytes / 1024) << " KiB\n"
@@ -379,7 +391,7 @@ int cmd_stats(const std::string& db) {
 int main(int argc, char** argv) {
     std::string db_flag, default_lang = "en", command, config_path, today;
     uint64_t batch = 2000;
-    unsigned jobs = 0;
+    unsigned jobs = 0, n_shards = 0;
     bool quiet = false, dry_run = false, replay = false;
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
@@ -408,6 +420,13 @@ int main(int argc, char** argv) {
             unsigned long n = v ? std::strtoul(v, &end, 10) : 0;
             if (!v || *end != '\0' || n == 0 || n > 64) return usage_error("--jobs needs a number from 1 to 64");
             jobs = static_cast<unsigned>(n);
+        } else if (a == "--shards") {
+            const char* v = value("--shards");
+            char* end = nullptr;
+            unsigned long n = v ? std::strtoul(v, &end, 10) : 0;
+            if (!v || *end != '\0' || n == 0 || n > shards::kMaxShards)
+                return usage_error("--shards needs a number from 1 to " + std::to_string(shards::kMaxShards));
+            n_shards = static_cast<unsigned>(n);
         } else if (a == "--default-lang") {
             const char* v = value("--default-lang");
             auto tag = v ? lang::canonical_tag(v) : std::nullopt;
@@ -434,13 +453,14 @@ int main(int argc, char** argv) {
         }
     }
     const std::string db = resolve_db_path(db_flag);
-    if (command == "add") return cmd_add(db, args, batch, jobs, default_lang, quiet);
+    if (n_shards && command != "add" && command != "rebuild") return usage_error("--shards is an option of add and rebuild");
+    if (command == "add") return cmd_add(db, args, batch, jobs, n_shards, default_lang, quiet);
     if (command == "delete") return cmd_delete(db, args);
     if (command == "sync") {
         if (!args.empty()) return usage_error("sync takes no arguments besides its options");
         return cmd_sync(db, config_path, dry_run, today);
     }
-    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay, jobs);
+    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay, jobs, n_shards);
     if (replay) return usage_error("--replay is an option of rebuild");
     if (command == "export" || command == "digest") {
         if (!args.empty()) return usage_error(command + " takes no arguments");

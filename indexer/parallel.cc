@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "common/schema.h"
+#include "common/shards.h"
 #include "common/xapian_guard.h"
 #include "indexer/writer.h"
 
@@ -78,17 +80,6 @@ struct Part {
     std::thread thread;
     Part(std::string d, size_t capacity) : dir(std::move(d)), queue(capacity) {}
 };
-
-// FNV-1a: a stable hash, the same on every run and machine, so that a record's partial index does not
-// depend on anything but its id.
-uint64_t id_hash(const std::string& id) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : id) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 // One thread's work: its records into partial indexes of at most `partial_records` records each.
 // A record whose id is already in a closed partial index replaces it there as upsert() does in the
@@ -225,7 +216,13 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
         }
     } cleanup{work};
 
-    const unsigned jobs = std::max(1u, parallel.jobs);
+    // A sharded build has one part per shard, and deals a record to the part of its shard.
+    const bool sharded = parallel.shards >= 2;
+    if (parallel.shards > shards::kMaxShards) {
+        summary.error = Status(ErrorCode::kInvalidArgument, "an index has at most " + std::to_string(shards::kMaxShards) + " shards");
+        return summary;
+    }
+    const unsigned jobs = sharded ? parallel.shards : std::max(1u, parallel.jobs);
     std::vector<std::unique_ptr<Part>> parts;
     for (unsigned k = 0; k < jobs; ++k)
         parts.push_back(std::make_unique<Part>((work / ("part-" + std::to_string(k))).string(), std::max<size_t>(1, parallel.queue_records)));
@@ -233,7 +230,7 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
 
     // The reading is ingest()'s, with each record dealt to its part instead of upserted here.
     IngestSummary read = read_records(paths, options, [&](Record&& r) {
-        return parts[id_hash(r.id) % parts.size()]->queue.push(std::move(r));
+        return parts[sharded ? shards::shard_of(r.id, jobs) : shards::id_hash(r.id) % parts.size()]->queue.push(std::move(r));
     });
     for (auto& part : parts) part->queue.finish();
     for (auto& part : parts) part->thread.join();
@@ -252,12 +249,26 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
     // Merge. Xapian renumbers the documents part after part; every part has the same schema version
     // (IndexWriter wrote it), and compaction keeps one copy of each metadata key and adds up the
     // spelling tables' frequencies.
+    // A sharded build merges each part into its shard, and writes the stub file that lists them.
     const fs::path merged = work / "merged";
     Result<bool> compacted = guarded(merged.string(), [&]() -> Result<bool> {
-        Xapian::Database all;
-        for (auto& part : parts)
-            for (const std::string& p : part->paths) all.add_database(Xapian::Database(p));
-        all.compact(merged.string(), Xapian::DBCOMPACT_MULTIPASS);
+        if (!sharded) {
+            Xapian::Database all;
+            for (auto& part : parts)
+                for (const std::string& p : part->paths) all.add_database(Xapian::Database(p));
+            all.compact(merged.string(), Xapian::DBCOMPACT_MULTIPASS);
+            return true;
+        }
+        fs::create_directories(merged);
+        for (unsigned k = 0; k < jobs; ++k) {
+            Xapian::Database shard;
+            for (const std::string& p : parts[k]->paths) shard.add_database(Xapian::Database(p));
+            shard.compact((merged / shards::shard_name(k)).string(), Xapian::DBCOMPACT_MULTIPASS);
+        }
+        std::ofstream stub(merged / shards::kStubFile, std::ios::binary | std::ios::trunc);
+        stub << shards::stub_text(jobs);
+        stub.close();
+        if (!stub) return Status(ErrorCode::kUnavailable, "cannot write " + (merged / shards::kStubFile).string());
         return true;
     });
     if (!compacted.is_ok()) {

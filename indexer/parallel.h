@@ -35,6 +35,10 @@ struct ParallelOptions {
     // 286 s with one partial index per thread, 297 s with 6,000 (docs/performance.md); so the default
     // leaves inputs up to 200k records to one partial index per thread.
     uint64_t partial_records = 100000;
+    // 2 or more: build a sharded index (common/shards.h) of this many shards, with one thread per
+    // shard (`jobs` is not used) that gets the records of its shard, and each shard merged from its
+    // thread's partial indexes.
+    unsigned shards = 0;
 };
 
 // Builds a new index at `path` from the records of `paths` (as ingest() reads them). `path` must not

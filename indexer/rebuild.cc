@@ -4,6 +4,7 @@
 
 #include "common/record.h"
 #include "common/schema.h"
+#include "common/shards.h"
 #include "common/xapian_guard.h"
 #include "indexer/generations.h"
 #include "indexer/parallel.h"
@@ -59,6 +60,12 @@ Result<RebuildReport> rebuild(const std::string& served_path, const RebuildOptio
         });
         if (!counted.is_ok()) return counted.status();
     }
+    unsigned n_shards = o.shards;
+    if (n_shards == 0 && current.value() > 0) {
+        Result<unsigned> served = shards::count(served_path);
+        if (!served.is_ok()) return served.status();
+        n_shards = served.value();
+    }
     Result<std::string> next = gens.prepare_next();
     if (!next.is_ok()) return next.status();
 
@@ -69,11 +76,16 @@ Result<RebuildReport> rebuild(const std::string& served_path, const RebuildOptio
         // The new generation is an empty folder: the parallel build fills it whole, or leaves it empty.
         const bool parallel = !o.files.empty() && o.jobs >= 2;
         if (parallel) {
-            report.files = ingest_parallel(next.value(), o.files, o.ingest, ParallelOptions{o.jobs});
+            ParallelOptions p;
+            p.jobs = o.jobs;
+            p.shards = n_shards;
+            report.files = ingest_parallel(next.value(), o.files, o.ingest, p);
             if (!report.files.error.is_ok()) return report.files.error;
             if (report.files.interrupted) return Status(ErrorCode::kUnavailable, "interrupted; nothing was switched");
         }
-        auto writer = IndexWriter::open(next.value(), true);
+        WriterOptions w;
+        w.shards = n_shards;
+        auto writer = IndexWriter::open(next.value(), true, w);
         if (!writer.is_ok()) return writer.status();
         if (!o.files.empty() && !parallel) {
             report.files = ingest(*writer.value(), o.files, o.ingest);

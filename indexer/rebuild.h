@@ -22,6 +22,9 @@ struct RebuildOptions {
     // Threads for the files: 2 or more read them with ingest_parallel (partial indexes merged by
     // compaction, indexer/parallel.h) before the sources are synced on one thread; 1 reads them in turn.
     unsigned jobs = 1;
+    // Shards of the new generation (common/shards.h): 0 keeps the served generation's number (a single
+    // database when nothing is served), 1 makes a single database, N >= 2 N shards.
+    unsigned shards = 0;
     // The new generation must hold at least this many documents, and at least this share of the
     // served generation's documents, or it is not switched to.
     uint64_t min_documents = 1;

@@ -16,7 +16,11 @@ struct IndexStats {
     std::vector<std::pair<std::string, uint64_t>> languages;  // primary subtag, documents with text in it
     uint64_t terms = 0;        // distinct terms, prefixed ones included
     uint64_t bytes = 0;        // size of the index's files on disk
-    uint64_t revision = 0;     // Xapian revision: grows by one with each commit
+    // Xapian revision: grows by one with each commit; for a sharded index the sum of the shards'
+    // revisions, which grows with every commit that changes a shard.
+    uint64_t revision = 0;
+    unsigned shards = 1;       // databases the index is made of (common/shards.h)
+    std::vector<uint64_t> shard_documents;  // documents of each shard, when there are several
     std::string oldest, newest;  // publication dates, "" when no record has one
 };
 

@@ -8,10 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "common/analysis.h"
 #include "common/schema.h"
+#include "common/shards.h"
 #include "common/xapian_guard.h"
 #include "indexer/document.h"
 
@@ -20,13 +22,23 @@ namespace abstrakt {
 struct IndexWriter::Impl {
     std::string path;
     WriterOptions options;
-    Xapian::WritableDatabase db;
+    std::vector<Xapian::WritableDatabase> dbs;  // one per shard; dbs[0] holds the metadata
     Analyzer analyzer;
     uint64_t pending = 0;
 
-    // Takes the words of a stored record out of the spelling dictionary, so that replaced and
-    // deleted text stops being suggested.
-    void forget_spelling(const std::string& stored_json) {
+    Xapian::WritableDatabase& db_for(const std::string& id) {
+        return dbs[shards::shard_of(id, static_cast<unsigned>(dbs.size()))];
+    }
+
+    // Commits shard 0, which holds the metadata, last (writer.h).
+    void commit_all() {
+        for (size_t k = dbs.size(); k-- > 0;) dbs[k].commit();
+        pending = 0;
+    }
+
+    // Takes the words of a stored record out of the spelling dictionary of its shard, so that
+    // replaced and deleted text stops being suggested.
+    void forget_spelling(Xapian::WritableDatabase& db, const std::string& stored_json) {
         Result<Record> old = from_json(stored_json);
         if (!old.is_ok()) return;
         std::vector<std::string> words;
@@ -63,11 +75,19 @@ bool is_unfinished_creation(const fs::path& dir) {
     return any;
 }
 
-// Makes a new, empty index at `path`, crash-safe: the database is created and its schema version
-// committed in a folder beside it, which is then renamed into place. A process killed at any point
-// leaves either no index at `path` or a complete empty one. Losing a race with another creator is
-// fine: the caller opens what is there.
-Status create_index(const std::string& path) {
+// A new, empty database at `dir` with the schema version committed.
+void create_database(const std::string& dir) {
+    Xapian::WritableDatabase db(dir, Xapian::DB_CREATE);
+    db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
+    db.commit();
+    db.close();
+}
+
+// Makes a new, empty index at `path` (of `n` shards when n >= 2), crash-safe: the database, or the
+// shards and their stub file, are created and their schema version committed in a folder beside it,
+// which is then renamed into place. A process killed at any point leaves either no index at `path` or
+// a complete empty one. Losing a race with another creator is fine: the caller opens what is there.
+Status create_index(const std::string& path, unsigned n) {
     const fs::path target(path);
     fs::path parent = target.parent_path();
     if (parent.empty()) parent = ".";
@@ -80,11 +100,18 @@ Status create_index(const std::string& path) {
 
     const fs::path temp = parent / (stem + std::to_string(::getpid()));
     fs::remove_all(temp, ec);
-    {
-        Xapian::WritableDatabase db(temp.string(), Xapian::DB_CREATE);
-        db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
-        db.commit();
-        db.close();
+    if (n >= 2) {
+        fs::create_directories(temp, ec);
+        for (unsigned k = 0; k < n; ++k) create_database((temp / shards::shard_name(k)).string());
+        std::ofstream stub(temp / shards::kStubFile, std::ios::binary | std::ios::trunc);
+        stub << shards::stub_text(n);
+        stub.close();
+        if (!stub) {
+            fs::remove_all(temp, ec);
+            return Status(ErrorCode::kUnavailable, "cannot write " + (temp / shards::kStubFile).string());
+        }
+    } else {
+        create_database(temp.string());
     }
     // rename(2) replaces an empty folder (a generation prepared by rebuild) and fails on one that is
     // not empty: someone else's index, which the caller then opens.
@@ -131,22 +158,35 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
             remove_dead_builds(target.has_parent_path() ? target.parent_path().string() : ".", target.filename().string());
         const bool exists = fs::exists(path, ec);
         const bool empty_dir = exists && fs::is_directory(path, ec) && fs::is_empty(path, ec);
+        if (options.shards > shards::kMaxShards)
+            return Status(ErrorCode::kInvalidArgument, "an index has at most " + std::to_string(shards::kMaxShards) + " shards");
         if (!exists || empty_dir || is_unfinished_creation(path)) {
             if (!create) return Status(ErrorCode::kNotFound, "no index at " + path);
-            if (Status s = create_index(path); !s.is_ok()) return s;
+            if (Status s = create_index(path, options.shards); !s.is_ok()) return s;
         }
+        Result<unsigned> n = shards::count(path);
+        if (!n.is_ok()) return n.status();
+        const unsigned have = std::max(1u, n.value()), asked = std::max(1u, options.shards);
+        if (options.shards != 0 && have != asked)
+            return Status(ErrorCode::kInvalidArgument, "index " + path + " has " + std::to_string(have) + " shard" +
+                                                           (have == 1 ? "" : "s") + ", not " + std::to_string(asked) +
+                                                           ": `abstrakt-index rebuild --shards N` changes the number");
         auto impl = std::make_unique<Impl>();
         impl->path = path;
         impl->options = options;
-        impl->db = Xapian::WritableDatabase(path, Xapian::DB_OPEN);
-        std::string version = impl->db.get_metadata(schema::kMetaSchemaVersion);
-        if (version.empty() && impl->db.get_doccount() == 0) {
-            impl->db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
-            impl->db.commit();
-        } else if (version != std::to_string(schema::kVersion)) {
-            return Status(ErrorCode::kUnavailable, "index " + path + " was written with schema version " +
-                                                       (version.empty() ? "?" : version) + ", this program writes " +
-                                                       std::to_string(schema::kVersion) + ": rebuild it into a new directory");
+        for (unsigned k = 0; k < have; ++k) {
+            const std::string dir = n.value() == 0 ? path : path + "/" + shards::shard_name(k);
+            Xapian::WritableDatabase db(dir, Xapian::DB_OPEN);
+            std::string version = db.get_metadata(schema::kMetaSchemaVersion);
+            if (version.empty() && db.get_doccount() == 0) {
+                db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
+                db.commit();
+            } else if (version != std::to_string(schema::kVersion)) {
+                return Status(ErrorCode::kUnavailable, "index " + dir + " was written with schema version " +
+                                                           (version.empty() ? "?" : version) + ", this program writes " +
+                                                           std::to_string(schema::kVersion) + ": rebuild it into a new directory");
+            }
+            impl->dbs.push_back(std::move(db));
         }
         return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
     });
@@ -155,12 +195,13 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
 Result<IndexWriter::Change> IndexWriter::upsert(const Record& incoming, Mode mode) {
     return guarded(impl_->path, [&]() -> Result<Change> {
         const std::string idterm = schema::kPrefixId + incoming.id;
+        Xapian::WritableDatabase& db = impl_->db_for(incoming.id);
         Change change = Change::kAdded;
         Record merged;
         const Record* record = &incoming;
-        Xapian::PostingIterator p = impl_->db.postlist_begin(idterm);
-        if (p != impl_->db.postlist_end(idterm)) {
-            std::string stored = impl_->db.get_document(*p).get_data();
+        Xapian::PostingIterator p = db.postlist_begin(idterm);
+        if (p != db.postlist_end(idterm)) {
+            std::string stored = db.get_document(*p).get_data();
             if (mode == Mode::kMerge) {
                 Result<Record> old = from_json(stored);
                 if (old.is_ok()) {
@@ -170,15 +211,12 @@ Result<IndexWriter::Change> IndexWriter::upsert(const Record& incoming, Mode mod
             }
             if (stored == to_json(*record)) return Change::kUnchanged;
             change = Change::kUpdated;
-            impl_->forget_spelling(stored);
+            impl_->forget_spelling(db, stored);
         }
         std::vector<std::string> words;
-        impl_->db.replace_document(idterm, build_document(*record, impl_->analyzer, &words));
-        for (const std::string& w : words) impl_->db.add_spelling(w);
-        if (++impl_->pending >= impl_->options.batch_size) {
-            impl_->db.commit();
-            impl_->pending = 0;
-        }
+        db.replace_document(idterm, build_document(*record, impl_->analyzer, &words));
+        for (const std::string& w : words) db.add_spelling(w);
+        if (++impl_->pending >= impl_->options.batch_size) impl_->commit_all();
         return change;
     });
 }
@@ -186,10 +224,11 @@ Result<IndexWriter::Change> IndexWriter::upsert(const Record& incoming, Mode mod
 Result<bool> IndexWriter::remove(const std::string& id) {
     return guarded(impl_->path, [&]() -> Result<bool> {
         const std::string idterm = schema::kPrefixId + id;
-        Xapian::PostingIterator p = impl_->db.postlist_begin(idterm);
-        if (p == impl_->db.postlist_end(idterm)) return false;
-        impl_->forget_spelling(impl_->db.get_document(*p).get_data());
-        impl_->db.delete_document(idterm);
+        Xapian::WritableDatabase& db = impl_->db_for(id);
+        Xapian::PostingIterator p = db.postlist_begin(idterm);
+        if (p == db.postlist_end(idterm)) return false;
+        impl_->forget_spelling(db, db.get_document(*p).get_data());
+        db.delete_document(idterm);
         ++impl_->pending;
         return true;
     });
@@ -197,7 +236,7 @@ Result<bool> IndexWriter::remove(const std::string& id) {
 
 Status IndexWriter::set_metadata(const std::string& key, const std::string& value) {
     Result<bool> r = guarded(impl_->path, [&]() -> Result<bool> {
-        impl_->db.set_metadata(key, value);
+        impl_->dbs[0].set_metadata(key, value);
         ++impl_->pending;
         return true;
     });
@@ -205,16 +244,17 @@ Status IndexWriter::set_metadata(const std::string& key, const std::string& valu
 }
 
 Result<std::string> IndexWriter::metadata(const std::string& key) {
-    return guarded(impl_->path, [&]() -> Result<std::string> { return impl_->db.get_metadata(key); });
+    return guarded(impl_->path, [&]() -> Result<std::string> { return impl_->dbs[0].get_metadata(key); });
 }
 
 Status IndexWriter::commit() {
     Result<bool> r = guarded(impl_->path, [&]() -> Result<bool> {
-        impl_->db.commit();
-        impl_->pending = 0;
+        impl_->commit_all();
         return true;
     });
     return r.is_ok() ? Status::ok() : r.status();
 }
+
+unsigned IndexWriter::shards() const { return static_cast<unsigned>(impl_->dbs.size()); }
 
 }  // namespace abstrakt

@@ -1,5 +1,11 @@
 // The only owner of the index's Xapian::WritableDatabase: upserts, deletes and batched commits.
 //
+// A sharded index (common/shards.h) has one WritableDatabase per shard, all owned here: a paper is
+// written to, replaced in and deleted from the shard its id hashes to, and metadata (the schema version
+// aside, which every shard has) lives in shard 0. A commit commits the other shards first and shard 0
+// last, so a source's watermark never becomes durable before the records it covers: a run killed
+// between the two re-fetches what it had committed, and finds it unchanged.
+//
 // Every Xapian exception on the writing side is caught in writer.cc and returned as a Status, so
 // callers never see one. A second writer on the same index gets kLocked with a plain message.
 #ifndef ABSTRAKT_INDEXER_WRITER_H
@@ -18,13 +24,17 @@ struct WriterOptions {
     // Records upserted between commits. A commit makes them visible to searchers and durable; a
     // run that is killed loses at most the records since the last commit, never the index.
     uint64_t batch_size = 2000;
+    // Shards of a new index: 0 or 1 makes one database, 2 to shards::kMaxShards a sharded index. An
+    // existing index keeps what it has: 0 accepts it, any other number must match (kInvalidArgument).
+    unsigned shards = 0;
 };
 
 class IndexWriter {
   public:
     // Opens the index at `path` for writing, creating it (and its parent directories) when
     // `create` is set. Errors: kLocked (another writer), kNotFound (no index and !create),
-    // kUnavailable (corrupt, unreadable, or written by another schema version).
+    // kUnavailable (corrupt, unreadable, or written by another schema version), kInvalidArgument
+    // (options.shards differs from the index's, or a stub that abstrakt-index did not write).
     static Result<std::unique_ptr<IndexWriter>> open(const std::string& path, bool create,
                                                      WriterOptions options = {});
     ~IndexWriter();  // commits what is pending; errors there are lost, so call commit() first
@@ -51,6 +61,9 @@ class IndexWriter {
 
     // Makes everything upserted so far durable and visible.
     Status commit();
+
+    // The index's shards: 1 for a single database.
+    unsigned shards() const;
 
   private:
     struct Impl;

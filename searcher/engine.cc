@@ -13,7 +13,9 @@
 #include "common/lang.h"
 #include "common/record.h"
 #include "common/schema.h"
+#include "common/shards.h"
 #include "common/xapian_guard.h"
+#include "searcher/cluster.h"
 #include "searcher/snippet.h"
 
 namespace abstrakt {
@@ -90,34 +92,28 @@ constexpr size_t kMaxFacetValues = 50;
 // one-letter prefix costs a bounded scan of the term list.
 constexpr size_t kSuggestCandidates = 20000;
 
-// Counts the items of a value slot over every document the match looks at. The slot holds one item
-// ("2024") or several joined by schema::kValueListSeparator ("cs.CL,cs.AI").
-class ListCountSpy : public Xapian::MatchSpy {
-  public:
-    explicit ListCountSpy(Xapian::valueno slot) : slot_(slot) {}
-
-    void operator()(const Xapian::Document& doc, double) override {
-        const std::string v = doc.get_value(slot_);
+// The counts of the items of a value slot that holds one item ("2024") or several joined by
+// schema::kValueListSeparator ("cs.CL,cs.AI"), from Xapian's count of each whole value, the most
+// frequent first (ties in item order), at most kMaxFacetValues. Xapian's own ValueCountMatchSpy
+// does the counting because the remote backend knows it (a spy of our own would need registering in
+// xapian-tcpsrv, which cannot be done), and it adds up the counts of every shard.
+Facets::Counts facet_counts(const Xapian::ValueCountMatchSpy& spy) {
+    std::map<std::string, uint64_t> counts;
+    for (auto v = spy.values_begin(); v != spy.values_end(); ++v) {
+        const std::string value = *v;
         size_t start = 0;
-        while (start < v.size()) {
-            size_t end = v.find(schema::kValueListSeparator, start);
-            if (end == std::string::npos) end = v.size();
-            if (end > start) ++counts_[v.substr(start, end - start)];
+        while (start < value.size()) {
+            size_t end = value.find(schema::kValueListSeparator, start);
+            if (end == std::string::npos) end = value.size();
+            if (end > start) counts[value.substr(start, end - start)] += v.get_termfreq();
             start = end + 1;
         }
     }
-
-    Facets::Counts top() const {
-        Facets::Counts out(counts_.begin(), counts_.end());
-        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-        if (out.size() > kMaxFacetValues) out.resize(kMaxFacetValues);
-        return out;
-    }
-
-  private:
-    Xapian::valueno slot_;
-    std::map<std::string, uint64_t> counts_;
-};
+    Facets::Counts out(counts.begin(), counts.end());
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (out.size() > kMaxFacetValues) out.resize(kMaxFacetValues);
+    return out;
+}
 
 // Words worth expanding a "similar papers" query with: unprefixed (prefixes start with an upper-case
 // ASCII letter), not numbers, at least three bytes.
@@ -133,36 +129,21 @@ class SimilarTermDecider : public Xapian::ExpandDecider {
 
 // ---- Explaining a score (engine.h: explain_match) ----
 
-// The one document `did`, as a posting source: FILTER by it runs a subquery for that document alone.
-// A posting source on the right of OP_FILTER adds no weight.
-class OneDocument : public Xapian::PostingSource {
-  public:
-    explicit OneDocument(Xapian::docid did) : did_(did) {}
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return 1; }
-    Xapian::doccount get_termfreq_max() const override { return 1; }
-    void init(const Xapian::Database&) override { started_ = ended_ = false; }
-    void next(double) override {
-        if (started_) ended_ = true;
-        started_ = true;
-    }
-    void skip_to(Xapian::docid did, double) override {
-        started_ = true;
-        if (did > did_) ended_ = true;
-    }
-    bool at_end() const override { return ended_; }
-    Xapian::docid get_docid() const override { return did_; }
-    OneDocument* clone() const override { return new OneDocument(did_); }
-
-  private:
-    Xapian::docid did_;
-    bool started_ = false, ended_ = false;
-};
+// The one document `did`, as a query: its id term (schema::kPrefixId), which only it has. FILTER by
+// it runs a subquery for that document alone, and adds no weight. (A posting source that yields
+// `did` did this until shards: xapian-tcpsrv cannot run a posting source of ours, and a document
+// number means something else on each shard.)
+Xapian::Query only_document(const Xapian::Database& db, Xapian::docid did) {
+    Xapian::TermIterator t = db.termlist_begin(did);
+    t.skip_to(schema::kPrefixId);
+    if (t == db.termlist_end(did) || (*t).rfind(schema::kPrefixId, 0) != 0) return Xapian::Query::MatchNothing;
+    return Xapian::Query(*t);
+}
 
 class Explainer {
   public:
     Explainer(const Xapian::Database& db, const Xapian::Weight& weighting, Xapian::docid did)
-        : db_(db), weighting_(weighting), did_(did), only_(Xapian::Query((new OneDocument(did))->release())) {}
+        : db_(db), weighting_(weighting), did_(did), only_(only_document(db, did)) {}
 
     // Xapian's weight of this document under `q` alone; nullopt when `q` does not match it.
     std::optional<double> weight(const Xapian::Query& q) {
@@ -339,15 +320,67 @@ struct Engine::Impl {
     std::string path;
     EngineLimits limits;
     Xapian::Database db;
+    std::unique_ptr<ClusterConnection> cluster;  // when `path` is a cluster file
     Analyzer analyzer;
 
     // The one place where a search meets a database that a writer changed under it: run again from
     // the start, which reopens at the newest revision (every `f` begins with db.reopen(); a reopen in
     // the handler, outside the try, would let its own failure through). read_with_retry (engine.h)
     // says which errors, and how often.
+    //
+    // Over a cluster (searcher/cluster.h) it is also where a replica that stopped answering is left
+    // for another: a NetworkError (a closed connection, or no answer within the cluster's timeout)
+    // makes the cluster ask each open replica for its revision, close those that do not answer, and
+    // open the next replica of their shards; the request then runs again from the start, over what is
+    // open. A shard whose replicas all fail is left out (the response says so: mark_partial), so
+    // every round either drops a replica or gives up, and a request waits at most one timeout per
+    // replica.
     template <class F>
     auto with_retry(F&& f) -> decltype(f()) {
-        return guarded(path, [&]() -> decltype(f()) { return read_with_retry(f, limits.time_budget_s); });
+        if (!cluster) return guarded(path, [&]() -> decltype(f()) { return read_with_retry(f, limits.time_budget_s); });
+        size_t replicas = 0;
+        for (const auto& shard : cluster->config().shards) replicas += shard.replicas.size();
+        for (size_t round = 0;; ++round) {
+            bool changed = false;
+            Result<bool> opened = guarded(path, [&]() -> Result<bool> {
+                db = cluster->database(changed);
+                return true;
+            });
+            if (!opened.is_ok()) return opened.status();
+            if (changed) compounds_stale = true;
+            if (db.size() == 0) {
+                std::string why;
+                for (const std::string& f : cluster->failures()) why += (why.empty() ? "" : "; ") + f;
+                return Status(ErrorCode::kUnavailable, "no shard of the cluster " + path + " answers: " + why);
+            }
+            bool lost = false;
+            auto r = guarded(path, [&]() -> decltype(f()) {
+                try {
+                    return read_with_retry(f, limits.time_budget_s);
+                } catch (const Xapian::NetworkError& e) {
+                    lost = true;
+                    return Status(ErrorCode::kUnavailable, "index " + path + ": " + e.get_type() + ": " + e.get_msg());
+                } catch (const Xapian::DatabaseOpeningError& e) {  // a replica's database replaced under its server
+                    lost = true;
+                    return Status(ErrorCode::kUnavailable, "index " + path + ": " + e.get_type() + ": " + e.get_msg());
+                }
+            });
+            if (!lost || round > replicas) return r;
+            Result<bool> dropped = guarded(path, [&]() -> Result<bool> { return cluster->drop_failed(); });
+            if (!dropped.is_ok() || !dropped.value()) return r;
+        }
+    }
+
+    // Over a cluster with shards missing: the response says which, and that its results are partial.
+    void mark_partial(SearchResponse& resp) const {
+        if (!cluster) return;
+        resp.missing_shards = cluster->missing();
+        resp.partial = !resp.missing_shards.empty();
+    }
+
+    // Reopens at the newest revision; the compound splitter is learned again when anything changed.
+    void reopen() {
+        if (db.reopen()) compounds_stale = true;
     }
 
     // The German compound splitter (common/compound.h), learned from the index's German vocabulary
@@ -355,19 +388,20 @@ struct Engine::Impl {
     // vocabulary and splitting every word costs far more than a search, and it changes only with a
     // commit. An index without German text gives an empty splitter, which leaves queries as they
     // were. Each Engine has its own (one per thread), so nothing here is shared between threads.
+    // (Database::reopen() says whether anything may have changed; a revision number would not do, as
+    // Xapian 1.4 gives none for several shards.)
     CompoundSplitter compounds;
-    std::optional<Xapian::rev> compounds_revision;
+    bool compounds_stale = true;
 
-    // Call after db.reopen(), inside with_retry (reading the vocabulary may meet a newer revision).
+    // Call after reopen(), inside with_retry (reading the vocabulary may meet a newer revision).
     const CompoundSplitter& german_compounds() {
-        const Xapian::rev revision = db.get_revision();
-        if (compounds_revision != revision) {
+        if (compounds_stale) {
             CompoundSplitter::Vocabulary vocabulary;
             const std::string p = schema::kPrefixGermanWord;
             for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
                 vocabulary.emplace_back((*t).substr(p.size()), t.get_termfreq());
             compounds = CompoundSplitter(vocabulary);
-            compounds_revision = revision;
+            compounds_stale = false;
         }
         return compounds;
     }
@@ -384,10 +418,22 @@ struct Engine::Impl {
         enquire.set_weighting_scheme(weighting());
         enquire.set_query(q);
         enquire.set_time_limit(limits.time_budget_s);
-        if (sort == SortOrder::kUpvotes)
-            enquire.set_sort_by_value_then_relevance(schema::kSlotUpvotes, true);
-        else if (sort == SortOrder::kDate || !by_relevance)
-            enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
+        // Ties go to the smaller id (schema::kSlotId), never to Xapian's document numbers, which
+        // differ between a single index and its shards, and from one build to the next. Listings
+        // (no words: every weight is 0) sort by their value, then id. Date and upvote orders of a query
+        // sort by value then weight; papers equal in both stay in document-number order (Xapian 1.4
+        // has no built-in sort by value, weight, then value).
+        const Xapian::valueno slot = sort == SortOrder::kUpvotes ? schema::kSlotUpvotes : schema::kSlotDate;
+        if (!by_relevance) {
+            auto* keys = new Xapian::MultiValueKeyMaker();
+            keys->add_value(slot, true);
+            keys->add_value(schema::kSlotId);
+            enquire.set_sort_by_key(keys->release(), false);
+        } else if (sort != SortOrder::kRelevance) {
+            enquire.set_sort_by_value_then_relevance(slot, true);
+        } else {
+            enquire.set_sort_by_relevance_then_value(schema::kSlotId, false);
+        }
         return enquire;
     }
 
@@ -425,6 +471,16 @@ struct Engine::Impl {
             p.order.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to));
         } else {
             p.order = std::move(all);
+        }
+        // One request for the page's documents rather than one each: over remote shards each read
+        // is a round trip (docs/scale-out.md). (MSet::fetch needs its Enquire, which ends here.)
+        if (!p.order.empty()) {
+            Xapian::doccount lo = p.order.front().index, hi = lo;
+            for (const Ranked& r : p.order) {
+                lo = std::min(lo, r.index);
+                hi = std::max(hi, r.index);
+            }
+            p.mset.fetch(p.mset[lo], hi + 1 < p.mset.size() ? p.mset[hi + 1] : p.mset.end());  // [lo, hi]
         }
         return p;
     }
@@ -466,14 +522,14 @@ struct Engine::Impl {
     // Counts every match of `q` by language, year and category.
     Facets facets(const Xapian::Query& q, uint64_t& total, bool& exact) {
         Xapian::Enquire enquire = enquire_for(q, SortOrder::kRelevance, true);
-        ListCountSpy langs(schema::kSlotLangs), years(schema::kSlotYear), cats(schema::kSlotCategories);
+        Xapian::ValueCountMatchSpy langs(schema::kSlotLangs), years(schema::kSlotYear), cats(schema::kSlotCategories);
         enquire.add_matchspy(&langs);
         enquire.add_matchspy(&years);
         enquire.add_matchspy(&cats);
         Xapian::MSet m = enquire.get_mset(0, 0, db.get_doccount());
         total = m.get_matches_estimated();
         exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
-        Facets f{langs.top(), years.top(), cats.top()};
+        Facets f{facet_counts(langs), facet_counts(years), facet_counts(cats)};
         // Years read best in order, newest first.
         std::sort(f.year.begin(), f.year.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
         return f;
@@ -644,7 +700,21 @@ struct Engine::Impl {
         return Xapian::Query(Xapian::Query::OP_AND, fs.begin(), fs.end());
     }
 
+    // Whether any shard is read over the network (Xapian's remote backend).
+    bool has_remote_shards() const {
+        if (!cluster) return false;
+        for (const std::string& r : cluster->serving())
+            if (parse_remote(r)) return true;
+        return false;
+    }
+
     Result<SearchResponse> search(const SearchRequest& r) {
+        Result<SearchResponse> out = search_once(r);
+        if (out.is_ok()) mark_partial(out.value());
+        return out;
+    }
+
+    Result<SearchResponse> search_once(const SearchRequest& r) {
         auto started = std::chrono::steady_clock::now();
         std::string want_lang;
         if (!r.lang.empty()) {
@@ -655,12 +725,13 @@ struct Engine::Impl {
         if (Status s = check_page(r.offset, r.limit); !s.is_ok()) return s;
 
         return with_retry([&]() -> Result<SearchResponse> {
-            db.reopen();
+            reopen();
             Result<Xapian::Query> filters = request_filters(r, want_lang);
             if (!filters.is_ok()) return filters.status();
             QueryContext ctx;
             ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
             ctx.compounds = &german_compounds();
+            ctx.abstract_field = !has_remote_shards();
             Result<ParsedQuery> parsed = parse_query(r.query, analyzer, ctx, limits.query);
             if (!parsed.is_ok()) return parsed.status();
             ParsedQuery& pq = parsed.value();
@@ -732,14 +803,32 @@ struct Engine::Impl {
         });
     }
 
+    // kNotFound for an id no paper has, or kUnavailable when a shard that might hold it is missing.
+    Status no_paper(const std::string& id) const {
+        if (cluster && !cluster->missing().empty())
+            return Status(ErrorCode::kUnavailable, "no paper with id " + id + " in the shards that answer; missing: " + join_names(cluster->missing()));
+        return Status(ErrorCode::kNotFound, "no paper with id " + id);
+    }
+    static std::string join_names(const std::vector<std::string>& names) {
+        std::string out;
+        for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+        return out;
+    }
+
     Result<SearchResponse> similar(const std::string& id, uint64_t offset, uint64_t limit) {
+        Result<SearchResponse> out = similar_once(id, offset, limit);
+        if (out.is_ok()) mark_partial(out.value());
+        return out;
+    }
+
+    Result<SearchResponse> similar_once(const std::string& id, uint64_t offset, uint64_t limit) {
         auto started = std::chrono::steady_clock::now();
         if (Status s = check_page(offset, limit); !s.is_ok()) return s;
         return with_retry([&]() -> Result<SearchResponse> {
-            db.reopen();
+            reopen();
             const std::string idterm = schema::kPrefixId + id;
             Xapian::PostingIterator p = db.postlist_begin(idterm);
-            if (p == db.postlist_end(idterm)) return Status(ErrorCode::kNotFound, "no paper with id " + id);
+            if (p == db.postlist_end(idterm)) return no_paper(id);
             Xapian::RSet rset;
             rset.add_document(*p);
             Xapian::Enquire enquire(db);
@@ -778,7 +867,7 @@ struct Engine::Impl {
         if (limit < 1 || limit > limits.max_suggestions)
             return Status(ErrorCode::kInvalidArgument, "limit must be from 1 to " + std::to_string(limits.max_suggestions));
         return with_retry([&]() -> Result<std::vector<std::string>> {
-            db.reopen();
+            reopen();
             std::vector<Token> tokens;
             analyzer.analyze(text, tokens);
             std::vector<std::string> out;
@@ -805,10 +894,10 @@ struct Engine::Impl {
 
     Result<Record> paper(const std::string& id) {
         return with_retry([&]() -> Result<Record> {
-            db.reopen();
+            reopen();
             const std::string idterm = schema::kPrefixId + id;
             Xapian::PostingIterator p = db.postlist_begin(idterm);
-            if (p == db.postlist_end(idterm)) return Status(ErrorCode::kNotFound, "no paper with id " + id);
+            if (p == db.postlist_end(idterm)) return no_paper(id);
             Result<Record> rec = from_json(db.get_document(*p).get_data());
             if (!rec.is_ok()) return Status(ErrorCode::kUnavailable, "the stored record of " + id + " cannot be read: " + rec.message());
             return rec;
@@ -817,14 +906,31 @@ struct Engine::Impl {
 
     Result<Info> info() {
         return with_retry([&]() -> Result<Info> {
-            db.reopen();
+            reopen();
             Info i;
             i.path = path;
-            i.revision = db.get_revision();
             i.documents = db.get_doccount();
+            if (cluster) {
+                // Xapian's remote backend gives no revision, nor the size of the files.
+                i.shards = cluster->config().shards.size();
+                i.missing_shards = cluster->missing();
+                return i;
+            }
             namespace fs = std::filesystem;
             std::error_code ec;
             fs::path dir = fs::canonical(path, ec);
+            Result<unsigned> n = shards::count(dir.string());
+            if (db.size() == 1) {
+                i.revision = db.get_revision();
+            } else if (n.is_ok() && n.value() == db.size()) {
+                // A sharded index: Xapian 1.4 gives a revision for one database only; the sum of the
+                // shards' revisions grows with every commit, as indexer/stats.h says.
+                i.shards = n.value();
+                for (unsigned k = 0; k < n.value(); ++k)
+                    i.revision += Xapian::Database((dir / shards::shard_name(k)).string()).get_revision();
+            } else {
+                i.shards = static_cast<unsigned>(db.size());  // a stub file of another kind: no revision
+            }
             if (!ec && fs::is_directory(dir, ec))
                 for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
                     if (entry.is_regular_file(ec)) i.bytes += entry.file_size(ec);
@@ -844,6 +950,15 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
         auto impl = std::make_unique<Impl>();
         impl->path = path;
         impl->limits = limits;
+        if (is_cluster_file(path)) {
+            Result<ClusterConfig> config = ClusterConfig::load(path);
+            if (!config.is_ok()) return config.status();
+            impl->cluster = std::make_unique<ClusterConnection>(std::move(config.value()));
+            // Each shard's schema version is checked as its replica is opened (cluster.h).
+            Result<Info> first = impl->info();
+            if (!first.is_ok()) return first.status();
+            return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+        }
         impl->db = Xapian::Database(path);
         std::string version = impl->db.get_metadata(schema::kMetaSchemaVersion);
         // An empty database without a version (made by an older abstrakt-index killed while creating

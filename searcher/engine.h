@@ -156,8 +156,11 @@ Explanation explain_match(const Xapian::Database& db, const Xapian::Weight& weig
 // Not thread-safe: give each thread its own Engine (they may share the index path).
 class Engine {
   public:
-    // Opens the index at `path` read-only. Errors: kNotFound (no index there), kUnavailable (not
-    // readable, corrupt, or written by another schema version).
+    // Opens the index at `path` read-only: an index folder (one database or shards, common/shards.h),
+    // a Xapian stub file, or a cluster file (searcher/cluster.h; its shards are connected to at once,
+    // and again on each request for those that did not answer). Errors: kNotFound (no index there),
+    // kUnavailable (not readable, corrupt, written by another schema version, or no shard of a
+    // cluster answers), kInvalidArgument (a cluster file that does not parse).
     static Result<std::unique_ptr<Engine>> open(const std::string& path, EngineLimits limits = {});
     ~Engine();
     Engine(const Engine&) = delete;
@@ -190,9 +193,13 @@ class Engine {
 
     struct Info {
         std::string path;
+        // Xapian's revision; for a sharded index the sum of its shards' (indexer/stats.h); 0 over a
+        // cluster file or a stub file, for which Xapian gives none.
         uint64_t revision = 0;
         uint64_t documents = 0;
-        uint64_t bytes = 0;  // size of the index's files
+        uint64_t bytes = 0;  // size of the index's files (0 over a cluster file)
+        unsigned shards = 1;
+        std::vector<std::string> missing_shards;  // over a cluster file: shards with no replica answering
     };
     // The index as of its newest revision (this reopens it).
     Result<Info> info();

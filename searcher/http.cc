@@ -411,6 +411,12 @@ class Metrics {
             out += "# HELP abstrakt_index_size_bytes Size of the index's files.\n";
             out += "# TYPE abstrakt_index_size_bytes gauge\n";
             out += "abstrakt_index_size_bytes " + std::to_string(info->bytes) + "\n";
+            out += "# HELP abstrakt_index_shards Shards the index is made of.\n";
+            out += "# TYPE abstrakt_index_shards gauge\n";
+            out += "abstrakt_index_shards " + std::to_string(info->shards) + "\n";
+            out += "# HELP abstrakt_index_shards_missing Shards of a cluster with no replica answering.\n";
+            out += "# TYPE abstrakt_index_shards_missing gauge\n";
+            out += "abstrakt_index_shards_missing " + std::to_string(info->missing_shards.size()) + "\n";
         }
         return out;
     }
@@ -743,9 +749,12 @@ class Service {
         Result<Engine::Info> info = e->info();
         if (!info.is_ok()) return reply_error(res, to_http_error(info.status(), NotFound::kIndex));
         nlohmann::ordered_json j;
-        j["status"] = "ok";
+        // "partial" when shards of a cluster are missing: searches answer, from the other shards.
+        j["status"] = info->missing_shards.empty() ? "ok" : "partial";
         j["revision"] = info->revision;
         j["documents"] = info->documents;
+        j["shards"] = info->shards;
+        j["missing_shards"] = info->missing_shards;
         j["uptime_s"] = std::round(uptime_s() * 1000) / 1000;
         reply_json(res, 200, dump(j));
     }

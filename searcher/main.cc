@@ -26,7 +26,8 @@ Words of the query may come as separate arguments. Syntax: words, "exact phrases
 (docs/query-syntax.md).
 
 options:
-  --db PATH          the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
+  --db PATH          the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index), a
+                     Xapian stub file, or a cluster file of shards and replicas (docs/scale-out.md)
   --lang CODE        only papers with text in this language, matched with its stemmer
   --sort ORDER       relevance (default), date (newest first) or upvotes
   --limit N          results to show (default 10, at most 100)
@@ -222,11 +223,16 @@ int main(int argc, char** argv) {
         }
     }
     for (const std::string& n : r->notices) std::cerr << "abstrakt-search: note: " << n << "\n";
+    if (r->partial) {
+        std::cerr << "abstrakt-search: partial results: no replica of";
+        for (const std::string& n : r->missing_shards) std::cerr << " " << n;
+        std::cerr << " answered\n";
+    }
     if (json) {
         std::cout << to_json(r.value(), 2) << "\n";
     } else {
         bool use_color = color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
         print_text(r.value(), use_color);
     }
-    return kExitOk;
+    return r->partial ? kExitPartial : kExitOk;
 }

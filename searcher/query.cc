@@ -398,6 +398,11 @@ struct TooManyWords : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A query the index cannot answer as asked (QueryContext::abstract_field).
+struct FieldUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 class Compiler {
   public:
     Compiler(Analyzer& analyzer, const QueryContext& context, MatchTerms& match, size_t max_words)
@@ -533,7 +538,13 @@ class Compiler {
         if (!natural_ && p.terms.empty() && !p.abstract && t.exact != t.folded) result = Q(Q::OP_OR, result, Q(t.exact));
         if (positive) has_text_ = true;
         remember(t, group, !p.stems.empty(), positive, langs);
+        if (p.abstract) need_abstract_field();
         return p.abstract ? in_abstract(result) : result;
+    }
+
+    void need_abstract_field() const {
+        if (!ctx_.abstract_field)
+            throw FieldUnavailable("abstract: cannot be searched over remote shards (docs/scale-out.md); search the words without a field");
     }
 
     Q phrase(const std::vector<Token>& words, const FieldPrefixes& p) {
@@ -541,6 +552,7 @@ class Compiler {
         for (const Token& w : words) terms.emplace_back(p.phrases + w.folded);
         Q q(Q::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
         if (p.abstract) {
+            need_abstract_field();
             // The unprefixed phrase (title, abstract and authors are kept apart by position gaps),
             // in papers whose abstracts have each of its words. A paper with the phrase in its title
             // and its words apart in the abstract also passes: rare, and not worth positions per field.
@@ -562,6 +574,7 @@ class Compiler {
                 int group = next_group_++;
                 for (const Token& w : words) remember(w, group, false, positive);
                 if (positive) has_text_ = true;
+                if (p.abstract) need_abstract_field();
                 if (words.size() == 1) return p.abstract ? in_abstract(Q(words[0].folded)) : Q(p.terms + words[0].folded);
                 return phrase(words, p);
             }
@@ -781,6 +794,8 @@ Result<ParsedQuery> parse_query(std::string_view text, Analyzer& analyzer, const
         Compiler loose(analyzer, context, unused, limits.max_words);
         out.loose = loose.compile(tree, false, true, false);
     } catch (const TooManyWords& e) {
+        return Status(ErrorCode::kInvalidArgument, e.what());
+    } catch (const FieldUnavailable& e) {
         return Status(ErrorCode::kInvalidArgument, e.what());
     }
     if (!out.has_text && !strict_has_constraint) {

@@ -51,6 +51,10 @@ struct QueryContext {
     // of the text fields (not authors): a word also matches the compounds it is a part of, and a word
     // that splits also matches papers with all its parts. Must outlive the parse.
     const CompoundSplitter* compounds = nullptr;
+    // Whether the `abstract:` field can be searched. It filters with a posting source of ours
+    // (query.cc: InAbstract), which Xapian's remote backend cannot run: over remote shards the engine
+    // clears this, and a query with `abstract:` is refused (kInvalidArgument) rather than failing.
+    bool abstract_field = true;
 };
 
 struct QueryLimits {

@@ -18,7 +18,8 @@ The HTTP JSON API over an index: GET /search, /papers/{id}, /papers/{id}/similar
 
 options:
   --db PATH            the index, a directory or a symlink to one (default: $ABSTRAKT_DB,
-                       else $XDG_DATA_HOME/abstrakt/index)
+                       else $XDG_DATA_HOME/abstrakt/index), a Xapian stub file, or a cluster
+                       file of shards and replicas (docs/scale-out.md)
   --host ADDRESS       address to listen on (default 127.0.0.1)
   --port N             port to listen on (default 8080; 0: any free port, printed at start)
   --threads N          worker threads, each with its own index reader (default: one per core)
