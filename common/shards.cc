@@ -6,7 +6,7 @@
 namespace abstrakt::shards {
 
 uint64_t id_hash(std::string_view id) {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 14695981039346656037ull;  // the FNV-1a offset basis
     for (unsigned char c : id) {
         h ^= c;
         h *= 1099511628211ull;

@@ -833,7 +833,9 @@ struct Engine::Impl {
             rset.add_document(*p);
             Xapian::Enquire enquire(db);
             SimilarTermDecider decider;
-            Xapian::ESet eset = enquire.get_eset(25, rset, &decider);
+            // Exact term frequencies: over several shards Xapian otherwise estimates them from the
+            // shard of the paper, and other terms come first (tests/test_shards.cc).
+            Xapian::ESet eset = enquire.get_eset(25, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
             std::vector<Xapian::Query> terms;
             MatchTerms match;
             int group = 0;

@@ -138,13 +138,11 @@ std::string term_field(std::string_view term);
 //   term-by-term breakdown: one row of kind "other" with the subquery's whole weight.
 // - A per-document extra weight (BM25's k2, which is 0 in the engine) depends on the whole query's
 //   length and is in no row: it would show in `unexplained`.
-// - Engine::search takes the hit's weight from the MSet of the full match, and Xapian 1.4.22 does not
-//   always give a document the same weight there as when the same query runs on that document alone
-//   (which is what the rows add up to). Seen on the bundled data: `multi view diffusion model`, second
-//   tier, several papers get 6 to 15 more in the full match (AND_MAYBE of the large OR of the words and
-//   the OR of the phrase boosts; each part alone, and the OR of the two, agree; seen with BM25, when
-//   it was the engine's weighting). Not understood yet; the difference is shown in `unexplained`, not
-//   spread over the rows.
+// - Engine::search takes the hit's weight from the MSet of the full match. Until the phrase boosts
+//   became one AND_MAYBE each (searcher/query.cc), Xapian 1.4.22 gave some papers 2 to 15 more there
+//   than the rows add up to: it weighs `base AND_MAYBE (phrase OR phrase)` wrongly, and differently
+//   along different match paths (tests/test_shards.cc). Any such difference is shown in
+//   `unexplained`, not spread over the rows.
 // - The proximity and coverage bonuses of a long query (searcher/engine.cc: proximity rerank) are
 //   added by Engine::search after the match; explain_match leaves them at 0, the engine fills them in.
 // `score` is Xapian's weight of the document under the whole query run on it alone (0 when it does not
