@@ -15,8 +15,8 @@ namespace abstrakt::schema {
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
 // written with another version and says to rebuild it.
 // 2: categories value slot, spelling dictionary. 3: the German vocabulary (kPrefixGermanWord).
-// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf). 5: the id value slot
-// (kSlotId), which orders hits of equal weight.
+// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf). 5: the id value slots
+// (kSlotId, kSlotDateId), which order hits of equal weight and listings.
 inline constexpr int kVersion = 5;
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
@@ -71,6 +71,10 @@ enum Slot : Xapian::valueno {
     // written in, on how a parallel build merged them, and on the number of shards
     // (docs/scale-out.md): the same papers give the same order however they were indexed.
     kSlotId = 6,
+    // The date ("YYYY-MM-DD", or "0000-00-00" for none) followed by the id: listings (filters, no
+    // words) sort by this one value, newest first and then by id, the larger first. One value rather
+    // than a KeyMaker over kSlotDate and kSlotId, because Xapian's remote backend runs no KeyMaker.
+    kSlotDateId = 7,
 };
 
 // Values that hold several items join them with this character.

@@ -418,19 +418,18 @@ struct Engine::Impl {
         enquire.set_weighting_scheme(weighting());
         enquire.set_query(q);
         enquire.set_time_limit(limits.time_budget_s);
-        // Ties go to the smaller id (schema::kSlotId), never to Xapian's document numbers, which
-        // differ between a single index and its shards, and from one build to the next. Listings
-        // (no words: every weight is 0) sort by their value, then id. Date and upvote orders of a query
-        // sort by value then weight; papers equal in both stay in document-number order (Xapian 1.4
-        // has no built-in sort by value, weight, then value).
-        const Xapian::valueno slot = sort == SortOrder::kUpvotes ? schema::kSlotUpvotes : schema::kSlotDate;
-        if (!by_relevance) {
-            auto* keys = new Xapian::MultiValueKeyMaker();
-            keys->add_value(slot, true);
-            keys->add_value(schema::kSlotId);
-            enquire.set_sort_by_key(keys->release(), false);
-        } else if (sort != SortOrder::kRelevance) {
-            enquire.set_sort_by_value_then_relevance(slot, true);
+        // Ties go to the id (schema.h: kSlotId, kSlotDateId), never to Xapian's document numbers,
+        // which differ between a single index and its shards, and from one build to the next:
+        // relevance order puts the smaller id first, a listing by date (no words: every weight is 0)
+        // the larger. Date and upvote orders of a query sort by value then weight, and a listing by
+        // upvotes by value: papers equal in both stay in document-number order (Xapian 1.4 has no
+        // sort by value, weight, then value, and its remote backend runs no KeyMaker).
+        if (sort == SortOrder::kUpvotes) {
+            enquire.set_sort_by_value_then_relevance(schema::kSlotUpvotes, true);
+        } else if (!by_relevance) {
+            enquire.set_sort_by_value(schema::kSlotDateId, true);
+        } else if (sort == SortOrder::kDate) {
+            enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
         } else {
             enquire.set_sort_by_relevance_then_value(schema::kSlotId, false);
         }
