@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/shards.h"
 #include "local_server.h"
 #include "test_util.h"
 
@@ -487,4 +488,47 @@ TEST_CASE("sync: day arithmetic") {
     CHECK(next_day("2023-02-28") == "2023-03-01");
     CHECK(next_day("2024-12-31") == "2025-01-01");
     CHECK(valid_date(today_utc()));
+}
+
+TEST_CASE("sync: into 3 shards, every paper goes to its shard, the watermark to shard 0, and a re-run changes nothing") {
+    // The same nights as into one database; the sharded index holds the same records and watermark.
+    FeedServer s;
+    test::TempDir dir;
+    auto one = run_sync(dir.file("single"), hf_config(s), options("2024-05-30"));
+    WriterOptions sharded;
+    sharded.shards = 3;
+    {
+        auto w = IndexWriter::open(dir.file("sharded"), true, sharded);
+        REQUIRE(w.is_ok());
+        auto r = sync_sources(*w.value(), hf_config(s), options("2024-05-30"));
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        REQUIRE(r.value().size() == 1);
+        CHECK(r.value()[0].added == one[0].added);
+        CHECK(r.value()[0].watermark_after == "2024-05-30");
+    }
+    CHECK(contents(dir.file("sharded")) == contents(dir.file("single")));
+    size_t papers = 0;
+    for (unsigned k = 0; k < 3; ++k) {
+        Xapian::Database shard(dir.file("sharded") + "/" + shards::shard_name(k));
+        CAPTURE(k);
+        CHECK(shard.get_doccount() > 0);  // the 10 papers of the three nights touch every shard
+        papers += shard.get_doccount();
+        for (auto t = shard.allterms_begin("Q"); t != shard.allterms_end("Q"); ++t) CHECK(shards::shard_of((*t).substr(1), 3) == k);
+        CHECK(shard.get_metadata(watermark_key("hf")).empty() == (k != 0));
+    }
+    CHECK(papers == 10);
+    // The next run fetches the three nights again (refresh_days) and finds each paper in its shard,
+    // unchanged: none is added a second time.
+    auto w = IndexWriter::open(dir.file("sharded"), false);
+    REQUIRE(w.is_ok());
+    SyncConfig refresh = hf_config(s);
+    refresh.sources[0].refresh_days = 3;
+    auto again = sync_sources(*w.value(), refresh, options("2024-05-30"));
+    REQUIRE(again.is_ok());
+    CHECK(again.value()[0].fetched == 3);
+    CHECK(again.value()[0].unchanged == 10);
+    CHECK(again.value()[0].added == 0);
+    w.value().reset();
+    CHECK(Xapian::Database(dir.file("sharded")).get_doccount() == 10);
+    CHECK(contents(dir.file("sharded")) == contents(dir.file("single")));
 }
