@@ -199,9 +199,15 @@ bool ClusterConnection::drop_failed() {
         try {
             st.db.reopen();
             (void)st.db.get_doccount();
-        } catch (const Xapian::NetworkError& e) {
-            drop(e, true);
+        } catch (const Xapian::NetworkTimeoutError& e) {
+            // No answer within timeout_ms: the next replica, without waiting again here. A timeout
+            // that the server reports ("REMOTE:..."), it had on its side: xapian-tcpsrv closes a
+            // connection idle for its --idle-timeout and says so on the next request; it answered.
+            drop(e, e.get_msg().rfind("REMOTE:", 0) != 0);
         } catch (const Xapian::Error& e) {
+            // A connection closed (by xapian-tcpsrv after --idle-timeout, or because the server died) or
+            // a database replaced under the server: database() opens this replica again first, and
+            // marks it failed only if that fails too (at once when nothing listens).
             drop(e, false);
         }
     }

@@ -78,10 +78,11 @@ class ClusterConnection {
 
     // After a NetworkError, or a replica's database gone from under its server (a full copy by
     // xapian-replicate removes the old one): asks every open replica for its newest revision (bounded
-    // by timeout_ms) and closes those that fail. One that answered but whose database is gone is
-    // tried again first at the next database() call; one that did not answer (a NetworkError) is
-    // marked failed and its shard moves on to the next replica. False when every open replica
-    // answered (the error is not one of a replica; it is not worth trying again).
+    // by timeout_ms) and closes those that fail. One that did not answer in time is marked failed and
+    // its shard moves on to the next replica; any other failure (a connection the server closed, when
+    // idle or dying; a database replaced) is opened again first at the next database() call, where it
+    // is marked failed if that fails too. False when every open replica answered (the error is not
+    // one of a replica; it is not worth trying again).
     bool drop_failed();
 
     // The names of the shards with no replica open, in the file's order.

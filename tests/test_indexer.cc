@@ -120,7 +120,7 @@ TEST_CASE("document: a word's form with diacritics too long for a term is left o
     CHECK(Xapian::Database(dir.file("index")).get_termfreq("text") == 1);
 }
 
-TEST_CASE("writer: upsert says added, unchanged, updated; delete; the index stays consistent") {
+TEST_CASE("writer: upsert says added, unchanged, updated, delete, and the index stays consistent") {
     test::TempDir dir;
     const std::string db = dir.file("index");
     auto w = IndexWriter::open(db, true);

@@ -167,7 +167,7 @@ std::map<std::string, std::string> contents(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("sync: several days, then nothing new; a failed day is retried and converges") {
+TEST_CASE("sync: several days, then nothing new, and a failed day is retried and converges") {
     FeedServer s;
     test::TempDir dir;
     // Undisturbed: three days in one run. The fixtures hold 3, 4 and 3 papers.
@@ -388,7 +388,7 @@ TEST_CASE("sync: refresh_days fetches the last days again, and a changed counter
     CHECK(contents(db).at("Q2608.19880").find("\"upvotes\":9999") != std::string::npos);
 }
 
-TEST_CASE("sync: OAI-PMH pages along resumption tokens; an English and a German source merge") {
+TEST_CASE("sync: OAI-PMH pages along resumption tokens, and an English and a German source merge") {
     FeedServer s;
     test::TempDir dir;
     SyncConfig c;
