@@ -332,9 +332,10 @@ struct Engine::Impl {
     // for another: a NetworkError (a closed connection, or no answer within the cluster's timeout)
     // makes the cluster ask each open replica for its revision, close those that do not answer, and
     // open the next replica of their shards; the request then runs again from the start, over what is
-    // open. A shard whose replicas all fail is left out (the response says so: mark_partial), so
-    // every round either drops a replica or gives up, and a request waits at most one timeout per
-    // replica.
+    // open. A shard whose replicas all fail is left out (the response says so: mark_partial). Every
+    // round either drops a replica or gives up, and there are at most as many rounds as replicas; a
+    // replica that stops answering costs a request at most two timeouts (the one its search met, and
+    // drop_failed's question), a closed connection or a refused one next to nothing.
     template <class F>
     auto with_retry(F&& f) -> decltype(f()) {
         if (!cluster) return guarded(path, [&]() -> decltype(f()) { return read_with_retry(f, limits.time_budget_s); });
