@@ -20,7 +20,7 @@
 # Each round prints its kill point; a failing round can be replayed by hand with the same command and
 # delay.
 #
-# KILL_ROUNDS (environment; default 4, which CI runs): kill points of each kind (twice as many for the
+# KILL_ROUNDS (environment; default 4, which CI runs in Release; 2 in the sanitizer build): kill points of each kind (twice as many for the
 # quick kills into a new index; the system calls: a sample, all of them from 12 on).
 # `scripts/crash-test --rounds N` runs many and sums up the "tally:" lines that each kill point,
 # xapian-check and re-run prints (docs/reliability.md).
