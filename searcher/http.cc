@@ -673,7 +673,10 @@ class Service {
             slot.engine.reset();
             Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native());
             if (!opened.is_ok()) {
-                reply_error(res, to_http_error(opened.status(), NotFound::kIndex));
+                // A cluster file that does not parse is the server's fault, not the request's: 503.
+                const Status& s = opened.status();
+                reply_error(res, s.code() == ErrorCode::kInvalidArgument ? HttpError{503, "unavailable", s.message()}
+                                                                         : to_http_error(s, NotFound::kIndex));
                 return nullptr;
             }
             slot.engine = std::move(opened.value());

@@ -143,6 +143,15 @@ expect_eq 'attention mechanism' "$(json_top suggestion)" "a suggestion from the 
 expect_exit 0 "$SEARCH" --db "$T/primaries.json" --json "atention mechanizm"
 expect_eq "null" "$(json_top suggestion)" "no suggestion over remote shards"
 
+section "a cluster file that does not parse: exit 3, and 503 from abstrakt-serve, naming the file"
+echo '{"shards": [{"replicas": []}]}' >"$T/broken.json"
+expect_exit 3 "$SEARCH" --db "$T/broken.json" "diffusion"
+expect_contains 'broken.json: shard 0 (shard-0): "replicas" must be a non-empty array' "$ERR" "abstrakt-search over a broken cluster file"
+serve broken "$T/broken.json"
+code=$(curl -sS --max-time 10 -o "$T/broken.out" -w '%{http_code}' "${BASE_OF[broken]}/search?q=diffusion")
+expect_eq 503 "$code" "abstrakt-serve over a broken cluster file"
+expect_contains '"replicas\" must be a non-empty array' "$(cat "$T/broken.out")" "its error"
+
 section "a connection the server closed when idle is opened again, not taken for a failed replica"
 # Over the primaries alone: a primary taken for failed would leave its shard missing.
 for round in 1 2; do
