@@ -24,6 +24,15 @@ std::string stub_text(unsigned n) {
     return out;
 }
 
+Status write_stub(const std::string& dir, unsigned n) {
+    const std::string stub = dir + "/" + kStubFile;
+    std::ofstream out(stub, std::ios::binary | std::ios::trunc);
+    out << stub_text(n);
+    out.close();
+    if (!out) return Status(ErrorCode::kUnavailable, "cannot write " + stub);
+    return Status::ok();
+}
+
 Result<unsigned> count(const std::string& path) {
     const std::string stub = path + "/" + kStubFile;
     std::ifstream in(stub, std::ios::binary);

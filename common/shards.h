@@ -39,6 +39,9 @@ std::string shard_name(unsigned k);
 // The stub file's text for n shards.
 std::string stub_text(unsigned n);
 
+// Writes that stub file into the folder `dir`. Errors: kUnavailable when it cannot be written.
+Status write_stub(const std::string& dir, unsigned n);
+
 // The number of shards of the index at `path` (a folder, or a link to one): 0 for a single Xapian
 // database (no stub file), N for a sharded index. Errors: kInvalidArgument when `path` has a stub file
 // that is not exactly the N lines stub_text(N) writes (a hand-written stub, remote shards: they can be

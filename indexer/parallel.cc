@@ -8,7 +8,6 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -265,10 +264,7 @@ IngestSummary ingest_parallel(const std::string& path, const std::vector<std::st
             for (const std::string& p : parts[k]->paths) shard.add_database(Xapian::Database(p));
             shard.compact((merged / shards::shard_name(k)).string(), Xapian::DBCOMPACT_MULTIPASS);
         }
-        std::ofstream stub(merged / shards::kStubFile, std::ios::binary | std::ios::trunc);
-        stub << shards::stub_text(jobs);
-        stub.close();
-        if (!stub) return Status(ErrorCode::kUnavailable, "cannot write " + (merged / shards::kStubFile).string());
+        if (Status s = shards::write_stub(merged.string(), jobs); !s.is_ok()) return s;
         return true;
     });
     if (!compacted.is_ok()) {

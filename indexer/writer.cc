@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "common/analysis.h"
@@ -103,12 +102,9 @@ Status create_index(const std::string& path, unsigned n) {
     if (n >= 2) {
         fs::create_directories(temp, ec);
         for (unsigned k = 0; k < n; ++k) create_database((temp / shards::shard_name(k)).string());
-        std::ofstream stub(temp / shards::kStubFile, std::ios::binary | std::ios::trunc);
-        stub << shards::stub_text(n);
-        stub.close();
-        if (!stub) {
+        if (Status s = shards::write_stub(temp.string(), n); !s.is_ok()) {
             fs::remove_all(temp, ec);
-            return Status(ErrorCode::kUnavailable, "cannot write " + (temp / shards::kStubFile).string());
+            return s;
         }
     } else {
         create_database(temp.string());

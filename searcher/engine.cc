@@ -355,15 +355,17 @@ struct Engine::Impl {
                 return Status(ErrorCode::kUnavailable, "no shard of the cluster " + path + " answers: " + why);
             }
             bool lost = false;
+            auto replica_lost = [&](const Xapian::Error& e) -> decltype(f()) {
+                lost = true;
+                return Status(ErrorCode::kUnavailable, "index " + path + ": " + e.get_type() + ": " + e.get_msg());
+            };
             auto r = guarded(path, [&]() -> decltype(f()) {
                 try {
                     return read_with_retry(f, limits.time_budget_s);
                 } catch (const Xapian::NetworkError& e) {
-                    lost = true;
-                    return Status(ErrorCode::kUnavailable, "index " + path + ": " + e.get_type() + ": " + e.get_msg());
+                    return replica_lost(e);
                 } catch (const Xapian::DatabaseOpeningError& e) {  // a replica's database replaced under its server
-                    lost = true;
-                    return Status(ErrorCode::kUnavailable, "index " + path + ": " + e.get_type() + ": " + e.get_msg());
+                    return replica_lost(e);
                 }
             });
             if (!lost || round > replicas) return r;

@@ -93,6 +93,10 @@ cluster primaries primary
 cluster both primary replica
 cluster replicas replica
 
+# Of the search response in $OUT: "partial missing_shards" and "partial id id ...", as Python prints them.
+partial_and_missing() { python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["partial"], j["missing_shards"])' <<<"$OUT"; }
+partial_and_ids() { python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["partial"], " ".join(h["id"] for h in j["hits"]))' <<<"$OUT"; }
+
 # The JSON of a search without its timing, for comparing.
 # Without the suggestion too: the remote backend serves no spelling dictionary (checked below).
 normalized() { python3 -c 'import json,sys; j=json.load(sys.stdin); j.pop("took_ms"); j.pop("suggestion"); print(json.dumps(j, sort_keys=True, ensure_ascii=False))' <<<"$1"; }
@@ -157,7 +161,7 @@ section "a connection the server closed when idle is opened again, not taken for
 for round in 1 2; do
     sleep 1.5  # past xapian-tcpsrv's --idle-timeout
     get primaries /search "q=diffusion model"
-    expect_eq "False []" "$(python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["partial"], j["missing_shards"])' <<<"$OUT")" \
+    expect_eq "False []" "$(partial_and_missing)" \
         "round $round over the primaries, after an idle spell"
 done
 
@@ -205,7 +209,7 @@ kill_group "${PRIMARY_PID[0]}" STOP
 start=$(date +%s%N)
 expect_exit 0 curl -sS --max-time 20 "$BASE/search?q=$q&exact_total=1"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-expect_eq "False $want_ids" "$(python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["partial"], " ".join(h["id"] for h in j["hits"]))' <<<"$OUT")" \
+expect_eq "False $want_ids" "$(partial_and_ids)" \
     "the answer with shard-0's primary stopped"
 echo "    (took $ms ms with the 1000 ms timeout)"
 (( ms < 8000 )) || fail "a stopped replica held the request $ms ms (timeout 1000 ms per replica)"
@@ -214,7 +218,7 @@ kill_group "${PRIMARY_PID[0]}" CONT
 section "a shard with no replica answering: partial results, flagged, with the shard named"
 kill_group "${REPLICA_PID[1]}"  # shard-1's primary is already gone
 expect_exit 0 curl -sS --max-time 20 "$BASE/search?q=$q&exact_total=1"
-expect_eq "True ['shard-1']" "$(python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["partial"], j["missing_shards"])' <<<"$OUT")" \
+expect_eq "True ['shard-1']" "$(partial_and_missing)" \
     "partial and missing_shards"
 got=$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["hits"]))' <<<"$OUT")
 (( got > 0 )) || fail "no hits from the two shards that answer"
@@ -246,7 +250,7 @@ cluster both primary replica  # the replica's new port
 cluster replicas replica
 sleep 1.2  # retry_after_s
 expect_exit 0 curl -sS --max-time 20 "$BASE/search?q=$q&exact_total=1"
-expect_eq "False $want_ids" "$(python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["partial"], " ".join(h["id"] for h in j["hits"]))' <<<"$OUT")" \
+expect_eq "False $want_ids" "$(partial_and_ids)" \
     "the whole answer again"
 
 section "a replica catches up after the master commits, by changeset"
