@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/record.h"
+#include "common/version.h"
 #include "eval/peer_fts5.h"
 #include "searcher/engine.h"
 
@@ -48,6 +49,7 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
                                  bm25() and snippet(); prints latency percentiles per system and kind;
                                  --trace writes "system<TAB>kind<TAB>ms<TAB>query" per timed query
   repeat FILE COPIES             print the records COPIES times, copy k > 0 with ids suffixed "-rK"
+  --version                      the version
 )";
 
 int usage_error(const std::string& m) {
@@ -344,6 +346,10 @@ int main(int argc, char** argv) {
     if (args.empty() || args[0] == "-h" || args[0] == "--help") {
         std::cout << kUsage;
         return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+        std::cout << "abstrakt-bench " << kVersion << "\n";
+        return 0;
     }
     const std::string cmd = args[0];
     std::string db, fts5, trace;

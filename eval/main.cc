@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "common/version.h"
 #include "eval/run.h"
 
 namespace {
@@ -33,6 +34,7 @@ options:
   --permutations N    sign permutations of the significance test (default 10000, at most 1000000)
   --quiet             no progress lines on standard error
   -h, --help          this text
+  --version           the version
 
 exit status: 0 done, 1 done but input was skipped or a query refused, 2 bad arguments or a missing
 file, 3 an index could not be built or opened
@@ -64,6 +66,9 @@ int main(int argc, char** argv) {
         const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
         if (a == "-h" || a == "--help") {
             std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--version") {
+            std::cout << "abstrakt-eval " << kVersion << "\n";
             return kExitOk;
         } else if (a == "--rebuild") {
             o.rebuild = true;

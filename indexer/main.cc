@@ -19,6 +19,7 @@
 #include "common/config.h"
 #include "common/lang.h"
 #include "common/shards.h"
+#include "common/version.h"
 #include "indexer/export.h"
 #include "indexer/generations.h"
 #include "indexer/ingest.h"
@@ -61,6 +62,7 @@ options:
   --default-lang CODE   language of bare-string titles and abstracts in Latin script (default en)
   --quiet               no progress output
   -h, --help            this text
+  --version             the version
 )";
 
 std::atomic<bool> g_stop{false};
@@ -403,6 +405,9 @@ int main(int argc, char** argv) {
         };
         if (a == "-h" || a == "--help") {
             std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--version") {
+            std::cout << "abstrakt-index " << kVersion << "\n";
             return kExitOk;
         } else if (a == "--db") {
             const char* v = value("--db");

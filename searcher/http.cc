@@ -22,11 +22,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <zlib.h>
 
 #include "common/analysis.h"
 #include "common/config.h"
 #include "common/record.h"
 #include "common/result.h"
+#include "common/version.h"
 #include "searcher/http_server.h"
 
 namespace abstrakt::http {
@@ -215,6 +217,7 @@ Status check_params(const Params& params, const std::string_view* begin, const s
                     std::string_view endpoint, std::string_view repeatable = {}) {
     for (size_t i = 0; i < params.size(); ++i) {
         const auto& [name, value] = params[i];
+        if (ignored_param(name)) continue;
         if (std::find(begin, end, name) == end) {
             const std::string takes =
                 begin == end ? std::string(endpoint) + " takes no parameters" : std::string(endpoint) + " takes " + join(begin, end);
@@ -261,7 +264,119 @@ bool valid_date_param(std::string_view s) {
     return s.size() == 10 && valid_date(s);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Caching and compression (docs/http-api.md, "Caching and compression")
+// ---------------------------------------------------------------------------------------------
+
+char ascii_lower_char(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower_char(a[i]) != ascii_lower_char(b[i])) return false;
+    return true;
+}
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// A q-value ("0", "0.5", "1.000"); nullopt when malformed (RFC 9110, section 12.4.2).
+std::optional<double> parse_qvalue(std::string_view v) {
+    if (v.empty() || v.size() > 5 || (v[0] != '0' && v[0] != '1')) return std::nullopt;
+    if (v.size() > 1 && (v[1] != '.' || v.find_first_not_of("0123456789", 2) != std::string_view::npos)) return std::nullopt;
+    const double q = std::strtod(std::string(v).c_str(), nullptr);
+    return q <= 1 ? std::optional<double>(q) : std::nullopt;
+}
+
+// All the fields called `lower_name`, joined with ", " (RFC 9110, section 5.3); nullptr when none.
+std::optional<std::string> joined_header(const Request& req, std::string_view lower_name) {
+    std::optional<std::string> out;
+    for (const auto& [k, v] : req.headers) {
+        if (k != lower_name) continue;
+        if (out) *out += ", " + v;
+        else out = v;
+    }
+    return out;
+}
+
+// `body` as a gzip member, or "" when zlib fails (the body then goes uncompressed).
+std::string gzip(std::string_view body) {
+    z_stream z{};
+    // windowBits 15 + 16: a gzip header and trailer rather than zlib's.
+    if (deflateInit2(&z, kGzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
+    std::string out(deflateBound(&z, static_cast<uLong>(body.size())), '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+    z.avail_in = static_cast<uInt>(body.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? out : std::string();
+}
+
+std::string hex32(uint32_t v) {
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", v);
+    return buf;
+}
+
+uint32_t crc(std::string_view s) {
+    return static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
+}
+
 }  // namespace
+
+bool accepts_gzip(const std::string* accept_encoding) {
+    if (!accept_encoding) return false;
+    std::optional<double> gzip_q, identity_q, any_q;
+    std::string_view rest = *accept_encoding;
+    while (!rest.empty()) {
+        const size_t comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const size_t semi = item.find(';');
+        const std::string_view coding = trim_ows(item.substr(0, semi));
+        std::optional<double> q = 1.0;
+        if (semi != std::string_view::npos) {
+            // Parameters: only q counts; a malformed q drops the element.
+            std::string_view params = item.substr(semi + 1);
+            while (!params.empty() && q) {
+                const size_t next = params.find(';');
+                const std::string_view p = trim_ows(params.substr(0, next));
+                params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+                if (p.size() >= 2 && iequal(p.substr(0, 2), "q=")) q = parse_qvalue(p.substr(2));
+            }
+        }
+        if (!q || coding.empty()) continue;
+        if (iequal(coding, "gzip") || iequal(coding, "x-gzip")) gzip_q = q;
+        else if (iequal(coding, "identity")) identity_q = q;
+        else if (coding == "*") any_q = q;
+    }
+    const double g = gzip_q ? *gzip_q : any_q ? *any_q : 0;
+    const double id = identity_q ? *identity_q : any_q ? *any_q : 1;
+    return g > 0 && g >= id;
+}
+
+TagMatch match_if_none_match(std::string_view if_none_match, std::string_view etag) {
+    auto opaque = [](std::string_view t) { return t.substr(0, 2) == "W/" ? t.substr(2) : t; };
+    const std::string_view want = opaque(etag);
+    std::string_view rest = if_none_match;
+    for (;;) {
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == ',')) rest.remove_prefix(1);
+        if (rest.empty()) return TagMatch::kNone;
+        if (rest.front() == '*') return TagMatch::kAny;
+        if (rest.substr(0, 2) == "W/") rest.remove_prefix(2);
+        if (rest.empty() || rest.front() != '"') return TagMatch::kNone;
+        const size_t close = rest.find('"', 1);
+        if (close == std::string_view::npos) return TagMatch::kNone;
+        if (!want.empty() && rest.substr(0, close + 1) == want) return TagMatch::kTag;
+        rest.remove_prefix(close + 1);
+    }
+}
 
 Result<Params> parse_query_string(std::string_view query) {
     Params out;
@@ -567,7 +682,67 @@ class Service {
             res.body.clear();
             reply_error(res, {500, "internal", "unexpected error"});
         }
+        finish(req, res);
         decorate(req, res);
+    }
+
+    // -- caching and compression (docs/http-api.md, "Caching and compression") ---------------------
+
+    // Before a cacheable request is answered: its ETag, from the index as of now and the request as
+    // parsed (`key`, where the ignored parameters and empty values are already gone), goes into
+    // `res`. True when the client's If-None-Match names it: `res` is then the 304.
+    //
+    // The revision is read before the answer is made, so that the ETag never names a newer revision
+    // than the body: a commit in between gives a body newer than its ETag, which costs the client
+    // one full answer more at its next revalidation, never a stale 304. No ETag when the index has no
+    // revision (a cluster file: Xapian's remote backend gives none; an index never committed to).
+    bool not_modified(const Request& req, Engine& e, const std::string& key, Response& res) {
+        Result<Engine::Info> info = e.info();
+        if (!info.is_ok() || info->revision == 0) return false;
+        const WorkerSlot& slot = t_slot;
+        // The index's identity beside its revision: a rebuild switched in, or an index deleted and
+        // made again at the same path, may reach the same revision number with other papers.
+        const std::string identity = std::string(kVersion) + '\0' + slot.path + '\0' + std::to_string(slot.dev) + '\0' +
+                                     std::to_string(slot.ino) + '\0' + std::to_string(info->documents);
+        const std::string etag = "W/\"r" + std::to_string(info->revision) + "-" + hex32(crc(identity)) + hex32(crc(key)) + "\"";
+        res.set_header("ETag", etag);
+        const std::optional<std::string> inm = joined_header(req, "if-none-match");
+        if (!inm || match_if_none_match(*inm, etag) != TagMatch::kTag) return false;
+        res.status = 304;
+        res.body.clear();
+        cacheable(res);
+        return true;
+    }
+
+    // A 200 that a client or a shared cache may reuse for kCacheMaxAgeS seconds.
+    static void cacheable(Response& res) {
+        res.set_header("Cache-Control", "public, max-age=" + std::to_string(kCacheMaxAgeS));
+    }
+
+    // After the endpoint: If-None-Match: * (any current answer) turns a cacheable 200 into a 304;
+    // any other answer has no ETag and must not be stored; a body the client takes gzip-compressed
+    // and that is worth it is compressed.
+    void finish(const Request& req, Response& res) const {
+        const std::string* cache_control = res.header("Cache-Control");
+        const bool reusable = (res.status == 200 || res.status == 304) && cache_control && cache_control->rfind("public", 0) == 0;
+        if (!reusable) {
+            res.erase_header("ETag");
+            if (res.status != 204) res.set_header("Cache-Control", "no-store");
+        } else if (res.status == 200) {
+            const std::optional<std::string> inm = joined_header(req, "if-none-match");
+            if (inm && match_if_none_match(*inm, "") == TagMatch::kAny) {
+                res.status = 304;
+                res.body.clear();
+                return;
+            }
+        }
+        if (res.status != 200 || res.body.size() < kMinGzipBytes) return;
+        const std::optional<std::string> accept = joined_header(req, "accept-encoding");
+        if (!accepts_gzip(accept ? &*accept : nullptr)) return;
+        std::string compressed = gzip(res.body);
+        if (compressed.empty()) return;
+        res.body = std::move(compressed);
+        res.set_header("Content-Encoding", "gzip");
     }
 
     void route(const Request& req, Response& res) {
@@ -598,10 +773,10 @@ class Service {
         Result<Params> params = parse_query_string(raw_query);
         if (!params.is_ok()) return reply_error(res, bad_parameter(params.message()));
         switch (m->route) {
-            case Route::kSearch: return search(params.value(), res);
-            case Route::kPaper: return paper(m->id, params.value(), res);
-            case Route::kSimilar: return similar(m->id, params.value(), res);
-            case Route::kSuggest: return suggest(params.value(), res);
+            case Route::kSearch: return search(req, params.value(), res);
+            case Route::kPaper: return paper(req, m->id, params.value(), res);
+            case Route::kSimilar: return similar(req, m->id, params.value(), res);
+            case Route::kSuggest: return suggest(req, params.value(), res);
             case Route::kHealth: return health(params.value(), res);
             case Route::kMetrics: return metrics(params.value(), res);
         }
@@ -635,10 +810,12 @@ class Service {
     void decorate(const Request& req, Response& res) const {
         if (!res.header("Content-Type")) res.set_header("Content-Type", kJsonType);
         res.set_header("X-Content-Type-Options", "nosniff");
+        // Every answer may come gzip-compressed or not, depending on Accept-Encoding.
         if (any_origin_) {
+            res.set_header("Vary", "Accept-Encoding");
             res.set_header("Access-Control-Allow-Origin", "*");
         } else {
-            res.set_header("Vary", "Origin");
+            res.set_header("Vary", "Origin, Accept-Encoding");
             const std::string origin = header_or_empty(req, "origin");
             if (origin_allowed(origin)) res.set_header("Access-Control-Allow-Origin", origin);
         }
@@ -689,28 +866,43 @@ class Service {
 
     // -- endpoints ---------------------------------------------------------------------------------
 
-    void search(const Params& params, Response& res) {
+    // The request as the cache key of its ETag: every field the answer depends on, as parsed.
+    static std::string cache_key(const SearchRequest& r) {
+        std::string k = "search";
+        for (const std::string* f : {&r.query, &r.lang, &r.from, &r.to, &r.author}) k += '\0' + *f;
+        k += '\0' + std::to_string(static_cast<int>(r.sort)) + '\0' + std::to_string(r.offset) + '\0' + std::to_string(r.limit);
+        k += '\0' + std::to_string(r.facets) + std::to_string(r.explain) + std::to_string(r.exact_total) + std::to_string(r.spelling);
+        for (const std::string& c : r.categories) k += '\0' + c;
+        return k;
+    }
+
+    void search(const Request& req, const Params& params, Response& res) {
         Result<SearchRequest> request = parse_search_params(params);
         if (!request.is_ok()) return reply_error(res, bad_parameter(request.message()));
         Engine* e = engine(res);
         if (!e) return;
+        if (not_modified(req, *e, cache_key(request.value()), res)) return;
         Result<SearchResponse> r = e->search(request.value());
         if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kIndex));
         reply_json(res, 200, to_json(r.value()));
+        // Not kept: an answer without some shards, or cut short by the time budget.
+        if (!r->partial && r->took_ms < kTimeBudgetMs) cacheable(res);
     }
 
-    void paper(const std::string& id, const Params& params, Response& res) {
+    void paper(const Request& req, const std::string& id, const Params& params, Response& res) {
         Status s = check_params(params, nullptr, nullptr, "/papers/{id}");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
         Engine* e = engine(res);
         if (!e) return;
+        if (not_modified(req, *e, "paper\0" + id, res)) return;
         Result<Record> r = e->paper(id);
         if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kPaper));
         reply_json(res, 200, to_json(r.value()));
+        cacheable(res);
     }
 
-    void similar(const std::string& id, const Params& params, Response& res) {
+    void similar(const Request& req, const std::string& id, const Params& params, Response& res) {
         Status s = check_params(params, std::begin(kSimilarParams), std::end(kSimilarParams), "/papers/{id}/similar");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
@@ -720,12 +912,15 @@ class Service {
         if (!limit.is_ok()) return reply_error(res, bad_parameter(limit.message()));
         Engine* e = engine(res);
         if (!e) return;
+        const std::string key = "similar\0" + id + '\0' + std::to_string(offset.value()) + '\0' + std::to_string(limit.value());
+        if (not_modified(req, *e, key, res)) return;
         Result<SearchResponse> r = e->similar(id, offset.value(), limit.value());
         if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kPaper));
         reply_json(res, 200, to_json(r.value()));
+        if (!r->partial && r->took_ms < kTimeBudgetMs) cacheable(res);
     }
 
-    void suggest(const Params& params, Response& res) {
+    void suggest(const Request& req, const Params& params, Response& res) {
         Status s = check_params(params, std::begin(kSuggestParams), std::end(kSuggestParams), "/suggest");
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         Result<uint64_t> limit = count_param(params, param::kLimit, kDefaultSuggestLimit, 1, kMaxSuggestLimit);
@@ -733,15 +928,21 @@ class Service {
         const std::string* q = find_param(params, param::kQuery);
         nlohmann::ordered_json j;
         j["query"] = q ? *q : "";
+        j["took_ms"] = 0.0;
         j["suggestions"] = nlohmann::ordered_json::array();
         if (q && !q->empty()) {
             Engine* e = engine(res);
             if (!e) return;
+            if (not_modified(req, *e, "suggest\0" + *q + '\0' + std::to_string(limit.value()), res)) return;
+            const Clock::time_point start = Clock::now();
             Result<std::vector<std::string>> r = e->suggest(*q, static_cast<size_t>(limit.value()));
             if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kIndex));
+            // The time the engine took, rounded as /search's took_ms.
+            j["took_ms"] = std::round(std::chrono::duration<double, std::milli>(Clock::now() - start).count() * 1000) / 1000;
             j["suggestions"] = r.value();
         }
         reply_json(res, 200, dump(j));
+        cacheable(res);
     }
 
     void health(const Params& params, Response& res) {

@@ -48,6 +48,18 @@ Result<Params> parse_query_string(std::string_view query);
 // YYYY-MM or YYYY-MM-DD, a facets or explain value other than 1, true, 0, false.
 Result<SearchRequest> parse_search_params(const Params& params);
 
+// Whether a response may be gzip-compressed for a request whose Accept-Encoding fields are
+// `accept_encoding` (joined with ", "; nullptr when the request has none): gzip (or x-gzip, or *) is
+// listed with a q-value above 0, and identity is not preferred to it (RFC 9110, section 12.5.3).
+// No field: no compression.
+bool accepts_gzip(const std::string* accept_encoding);
+
+// Whether the If-None-Match fields `if_none_match` (joined with ", ") name `etag`, with the weak
+// comparison of RFC 9110, section 13.1.2 (W/ prefixes are ignored on both sides), or are "*". A
+// malformed list names nothing from the first bad entity tag on.
+enum class TagMatch { kNone, kTag, kAny };
+TagMatch match_if_none_match(std::string_view if_none_match, std::string_view etag);
+
 }  // namespace abstrakt::http
 
 #endif  // ABSTRAKT_SEARCHER_HTTP_H

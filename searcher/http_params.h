@@ -27,7 +27,18 @@ inline constexpr std::string_view kFacets = "facets";  // /search: 1 or true to 
 inline constexpr std::string_view kExplain = "explain";  // /search: 1 or true to explain each hit's score, 0 or false not
 inline constexpr std::string_view kExactTotal = "exact_total";  // /search: 1 or true to count matches exactly up to 1,000
 inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
+// Accepted and ignored on every endpoint: a cache buster ("_=1699999999", jQuery's cache: false) and
+// campaign tags ("utm_source=..."), which front ends and link shorteners add on their own. Only these:
+// any other unknown name, a misspelt parameter included, stays a 400.
+inline constexpr std::string_view kCacheBuster = "_";
+inline constexpr std::string_view kIgnoredPrefix = "utm_";
 }  // namespace param
+
+// Whether a query string parameter called `name` is accepted and ignored (param::kCacheBuster,
+// param::kIgnoredPrefix).
+constexpr bool ignored_param(std::string_view name) {
+    return name == param::kCacheBuster || name.substr(0, param::kIgnoredPrefix.size()) == param::kIgnoredPrefix;
+}
 
 // The parameters each endpoint takes; any other is refused with 400. /papers/{id}, /health and
 // /metrics take none.
@@ -94,6 +105,20 @@ inline constexpr size_t kMaxConnections = 4096;  // the default of --max-connect
 inline constexpr size_t kMinConnections = 16;       // the range --max-connections takes
 inline constexpr size_t kMaxConnectionsOption = 65536;
 inline constexpr size_t kMaxQueuedRequests = 256;
+
+// Caching (docs/http-api.md, "Caching and compression"). A 200 of /search, /papers/{id},
+// /papers/{id}/similar and /suggest may be reused for kCacheMaxAgeS seconds, then revalidated with its
+// ETag (a 304 while the index has not changed). Short because the index changes under a running
+// server: the nightly sync commits day by day, `abstrakt-index add` whenever it is run, and a cached
+// answer may be this old after a commit. Type-ahead repeats requests within seconds (backspace,
+// retyping), which is what the minute serves.
+inline constexpr int kCacheMaxAgeS = 60;
+// Bodies shorter than this are sent uncompressed whatever the client accepts: they fit in one TCP
+// segment of 1,460 bytes with their header fields either way, so gzip would save no packet and no
+// round trip, only cost CPU (every error body, most /suggest answers).
+inline constexpr size_t kMinGzipBytes = 1024;
+// zlib's level for gzip bodies: 6, its default (docs/http-api.md has the measurement).
+inline constexpr int kGzipLevel = 6;
 
 // Defaults of abstrakt-serve's options.
 inline constexpr std::string_view kDefaultHost = "127.0.0.1";

@@ -13,6 +13,7 @@
 
 #include "common/config.h"
 #include "common/result.h"
+#include "common/version.h"
 #include "searcher/engine.h"
 
 namespace {
@@ -41,6 +42,7 @@ options:
   --color WHEN       auto (default: when output is a terminal), always or never
   --                 everything after this is the query
   -h, --help         this text
+  --version          the version
 )";
 
 int usage_error(const std::string& message) {
@@ -162,6 +164,9 @@ int main(int argc, char** argv) {
             rest_is_query = true;
         } else if (a == "-h" || a == "--help") {
             std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--version") {
+            std::cout << "abstrakt-search " << kVersion << "\n";
             return kExitOk;
         } else if (a == "--json") {
             json = true;

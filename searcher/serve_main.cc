@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/config.h"
+#include "common/version.h"
 #include "searcher/http.h"
 
 namespace {
@@ -29,6 +30,7 @@ options:
                        for more (default: any origin, *)
   --quiet              no access log
   -h, --help           this text
+  --version            the version
 )";
 
 int usage_error(const std::string& message) {
@@ -50,6 +52,10 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         if (a == "-h" || a == "--help") {
             std::cout << kUsage;
+            return kExitOk;
+        }
+        if (a == "--version") {
+            std::cout << "abstrakt-serve " << kVersion << "\n";
             return kExitOk;
         }
         if (a == "--quiet") {
