@@ -356,8 +356,10 @@ bool accepts_gzip(const std::string* accept_encoding) {
         else if (iequal(coding, "identity")) identity_q = q;
         else if (coding == "*") any_q = q;
     }
+    // Identity, always acceptable unless excluded, competes with gzip only when the client gave it a
+    // q-value of its own (or through *): "gzip;q=0.5" alone still asks for gzip.
     const double g = gzip_q ? *gzip_q : any_q ? *any_q : 0;
-    const double id = identity_q ? *identity_q : any_q ? *any_q : 1;
+    const double id = identity_q ? *identity_q : any_q ? *any_q : 0;
     return g > 0 && g >= id;
 }
 

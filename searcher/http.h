@@ -50,7 +50,7 @@ Result<SearchRequest> parse_search_params(const Params& params);
 
 // Whether a response may be gzip-compressed for a request whose Accept-Encoding fields are
 // `accept_encoding` (joined with ", "; nullptr when the request has none): gzip (or x-gzip, or *) is
-// listed with a q-value above 0, and identity is not preferred to it (RFC 9110, section 12.5.3).
+// listed with a q-value above 0, and identity is not given a higher one (RFC 9110, section 12.5.3).
 // No field: no compression.
 bool accepts_gzip(const std::string* accept_encoding);
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <zlib.h>
 
 #include "http_harness.h"
 #include "searcher/http.h"
@@ -121,6 +122,76 @@ TEST_CASE("http: query strings and /search parameters") {
     http::Params many;
     for (size_t i = 0; i <= http::kMaxCategories; ++i) many.push_back({"cat", "c" + std::to_string(i)});
     CHECK(parse(many).status().code() == ErrorCode::kInvalidArgument);
+
+    // A cache buster and campaign tags are ignored, whatever their values and however often they
+    // come; only those: a name that merely resembles them is still refused.
+    auto ignored = parse({{"q", "x"}, {"_", "1699999999"}, {"utm_source", "news"}, {"utm_campaign", "\xFF"}, {"_", "2"}, {"utm_", ""}});
+    REQUIRE_MESSAGE(ignored.is_ok(), ignored.message());
+    CHECK(ignored->query == "x");
+    for (const char* name : {"utm", "_x", "__", "UTM_source", "xutm_source", "Utm_source"}) {
+        INFO(name);
+        CHECK(parse({{"q", "x"}, {name, "1"}}).status().code() == ErrorCode::kInvalidArgument);
+    }
+}
+
+TEST_CASE("http: Accept-Encoding and If-None-Match") {
+    struct Encoding {
+        const char* header;  // nullptr: no Accept-Encoding field
+        bool gzip;
+    };
+    const Encoding encodings[] = {
+        {nullptr, false},
+        {"", false},
+        {"gzip", true},
+        {"GZIP", true},
+        {"x-gzip", true},
+        {"gzip, deflate, br", true},
+        {"deflate, br", false},
+        {"br;q=1.0, gzip;q=0.8, *;q=0.1", true},
+        {"gzip;q=0", false},
+        {"gzip; q=0.000", false},
+        {"*", true},
+        {"*;q=0", false},
+        {"*, gzip;q=0", false},
+        {"identity", false},
+        {"identity;q=1, gzip;q=0.5", false},  // identity preferred
+        {"identity;q=0.5, gzip;q=0.5", true},  // a tie goes to gzip
+        {"identity;q=0, gzip", true},
+        {"gzip;q=2", false},      // not a q-value: the element is dropped
+        {"gzip;q=abc", false},
+        {" gzip ; q=0.5 ", true},
+    };
+    for (const Encoding& e : encodings) {
+        const std::string header = e.header ? e.header : "";
+        INFO((e.header ? header : std::string("(no field)")));
+        CHECK(http::accepts_gzip(e.header ? &header : nullptr) == e.gzip);
+    }
+
+    using http::TagMatch;
+    const std::string etag = "W/\"r3-0123abcd\"";
+    struct Condition {
+        const char* header;
+        TagMatch match;
+    };
+    const Condition conditions[] = {
+        {"W/\"r3-0123abcd\"", TagMatch::kTag},
+        {"\"r3-0123abcd\"", TagMatch::kTag},  // weak comparison: W/ does not count
+        {"\"other\", W/\"r3-0123abcd\"", TagMatch::kTag},
+        {"\"other\",W/\"r3-0123abcd\"", TagMatch::kTag},
+        {"\"r4-0123abcd\"", TagMatch::kNone},
+        {"\"r3-0123abcd", TagMatch::kNone},  // unterminated
+        {"r3-0123abcd", TagMatch::kNone},     // not quoted
+        {"garbage, \"r3-0123abcd\"", TagMatch::kNone},  // nothing after a malformed entry counts
+        {"", TagMatch::kNone},
+        {"*", TagMatch::kAny},
+        {" * ", TagMatch::kAny},
+    };
+    for (const Condition& c : conditions) {
+        INFO(c.header);
+        CHECK(http::match_if_none_match(c.header, etag) == c.match);
+    }
+    CHECK(http::match_if_none_match("*", "") == TagMatch::kAny);
+    CHECK(http::match_if_none_match("\"\"", "") == TagMatch::kNone);  // no ETag: no tag names it
 }
 
 TEST_CASE("http: endpoints, errors, headers, CORS, escaping and Unicode") {
@@ -472,13 +543,13 @@ TEST_CASE("http: CORS with a list of origins, --quiet, exit statuses") {
     Reply a = get(server.url("/search?q=x"), {"GET", {"Origin: https://a.example"}});
     CHECK(a.status == 200);
     CHECK(a.header("access-control-allow-origin") == "https://a.example");
-    CHECK(a.header("vary") == "Origin");
+    CHECK(a.header("vary") == "Origin, Accept-Encoding");
     Reply b = get(server.url("/health"), {"GET", {"Origin: https://b.example"}});
     CHECK(b.header("access-control-allow-origin") == "https://b.example");
     Reply evil = get(server.url("/search?q=x"), {"GET", {"Origin: https://evil.example"}});
     CHECK(evil.status == 200);  // the browser, not the server, withholds the response
     CHECK(!evil.has_header("access-control-allow-origin"));
-    CHECK(evil.header("vary") == "Origin");
+    CHECK(evil.header("vary") == "Origin, Accept-Encoding");
     Reply none = get(server.url("/search?q=x"));
     CHECK(!none.has_header("access-control-allow-origin"));
     Reply err = get(server.url("/nope"), {"GET", {"Origin: https://a.example"}});
@@ -807,6 +878,168 @@ TEST_CASE("http: facets, filters, spelling suggestion, similar papers, completio
         for (const json& s : two["suggestions"]) CHECK(s.get<std::string>().rfind("linear att", 0) == 0);
         CHECK(fetch_json("/suggest?q=")["suggestions"].empty());
         CHECK(fetch_json("/suggest?q=" + enc("扩"))["suggestions"].is_array());
+    }
+    CHECK(server.stop(SIGTERM, std::chrono::seconds(10 * kSlow)) == 0);
+}
+
+namespace {
+
+// The bytes a gzip body decodes to; "" when it is not a whole gzip member.
+std::string gunzip(const std::string& in) {
+    z_stream z{};
+    if (inflateInit2(&z, 15 + 16) != Z_OK) return "";
+    std::string out(in.size() * 20 + 1024, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = inflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    inflateEnd(&z);
+    return rc == Z_STREAM_END && z.avail_in == 0 ? out : "";
+}
+
+}  // namespace
+
+TEST_CASE("http: ignored parameters, ETag and 304, Cache-Control, gzip, took_ms of /suggest") {
+    test::TempDir dir;
+    const std::string db = dir.file("index");
+    build_index(db);
+    ServerProcess server({"--db", db, "--threads", "2", "--quiet"});
+    REQUIRE_MESSAGE(server.port() > 0, server.log());
+    const std::string cacheable = "public, max-age=" + std::to_string(http::kCacheMaxAgeS);
+
+    SUBCASE("_ and utm_* are ignored on every endpoint, and leave the ETag alone") {
+        const Reply plain = get(server.url("/search?q=linear+attention&limit=2"));
+        REQUIRE(plain.status == 200);
+        const Reply tagged = get(server.url("/search?q=linear+attention&_=1699999999&limit=2&utm_source=news&utm_medium=email&_=2"));
+        REQUIRE_MESSAGE(tagged.status == 200, tagged.body);
+        CHECK(hit_ids(tagged.j()) == hit_ids(plain.j()));
+        CHECK(!plain.header("etag").empty());
+        CHECK(tagged.header("etag") == plain.header("etag"));
+        CHECK(get(server.url("/search?q=linear+attention&limit=3")).header("etag") != plain.header("etag"));
+        for (const char* path : {"/papers/2402.19173?_=1", "/papers/2402.19173/similar?utm_source=x", "/suggest?q=lin&_=1",
+                                 "/health?_=1", "/metrics?utm_campaign=y"})
+            CHECK_MESSAGE(get(server.url(path)).status == 200, path);
+        check_error(get(server.url("/search?q=x&utm=1")), 400, "invalid_parameter", "utm");
+        check_error(get(server.url("/search?q=x&_x=1")), 400, "invalid_parameter", "_x");
+        check_error(get(server.url("/papers/2402.19173?utm_source=x&x=1")), 400, "invalid_parameter", "x beside utm_source");
+    }
+
+    SUBCASE("ETag, If-None-Match and 304; Cache-Control; a commit changes the ETag") {
+        const std::string path = "/search?q=linear+attention&limit=2";
+        const Reply first = get(server.url(path));
+        REQUIRE(first.status == 200);
+        const std::string etag = first.header("etag");
+        CHECK(etag.rfind("W/\"r", 0) == 0);
+        CHECK(first.header("cache-control") == cacheable);
+        CHECK(first.header("vary") == "Accept-Encoding");
+        const std::string strong = etag.substr(2);
+        for (const std::string& inm : {etag, strong, "\"nope\", " + etag, std::string("*")}) {
+            INFO(inm);
+            for (const char* method : {"GET", "HEAD"}) {
+                const Reply r = get(server.url(path), {method, {"If-None-Match: " + inm}});
+                CHECK(r.status == 304);
+                CHECK(r.body.empty());
+                CHECK(!r.has_header("content-length"));
+                CHECK(r.header("etag") == etag);
+                CHECK(r.header("cache-control") == cacheable);
+            }
+        }
+        const Reply other = get(server.url(path), {"GET", {"If-None-Match: \"nope\""}});
+        CHECK(other.status == 200);
+        CHECK(other.header("etag") == etag);
+        // Each cacheable endpoint has its own.
+        std::vector<std::string> tags;
+        for (const char* p : {"/papers/2402.19173", "/papers/2402.19173/similar?limit=2", "/suggest?q=lin"}) {
+            const Reply r = get(server.url(p));
+            INFO(p);
+            CHECK(r.status == 200);
+            CHECK(r.header("cache-control") == cacheable);
+            CHECK(r.header("etag").rfind("W/\"r", 0) == 0);
+            CHECK(get(server.url(p), {"GET", {"If-None-Match: " + r.header("etag")}}).status == 304);
+            tags.push_back(r.header("etag"));
+        }
+        CHECK(tags[0] != tags[1]);
+        CHECK(tags[1] != tags[2]);
+        // What is not a reusable 200 has no ETag and must not be stored.
+        for (const char* p : {"/health", "/metrics", "/search?q=x&limit=abc", "/papers/no-such-paper", "/nope"}) {
+            const Reply r = get(server.url(p), {"GET", {"If-None-Match: *"}});
+            INFO(p);
+            CHECK(r.status != 304);
+            CHECK(!r.has_header("etag"));
+            CHECK(r.header("cache-control") == "no-store");
+        }
+
+        // A commit: the old ETag no longer matches, the new one does.
+        {
+            auto w = IndexWriter::open(db, false);
+            REQUIRE_MESSAGE(w.is_ok(), w.message());
+            add_papers(*w.value(), {R"({"id": "http-etag", "title": {"en": "Linear attention, committed later"}})"});
+            REQUIRE(w.value()->commit().is_ok());
+        }
+        const Reply after = get(server.url(path), {"GET", {"If-None-Match: " + etag}});
+        CHECK(after.status == 200);
+        CHECK(contains(hit_ids(after.j()), "http-etag"));
+        CHECK(!after.header("etag").empty());
+        CHECK(after.header("etag") != etag);
+        CHECK(get(server.url(path), {"GET", {"If-None-Match: " + after.header("etag")}}).status == 304);
+        // A paper untouched by the commit gets a new ETag too: the revision is the index's.
+        CHECK(get(server.url("/papers/2402.19173")).header("etag") != tags[0]);
+    }
+
+    SUBCASE("gzip when accepted: the same bytes once decoded") {
+        const std::string paper = "/papers/2402.19173";  // the same bytes on every request
+        const Reply identity = get(server.url(paper));
+        REQUIRE(identity.status == 200);
+        REQUIRE(identity.body.size() >= http::kMinGzipBytes);
+        CHECK(!identity.has_header("content-encoding"));
+        const Reply zipped = get(server.url(paper), {"GET", {"Accept-Encoding: gzip, deflate"}});
+        REQUIRE(zipped.status == 200);
+        CHECK(zipped.header("content-encoding") == "gzip");
+        CHECK(zipped.header("vary") == "Accept-Encoding");
+        CHECK(zipped.header("etag") == identity.header("etag"));  // weak: one ETag for both codings
+        CHECK(zipped.body.size() < identity.body.size());
+        CHECK(gunzip(zipped.body) == identity.body);
+        const Reply head = get(server.url(paper), {"HEAD", {"Accept-Encoding: gzip"}});
+        CHECK(head.header("content-encoding") == "gzip");
+        CHECK(head.header("content-length") == std::to_string(zipped.body.size()));
+
+        // A search page: the same JSON, but for took_ms.
+        const std::string page = "/search?q=model&limit=100";
+        json plain = get(server.url(page)).j();
+        const Reply big = get(server.url(page), {"GET", {"Accept-Encoding: gzip"}});
+        REQUIRE(big.header("content-encoding") == "gzip");
+        json unzipped = json::parse(gunzip(big.body), nullptr, false);
+        REQUIRE(unzipped.is_object());
+        plain.erase("took_ms");
+        unzipped.erase("took_ms");
+        CHECK(unzipped == plain);
+
+        for (const char* refused : {"gzip;q=0", "identity", "br", "identity, gzip;q=0.5"}) {
+            INFO(refused);
+            const Reply r = get(server.url(paper), {"GET", {std::string("Accept-Encoding: ") + refused}});
+            CHECK(!r.has_header("content-encoding"));
+            CHECK(r.body == identity.body);
+        }
+        // Small bodies and errors stay as they are.
+        for (const char* small : {"/suggest?q=lin", "/papers/no-such-paper", "/health"}) {
+            const Reply r = get(server.url(small), {"GET", {"Accept-Encoding: gzip"}});
+            INFO(small);
+            CHECK(r.body.size() < http::kMinGzipBytes);
+            CHECK(!r.has_header("content-encoding"));
+            CHECK(r.header("vary") == "Accept-Encoding");
+            CHECK(r.j().is_object());
+        }
+    }
+
+    SUBCASE("/suggest says how long it took") {
+        const json j = get(server.url("/suggest?q=linear+att&limit=3")).j();
+        REQUIRE(j.contains("took_ms"));
+        CHECK(j["took_ms"].is_number());
+        CHECK(j["took_ms"].get<double>() >= 0);
+        CHECK(j["took_ms"].get<double>() < 10000);
+        CHECK(get(server.url("/suggest?q=")).j()["took_ms"] == 0);
     }
     CHECK(server.stop(SIGTERM, std::chrono::seconds(10 * kSlow)) == 0);
 }
