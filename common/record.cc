@@ -63,6 +63,26 @@ Status parse_lang_map(const Json& v, const char* field, const ParseOptions& opti
     return Status::ok();
 }
 
+// Categories as the sources give them, cleaned: the arXiv corpus lists ACM and MSC classes beside the
+// arXiv categories, often several in one string ("I.4.8; I.5.4; I.2.10", "68T07 (Primary), 68T45"),
+// and now and then free text ("Artificial intelligence"); such values made junk facets. Each string
+// is split at ',', ';' and white space, and only the pieces that are arXiv categories are kept, each
+// once, in order. In the shared corpus of 144,395 papers, 3,584 had such values, always after their
+// arXiv categories; none has an arXiv category only inside a list.
+void clean_categories(std::vector<std::string>& cats) {
+    std::vector<std::string> out;
+    for (const std::string& value : cats) {
+        size_t start = 0;
+        while (start < value.size()) {
+            const size_t end = value.find_first_of(",; \t\r\n\f\v", start);
+            const std::string piece = value.substr(start, end == std::string::npos ? std::string::npos : end - start);
+            start = end == std::string::npos ? value.size() : end + 1;
+            if (is_arxiv_category(piece) && std::find(out.begin(), out.end(), piece) == out.end()) out.push_back(piece);
+        }
+    }
+    cats = std::move(out);
+}
+
 Status parse_string_list(const Json& v, const char* field, std::vector<std::string>& out) {
     if (v.is_null()) return Status::ok();
     if (!v.is_array()) return invalid(std::string("\"") + field + "\" must be an array of strings");
@@ -98,6 +118,25 @@ bool all_digits(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_arxiv_category(std::string_view s) {
+    // arXiv's archives (arxiv.org/category_taxonomy), and those merged into others since, which old
+    // papers still carry.
+    static constexpr std::string_view kArchives[] = {
+        "astro-ph", "cond-mat", "cs",       "econ",     "eess",     "gr-qc",    "hep-ex",  "hep-lat", "hep-ph",
+        "hep-th",   "math",     "math-ph",  "nlin",     "nucl-ex",  "nucl-th",  "physics", "q-bio",   "q-fin",
+        "quant-ph", "stat",     "acc-phys", "adap-org", "alg-geom", "ao-sci",   "atom-ph", "bayes-an", "chao-dyn",
+        "chem-ph",  "cmp-lg",   "comp-gas", "dg-ga",    "funct-an", "mtrl-th",  "patt-sol", "plasm-ph", "q-alg",
+        "solv-int", "supr-con"};
+    const size_t dot = s.find('.');
+    if (std::find(std::begin(kArchives), std::end(kArchives), s.substr(0, dot)) == std::end(kArchives)) return false;
+    if (dot == std::string_view::npos) return true;
+    const std::string_view subject = s.substr(dot + 1);
+    if (subject.empty() || subject.front() == '-' || subject.back() == '-') return false;
+    for (char c : subject)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')) return false;
+    return true;
+}
 
 bool valid_date(std::string_view d) {
     if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -153,6 +192,7 @@ Result<Record> parse_record(std::string_view line, const ParseOptions& options) 
     if (Status s = parse_lang_map(get("abstract"), "abstract", options, r.abstract); !s.is_ok()) return s;
     if (Status s = parse_string_list(get("authors"), "authors", r.authors); !s.is_ok()) return s;
     if (Status s = parse_string_list(get("categories"), "categories", r.categories); !s.is_ok()) return s;
+    clean_categories(r.categories);
 
     const Json& published = get("published");
     if (!published.is_null()) {

@@ -68,6 +68,12 @@ Record merge_records(const Record& stored, const Record& update);
 // True for "YYYY-MM-DD" naming a real calendar day (years 1000 to 9999).
 bool valid_date(std::string_view date);
 
+// True for an arXiv category: an archive of arXiv's taxonomy, current or merged away ("hep-th",
+// "cs", "solv-int"), alone or with a subject class of letters and inner hyphens ("cs.CL",
+// "physics.soc-ph", "cond-mat.str-el"). False for the ACM and MSC classes that sources list beside
+// them ("I.2.7", "68T05"), and for free text ("Machine learning", "cyberinfrastructure").
+bool is_arxiv_category(std::string_view s);
+
 // Reads JSON Lines records from a file, a gzip-compressed file (detected by content, not by name),
 // or standard input ("-"). Blank lines are skipped; a UTF-8 byte order mark on the first line is
 // ignored. Lines longer than kMaxLineBytes are reported as malformed and skipped.

@@ -31,6 +31,35 @@ TEST_CASE("record: a full record parses with languages in input order") {
     CHECK(Record::find(r->title, "fr") == nullptr);
 }
 
+TEST_CASE("record: categories keep the arXiv categories, split out of lists, each once") {
+    struct Row {
+        std::string categories;  // the JSON array
+        std::vector<std::string> kept;
+    };
+    // Values as the shared arXiv corpus has them (ACM and MSC classes, free text beside the categories).
+    const Row rows[] = {
+        {R"j(["cs.CV", "cs.AI", "I.4.8; I.5.4; I.2.10"])j", {"cs.CV", "cs.AI"}},
+        {R"j(["cs.LG", "68T07 (Primary), 68T45 (Secondary)"])j", {"cs.LG"}},
+        {R"j(["cs.AI", "Artificial intelligence", "Deep\n  learning", "N/A"])j", {"cs.AI"}},
+        {R"j(["cs.CL cs.AI", "cs.CL;stat.ML", "cs.AI"])j", {"cs.CL", "cs.AI", "stat.ML"}},
+        {R"j(["hep-th", "math.AG", "cond-mat.str-el", "physics.soc-ph", "q-bio"])j", {"hep-th", "math.AG", "cond-mat.str-el", "physics.soc-ph", "q-bio"}},
+        {R"j(["I.2.7"])j", {}},
+        {R"j(["cs.CL", "CS.CL", "cs.cl"])j", {"cs.CL", "cs.cl"}},  // "CS" is no archive; case is kept
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.categories);
+        auto r = parse_record(R"({"id": "a", "title": "T", "categories": )" + row.categories + "}");
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        CHECK(r->categories == row.kept);
+        // What is stored is what was kept; reading it back changes nothing.
+        CHECK(from_json(to_json(r.value()))->categories == row.kept);
+    }
+    // A stored record from before the cleaning reads back cleaned.
+    auto old = from_json(R"({"id":"a","title":{"en":"T"},"categories":["cs.CV","I.4.8; I.5.4; I.2.10"]})");
+    REQUIRE(old.is_ok());
+    CHECK(old->categories == std::vector<std::string>{"cs.CV"});
+}
+
 TEST_CASE("record: bare strings get their language from the script, else the default") {
     struct Row {
         std::string line;

@@ -159,10 +159,13 @@ TEST_CASE("sources: white space, categories, dates and numbers") {
         {"05E99 (Primary), 05E05, 20B30 (Secondary)", false},
         {"I.2.7", false},                                      // an ACM class
         {"cs.", false}, {"-cs", false}, {"", false},
+        {"math.AG", true}, {"solv-int", true},                 // a merged archive, on old papers
+        {"cyberinfrastructure", false}, {"Machine learning", false}, {"N/A", false},  // free text
+        {"cs.CL cs.AI", false}, {"xx.CL", false}, {"cs.C-", false}, {"cs.C1", false},
     };
     for (const Category& c : categories) {
         CAPTURE(c.term);
-        CHECK(feed::is_arxiv_category(c.term) == c.arxiv);
+        CHECK(is_arxiv_category(c.term) == c.arxiv);
     }
 
     struct Date {

@@ -56,14 +56,6 @@ bool old_style_id(std::string_view s) {
     return true;
 }
 
-// An archive ("hep-th") or a subject class ("soc-ph", "CL", "str-el"): letters and inner hyphens.
-bool category_part(std::string_view s, bool lower_only) {
-    if (s.empty() || s.front() == '-' || s.back() == '-') return false;
-    for (char c : s)
-        if (!(is_lower(c) || c == '-' || (!lower_only && is_upper(c)))) return false;
-    return true;
-}
-
 }  // namespace
 
 std::optional<std::string> arxiv_id(std::string_view raw) {
@@ -86,12 +78,6 @@ std::optional<std::string> arxiv_id(std::string_view raw) {
     }
     if (new_style_id(s) || old_style_id(s)) return std::string(s);
     return std::nullopt;
-}
-
-bool is_arxiv_category(std::string_view s) {
-    size_t dot = s.find('.');
-    if (dot == std::string_view::npos) return category_part(s, true);
-    return category_part(s.substr(0, dot), true) && category_part(s.substr(dot + 1), false);
 }
 
 std::string collapse_whitespace(std::string_view s) {

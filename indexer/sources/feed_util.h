@@ -21,10 +21,6 @@ namespace abstrakt::feed {
 // not an arXiv id: new style NNNN.NNNN or NNNN.NNNNN, or old style archive[.XX]/NNNNNNN.
 std::optional<std::string> arxiv_id(std::string_view raw);
 
-// True for an arXiv category: "cs.CL", "hep-th", "physics.soc-ph", "cond-mat.str-el". False for the
-// MSC and ACM classes the arXiv API also lists as categories ("14C20, 14M99", "I.2.6").
-bool is_arxiv_category(std::string_view s);
-
 // Runs of ASCII white space (space, tab, CR, LF, FF, VT) become one space; leading and trailing
 // white space goes. Other characters, non-breaking spaces included, are kept.
 std::string collapse_whitespace(std::string_view s);
