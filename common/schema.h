@@ -10,6 +10,8 @@
 
 #include <xapian.h>
 
+#include <string>
+
 namespace abstrakt::schema {
 
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
@@ -18,6 +20,11 @@ namespace abstrakt::schema {
 // 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf). 5: the id value slots
 // (kSlotId, kSlotDateId), which order hits of equal weight and listings.
 inline constexpr int kVersion = 5;
+
+// The one check of an index's schema version, for the writer, the searcher and each shard or replica:
+// "" when `db` (opened from `where`) was written with kVersion, or is empty and has no version (an
+// abstrakt-index killed while creating it); otherwise the message that says so and what to do.
+std::string version_mismatch(const Xapian::Database& db, const std::string& where);
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
 // Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
@@ -92,6 +99,9 @@ inline constexpr size_t kSpellingMaxBytes = 30;
 
 // ---- Metadata keys ----
 inline constexpr const char* kMetaSchemaVersion = "abstrakt.schema";
+// The index-time ranking parameters the index was built with (common/ranking.h: IndexParams), as a
+// flat JSON object; in every shard. An index without it was built with the defaults.
+inline constexpr const char* kMetaIndexParams = "abstrakt.index_params";
 // + source name: the last day (or run) a source's data is committed through (indexer/sync.h).
 inline constexpr const char* kMetaWatermarkPrefix = "abstrakt.watermark.";
 // + source name: days that answered but did not parse, to fetch again: "DAY:TRIES,DAY:TRIES" (sync.h).

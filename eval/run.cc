@@ -19,6 +19,7 @@
 #include "common/lang.h"
 #include "common/record.h"
 #include "common/schema.h"
+#include "common/text.h"
 #include "eval/metrics.h"
 #include "eval/peer_fts5.h"
 #include "indexer/writer.h"
@@ -32,18 +33,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-// 64-bit FNV-1a: a stable name for a cache key (not a security measure).
-uint64_t fnv1a(std::string_view s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 std::string with_commas(uint64_t n) {
     std::string s = std::to_string(n);
@@ -110,7 +99,7 @@ Result<fs::path> cache_folder(const EvalOptions& o, const std::string& lang_tag)
         << "lang " << lang_tag << "\n"
         << "record-mapping " << kRecordMappingVersion << "\n";
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016" PRIx64, fnv1a(key.str()));
+    std::snprintf(hex, sizeof hex, "%016" PRIx64, fnv1a64(key.str()));
     const fs::path root = o.cache_dir.empty() ? fs::path(default_cache_dir()) : fs::path(o.cache_dir);
     const fs::path folder = root / (safe_name(dataset_name(o.dir)) + "-" + safe_name(lang_tag) + "-" + hex);
     fs::create_directories(folder, ec);
@@ -297,9 +286,9 @@ std::string plain_words(std::string_view text) {
     std::string out;
     size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && (is_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
+        while (i < text.size() && (is_ascii_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
         size_t start = i;
-        while (i < text.size() && !(is_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
+        while (i < text.size() && !(is_ascii_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
         std::string_view w = text.substr(start, i - start);
         while (!w.empty() && (w[0] == '+' || w[0] == '-')) w.remove_prefix(1);
         if (w.empty()) continue;

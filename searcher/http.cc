@@ -28,6 +28,7 @@
 #include "common/config.h"
 #include "common/record.h"
 #include "common/result.h"
+#include "common/text.h"
 #include "common/version.h"
 #include "searcher/http_server.h"
 
@@ -251,37 +252,9 @@ Result<uint64_t> count_param(const Params& params, std::string_view name, uint64
     return n;
 }
 
-bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
-
-// YYYY, YYYY-MM or YYYY-MM-DD, naming a real year (1000 to 9999), month or day.
-bool valid_date_param(std::string_view s) {
-    if (s.size() == 4) return all_digits(s) && s[0] != '0';
-    if (s.size() == 7) {
-        if (s[4] != '-' || !all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) || s[0] == '0') return false;
-        int month = (s[5] - '0') * 10 + (s[6] - '0');
-        return month >= 1 && month <= 12;
-    }
-    return s.size() == 10 && valid_date(s);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Caching and compression (docs/http-api.md, "Caching and compression")
 // ---------------------------------------------------------------------------------------------
-
-char ascii_lower_char(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower_char(a[i]) != ascii_lower_char(b[i])) return false;
-    return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // A q-value ("0", "0.5", "1.000"); nullopt when malformed (RFC 9110, section 12.4.2).
 std::optional<double> parse_qvalue(std::string_view v) {
@@ -318,14 +291,10 @@ std::string gzip(std::string_view body) {
     return rc == Z_STREAM_END ? out : std::string();
 }
 
-std::string hex32(uint32_t v) {
-    char buf[9];
-    std::snprintf(buf, sizeof buf, "%08x", v);
+std::string hex64(uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
     return buf;
-}
-
-uint32_t crc(std::string_view s) {
-    return static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
 }
 
 }  // namespace
@@ -339,21 +308,21 @@ bool accepts_gzip(const std::string* accept_encoding) {
         std::string_view item = rest.substr(0, comma);
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
         const size_t semi = item.find(';');
-        const std::string_view coding = trim_ows(item.substr(0, semi));
+        const std::string_view coding = trim_ascii_space(item.substr(0, semi));
         std::optional<double> q = 1.0;
         if (semi != std::string_view::npos) {
             // Parameters: only q counts; a malformed q drops the element.
             std::string_view params = item.substr(semi + 1);
             while (!params.empty() && q) {
                 const size_t next = params.find(';');
-                const std::string_view p = trim_ows(params.substr(0, next));
+                const std::string_view p = trim_ascii_space(params.substr(0, next));
                 params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
-                if (p.size() >= 2 && iequal(p.substr(0, 2), "q=")) q = parse_qvalue(p.substr(2));
+                if (p.size() >= 2 && ascii_iequals(p.substr(0, 2), "q=")) q = parse_qvalue(p.substr(2));
             }
         }
         if (!q || coding.empty()) continue;
-        if (iequal(coding, "gzip") || iequal(coding, "x-gzip")) gzip_q = q;
-        else if (iequal(coding, "identity")) identity_q = q;
+        if (ascii_iequals(coding, "gzip") || ascii_iequals(coding, "x-gzip")) gzip_q = q;
+        else if (ascii_iequals(coding, "identity")) identity_q = q;
         else if (coding == "*") any_q = q;
     }
     // Identity, always acceptable unless excluded, competes with gzip only when the client gave it a
@@ -422,7 +391,7 @@ Result<SearchRequest> parse_search_params(const Params& params) {
     for (std::string_view name : {kFrom, kTo}) {
         const std::string* d = find_param(params, name);
         if (!d || d->empty()) continue;
-        if (!valid_date_param(*d))
+        if (date_bound(*d, false).empty())  // the query syntax's date check (plan.h)
             return Status(ErrorCode::kInvalidArgument,
                           std::string(name) + " must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not " + in_quotes(*d));
         (name == kFrom ? r.from : r.to) = *d;
@@ -706,7 +675,7 @@ class Service {
         // made again at the same path, may reach the same revision number with other papers.
         const std::string identity = std::string(kVersion) + '\0' + slot.path + '\0' + std::to_string(slot.dev) + '\0' +
                                      std::to_string(slot.ino) + '\0' + std::to_string(info->documents);
-        const std::string etag = "W/\"r" + std::to_string(info->revision) + "-" + hex32(crc(identity)) + hex32(crc(key)) + "\"";
+        const std::string etag = "W/\"r" + std::to_string(info->revision) + "-" + hex64(fnv1a64(key, fnv1a64(identity))) + "\"";
         res.set_header("ETag", etag);
         const std::optional<std::string> inm = joined_header(req, "if-none-match");
         if (!inm || match_if_none_match(*inm, etag) != TagMatch::kTag) return false;

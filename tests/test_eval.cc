@@ -13,7 +13,7 @@
 #include "eval/beir.h"
 #include "eval/metrics.h"
 #include "eval/peer_fts5.h"
-#include "searcher/query.h"
+#include "tests/query_util.h"
 #include "test_util.h"
 
 using namespace abstrakt;
@@ -334,15 +334,15 @@ TEST_CASE("eval: natural-language text becomes plain words, table") {
         CHECK(plain == r.expected);
         if (plain.empty()) continue;
         // Whatever the text, the result parses as plain words: no notice, no exclusion.
-        auto parsed = parse_query(plain, analyzer, ctx);
+        auto parsed = test::compile_query(plain, analyzer, ctx);
         REQUIRE(parsed.is_ok());
-        CHECK(parsed->notices.empty());
-        CHECK(parsed->strict.get_description().find("AND_NOT") == std::string::npos);
+        CHECK(parsed->plan.notices.empty());
+        CHECK_FALSE(test::has_modifier(parsed->plan.root, Modifier::kExcluded));
     }
     // As typed, the second row excludes: the reason for plain_words.
-    auto raw = parse_query(rows[1].text, analyzer, ctx);
+    auto raw = test::compile_query(rows[1].text, analyzer, ctx);
     REQUIRE(raw.is_ok());
-    CHECK(raw->strict.get_description().find("AND_NOT") != std::string::npos);
+    CHECK(test::has_modifier(raw->plan.root, Modifier::kExcluded));
 }
 
 TEST_CASE("eval fts5: queries are quoted tokens joined with OR, table") {
