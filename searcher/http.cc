@@ -635,6 +635,7 @@ class Service {
         h.handle = [this](const Request& req, Response& res) { dispatch(req, res); };
         h.refuse = [this](const Request& req, Response& res, const std::string& reason) {
             reply_error(res, server_error(res.status, reason));
+            res.set_header("Cache-Control", "no-store");
             decorate(req, res);
         };
         h.log = [this](const Request& req, const Response& res, double seconds) { log(req, res, seconds); };

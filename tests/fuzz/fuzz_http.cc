@@ -7,13 +7,16 @@
 // - re-encoded (every byte but the unreserved ones as %XX), the parameters parse back identically;
 // - parameters that /search accepts are within its limits: query and values valid UTF-8 and not too
 //   long, limit and offset in range, at most kMaxCategories categories, each trimmed, without commas;
-//   a date that it accepts is one the query compiler's date filter accepts too.
+//   a date that it accepts is one the query compiler's date filter accepts too;
+// - the same bytes as an Accept-Encoding value ask for gzip only when they name gzip or *, and as an
+//   If-None-Match value name no ETag when there is none (accepts_gzip, match_if_none_match).
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "common/analysis.h"
+#include "common/text.h"
 #include "indexer/fetch.h"
 #include "searcher/http.h"
 #include "searcher/http_params.h"
@@ -38,6 +41,16 @@ std::string encode(const Params& params) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view query(reinterpret_cast<const char*>(data), size < kMaxInput ? size : kMaxInput);
+
+    const std::string header(query);
+    const std::string lower = ascii_lower(header);
+    if (accepts_gzip(&header))
+        FUZZ_CHECK(lower.find("gzip") != std::string::npos || lower.find('*') != std::string::npos,
+                   "gzip accepted from a header that names neither gzip nor *: " + fuzz::show(header));
+    FUZZ_CHECK(match_if_none_match(header, "") != TagMatch::kTag, "a tag matched where there is no ETag: " + fuzz::show(header));
+    if (match_if_none_match(header, "W/\"x\"") == TagMatch::kTag)
+        FUZZ_CHECK(header.find("\"x\"") != std::string::npos, "an ETag matched that the header does not hold: " + fuzz::show(header));
+
     Result<Params> parsed = parse_query_string(query);
     if (!parsed.is_ok()) {
         FUZZ_CHECK(!parsed.message().empty(), "an error without a message");
