@@ -867,7 +867,7 @@ class Service {
         if (!valid_utf8(id)) return reply_error(res, bad_parameter("the id is not valid UTF-8"));
         Engine* e = engine(res);
         if (!e) return;
-        if (not_modified(req, *e, "paper\0" + id, res)) return;
+        if (not_modified(req, *e, std::string("paper") + '\0' + id, res)) return;
         Result<Record> r = e->paper(id);
         if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kPaper));
         reply_json(res, 200, to_json(r.value()));
@@ -884,7 +884,7 @@ class Service {
         if (!limit.is_ok()) return reply_error(res, bad_parameter(limit.message()));
         Engine* e = engine(res);
         if (!e) return;
-        const std::string key = "similar\0" + id + '\0' + std::to_string(offset.value()) + '\0' + std::to_string(limit.value());
+        const std::string key = std::string("similar") + '\0' + id + '\0' + std::to_string(offset.value()) + '\0' + std::to_string(limit.value());
         if (not_modified(req, *e, key, res)) return;
         Result<SearchResponse> r = e->similar(id, offset.value(), limit.value());
         if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kPaper));
@@ -905,7 +905,7 @@ class Service {
         if (q && !q->empty()) {
             Engine* e = engine(res);
             if (!e) return;
-            if (not_modified(req, *e, "suggest\0" + *q + '\0' + std::to_string(limit.value()), res)) return;
+            if (not_modified(req, *e, std::string("suggest") + '\0' + *q + '\0' + std::to_string(limit.value()), res)) return;
             const Clock::time_point start = Clock::now();
             Result<std::vector<std::string>> r = e->suggest(*q, static_cast<size_t>(limit.value()));
             if (!r.is_ok()) return reply_error(res, to_http_error(r.status(), NotFound::kIndex));
