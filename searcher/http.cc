@@ -505,7 +505,7 @@ std::optional<Matched> match_route(std::string_view raw_path, bool& malformed) {
 class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
-        : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
+        : db_(std::move(db)), ranking_(options.ranking), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
           server_(connection_limits(options), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
@@ -658,7 +658,7 @@ class Service {
         }
         if (!slot.engine || slot.path != canonical.native() || slot.dev != st.st_dev || slot.ino != st.st_ino) {
             slot.engine.reset();
-            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native());
+            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native(), EngineLimits{}, ranking_);
             if (!opened.is_ok()) {
                 // A cluster file that does not parse is the server's fault, not the request's: 503.
                 const Status& s = opened.status();
@@ -766,6 +766,7 @@ class Service {
     double uptime_s() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
     const std::string db_;
+    const std::shared_ptr<const RankingParams> ranking_;  // every worker's engines rank with these
     const unsigned threads_;
     const bool quiet_;
     const Clock::time_point started_;

@@ -6,6 +6,7 @@
 #ifndef ABSTRAKT_SEARCHER_HTTP_H
 #define ABSTRAKT_SEARCHER_HTTP_H
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,7 @@ struct ServerOptions {
     size_t max_connections = kMaxConnections;  // open at once (lowered to fit the limit of open files)
     std::vector<std::string> cors_origins;   // origins allowed to read responses; empty or "*": any
     bool quiet = false;                      // no access log
+    std::shared_ptr<const RankingParams> ranking;  // query-time ranking parameters; nullptr: the defaults
 };
 
 // Runs the server until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish
