@@ -2,7 +2,8 @@
 // mapping of errors to HTTP statuses, CORS, metrics, the access log, one Engine per worker thread,
 // following the index through commits and symlink switches, and shutdown on SIGTERM or SIGINT.
 //
-// cpp-httplib stays inside http.cc; this header only declares what the program and the tests use.
+// The connection layer is searcher/http_server.h (our own HTTP/1.1 server); this header only declares
+// what the program and the tests use.
 #ifndef ABSTRAKT_SEARCHER_HTTP_H
 #define ABSTRAKT_SEARCHER_HTTP_H
 
