@@ -184,6 +184,14 @@ Result<IndexParams> IndexParams::from_metadata(std::string_view value) {
     return r.index;
 }
 
+Status query_time_only(const RankingParams& r) {
+    for (const std::string& name : r.given())
+        if (RankingParams::index_time(name))
+            return Status(ErrorCode::kInvalidArgument, name + " is an index-time ranking parameter: an index keeps what it was built with "
+                                                              "(give it to abstrakt-index --ranking when building, or to abstrakt-eval)");
+    return Status::ok();
+}
+
 bool RankingParams::known(std::string_view name) { return find(name) != nullptr; }
 
 bool RankingParams::index_time(std::string_view name) {

@@ -109,6 +109,10 @@ struct RankingParams {
     std::vector<std::string> given_;
 };
 
+// For the programs that search (abstrakt-search, abstrakt-serve): an error naming abstrakt-index when
+// `r` was given an index-time parameter, which an index has already been built with.
+Status query_time_only(const RankingParams& r);
+
 // Parses a weighting scheme's text (RankingParams::weighting). kInvalidArgument for an unknown scheme
 // or parameters Xapian refuses.
 Result<std::shared_ptr<const Xapian::Weight>> parse_weighting(std::string_view text);

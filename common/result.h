@@ -78,7 +78,8 @@ struct Hit {
     std::optional<Explanation> explain;  // when asked for
 };
 
-// Counts over the whole match set, most frequent first (then by key).
+// Counts over the whole match set: languages and categories most frequent first (then by key), years
+// newest first.
 struct Facets {
     using Counts = std::vector<std::pair<std::string, uint64_t>>;
     Counts lang;      // primary language subtags

@@ -97,7 +97,8 @@ Result<fs::path> cache_folder(const EvalOptions& o, const std::string& lang_tag)
         << "mtime " << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << "\n"
         << "schema " << schema::kVersion << "\n"
         << "lang " << lang_tag << "\n"
-        << "record-mapping " << kRecordMappingVersion << "\n";
+        << "record-mapping " << kRecordMappingVersion << "\n"
+        << "index-params " << o.ranking.index.to_metadata() << "\n";
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016" PRIx64, fnv1a64(key.str()));
     const fs::path root = o.cache_dir.empty() ? fs::path(default_cache_dir()) : fs::path(o.cache_dir);
@@ -160,7 +161,9 @@ Result<Built> abstrakt_index(const EvalOptions& o, const BeirData& data, const f
     if (o.progress) o.progress("Abstrakt: indexing " + with_commas(data.corpus.size()) + " documents into " + final_path.string());
     auto started = Clock::now();
     {
-        auto writer = IndexWriter::open(tmp.string(), true);
+        WriterOptions w;
+        w.index_params = o.ranking.index;
+        auto writer = IndexWriter::open(tmp.string(), true, w);
         if (!writer.is_ok()) {
             fs::remove_all(tmp, ec);
             return writer.status();
@@ -376,13 +379,14 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
     a.name = "Abstrakt";
     a.tag = "abstrakt";
     a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words");
+    for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
     {
         Result<Built> built = abstrakt_index(o, data, folder.value(), lang_tag);
         if (!built.is_ok()) return built.status();
         a.index_seconds = built->info.seconds;
         a.index_cached = built->cached;
         a.indexed = built->info.documents;
-        auto engine = Engine::open(built->path);
+        auto engine = Engine::open(built->path, EngineLimits{}, std::make_shared<const RankingParams>(o.ranking));
         if (!engine.is_ok()) return engine.status();
         if (o.progress) o.progress("Abstrakt: running " + with_commas(queries.size()) + " queries");
         auto started = Clock::now();

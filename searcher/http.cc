@@ -604,13 +604,15 @@ std::optional<Matched> match_route(std::string_view raw_path, bool& malformed) {
 class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
-        : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
+        : db_(std::move(db)), ranking_(options.ranking), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
           server_(connection_limits(options), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
             else origins_.push_back(o);
         }
         if (options.cors_origins.empty()) any_origin_ = true;
+        // What makes this server's answers beside the index: its version and its ranking parameters.
+        answers_by_ = std::string(kVersion) + '\0' + (ranking_ ? *ranking_ : RankingParams{}).to_json().dump();
     }
 
     Server& server() { return server_; }
@@ -673,8 +675,9 @@ class Service {
         if (!info.is_ok() || info->revision == 0) return false;
         const WorkerSlot& slot = t_slot;
         // The index's identity beside its revision: a rebuild switched in, or an index deleted and
-        // made again at the same path, may reach the same revision number with other papers.
-        const std::string identity = std::string(kVersion) + '\0' + slot.path + '\0' + std::to_string(slot.dev) + '\0' +
+        // made again at the same path, may reach the same revision number with other papers. And the
+        // server's version and ranking parameters: a restart with others ranks the same index otherwise.
+        const std::string identity = answers_by_ + '\0' + slot.path + '\0' + std::to_string(slot.dev) + '\0' +
                                      std::to_string(slot.ino) + '\0' + std::to_string(info->documents);
         const std::string etag = "W/\"r" + std::to_string(info->revision) + "-" + hex64(fnv1a64(key, fnv1a64(identity))) + "\"";
         res.set_header("ETag", etag);
@@ -820,7 +823,7 @@ class Service {
         }
         if (!slot.engine || slot.path != canonical.native() || slot.dev != st.st_dev || slot.ino != st.st_ino) {
             slot.engine.reset();
-            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native());
+            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native(), EngineLimits{}, ranking_);
             if (!opened.is_ok()) {
                 // A cluster file that does not parse is the server's fault, not the request's: 503.
                 const Status& s = opened.status();
@@ -952,6 +955,8 @@ class Service {
     double uptime_s() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
     const std::string db_;
+    const std::shared_ptr<const RankingParams> ranking_;  // every worker's engines rank with these
+    std::string answers_by_;  // part of every ETag (not_modified)
     const unsigned threads_;
     const bool quiet_;
     const Clock::time_point started_;

@@ -1,5 +1,5 @@
 // German compounds: the splitter (common/compound.h) on a small hand-written vocabulary, its query
-// side (searcher/query.cc) and highlighting (searcher/snippet.cc), and searches over the seed listing.
+// side (searcher/plan.cc, builder.cc) and highlighting (searcher/snippet.cc), and searches over the seed listing.
 #include "common/compound.h"
 
 #include <doctest/doctest.h>

@@ -987,6 +987,13 @@ TEST_CASE("http: ignored parameters, ETag and 304, Cache-Control, gzip, took_ms 
         CHECK(get(server.url(path), {"GET", {"If-None-Match: " + after.header("etag")}}).status == 304);
         // A paper untouched by the commit gets a new ETag too: the revision is the index's.
         CHECK(get(server.url("/papers/2402.19173")).header("etag") != tags[0]);
+        // Anbm25 server over the same index, ranking with bm25 parameters: bm25 ETags.
+        ServerProcess bm25({"--db", db, "--quiet", "--ranking", "weighting=bm25"});
+        REQUIRE_MESSAGE(bm25.port() > 0, bm25.log());
+        const std::string here = get(server.url(path)).header("etag"), there = get(bm25.url(path)).header("etag");
+        CHECK(!there.empty());
+        CHECK(there != here);
+        CHECK(get(bm25.url(path), {"GET", {"If-None-Match: " + here}}).status == 200);
     }
 
     SUBCASE("gzip when accepted: the same bytes once decoded") {

@@ -109,7 +109,7 @@ TEST_CASE("search: query syntax, table") {
         {"abstract:regression", {}, "the word is only in the title"},
         {"abstract:\"linear attention\"", {"p1"}, "a phrase in the abstract"},
         // Since schema 4 abstracts have no terms of their own: the unprefixed count less the title's
-        // and the authors' (searcher/query.cc: InAbstract). These rows pin that arithmetic.
+        // and the authors' (searcher/builder.cc: InAbstract). These rows pin that arithmetic.
         {"abstract:attention", {"p1"}, "in the titles of p1 and p2, in the abstract of p1 only"},
         {"abstract:attentions", {"p1"}, "the same by stem: the Z count less 3 times the ZS count"},
         {"abstract:recurrences", {"p2"}, "by stem, a word only in an abstract"},
