@@ -107,6 +107,33 @@ expect_exit 0 "$BENCH" queries --db "$T/index" --floor one.tsv
 expect_match "^system floor kind short queries 1 " "$OUT" "the floor's line"
 expect_eq "" "$ERR" "the floor refused nothing"
 
+section "scripts/bench/distinct.lua: no query twice across wrk's threads and connections"
+# A second of wrk against abstrakt-serve on the seed's index; the server's access log tells whether
+# any q came twice (scripts/bench/check-distinct). No timing is checked.
+BENCH_SCRIPTS=$(cd "$ABSTRAKT_DATA/../scripts/bench" && pwd)
+if command -v wrk >/dev/null; then
+  "$BENCH" title-queries "$SLICE" 20000 | cut -f2 |
+    python3 -c 'import sys, urllib.parse; [print("/search?q=" + urllib.parse.quote_plus(l.rstrip("\n"))) for l in sys.stdin]' >paths.txt
+  "$ABSTRAKT_BIN/abstrakt-serve" --db "$T/index" --port 0 --threads 1 2>serve.log &
+  track_pid $!
+  wait_until 10 grep -qs "listening on" serve.log || fail "abstrakt-serve did not start: $(cat serve.log)"
+  url=$(grep -o 'http://[0-9.:]*' serve.log | head -n 1)
+  expect_exit 0 wrk -t2 -c4 -d1s -s "$BENCH_SCRIPTS/distinct.lua" "$url" -- paths.txt 2
+  expect_match "^wrk requests [1-9][0-9]* .* repeated 0 paths 20000$" "$OUT" "wrk's summary line"
+  expect_exit 0 "$BENCH_SCRIPTS/check-distinct" serve.log
+  expect_contains "every request a different query" "$OUT" "check-distinct's verdict"
+  # Told of one thread while wrk runs two, both send the same queries: the log shows it.
+  expect_exit 0 wrk -t2 -c4 -d1s -s "$BENCH_SCRIPTS/distinct.lua" "$url" -- paths.txt 1
+  expect_exit 1 "$BENCH_SCRIPTS/check-distinct" serve.log
+  expect_match "REPEATED$" "$OUT" "check-distinct on repeats"
+  # Too few queries for the run: wrk's summary counts the repeats.
+  head -n 3 paths.txt >few.txt
+  expect_exit 0 wrk -t1 -c2 -d1s -s "$BENCH_SCRIPTS/distinct.lua" "$url" -- few.txt 1
+  expect_match "repeated [1-9][0-9]* paths 3$" "$OUT" "repeats counted"
+else
+  echo "wrk is not installed (scripts/setup): distinct.lua not tested"
+fi
+
 section "repeat: the records again with new ids"
 # Run directly: expect_exit would read the JSON Lines output as one JSON document.
 "$BENCH" repeat "$SEED" 3 >repeated.jsonl || fail "repeat exited $?"
