@@ -130,8 +130,17 @@ if command -v wrk >/dev/null; then
   head -n 3 paths.txt >few.txt
   expect_exit 0 wrk -t1 -c2 -d1s -s "$BENCH_SCRIPTS/distinct.lua" "$url" -- few.txt 1
   expect_match "repeated [1-9][0-9]* paths 3$" "$OUT" "repeats counted"
+
+  # The whole script on a tiny case: a 100-record slice of the bundled data, one run of 1 s.
+  ABSTRAKT_BENCH_DIR=$T/bench expect_exit 0 "$BENCH_SCRIPTS/http" --corpus "$SLICE" --records 100 --rate-cap 1000 --one-thread 20 1 2
+  expect_match "^index: the 100-record bilingual slice .*, 100 papers$" "$OUT" "the slice"
+  expect_match "^\| abstrakt \| [0-9]+ \| [0-9.]+ \|" "$OUT" "Abstrakt's one-thread row"
+  expect_match "^\| floor \| [0-9]+ \| [0-9.]+ \|" "$OUT" "the floor's row"
+  expect_match "^\| 2 \| 1 \| [1-9][0-9]* \| .* \| yes \|$" "$OUT" "the 2-connection run"
+  expect_contains "every request a different query" "$OUT" "the access-log check"
+  expect_exit 2 "$BENCH_SCRIPTS/http" --records none
 else
-  echo "wrk is not installed (scripts/setup): distinct.lua not tested"
+  echo "wrk is not installed (scripts/setup): distinct.lua and scripts/bench/http not tested"
 fi
 
 section "repeat: the records again with new ids"
