@@ -1,13 +1,14 @@
 -- wrk script (scripts/bench/http): every request of a run a different line of a file of request paths,
 -- across all of wrk's threads and connections.
 --
---   wrk -tT -cC -dD -s scripts/bench/distinct.lua URL -- PATHS T
+--   wrk -tT -cC -dD -s scripts/bench/distinct.lua URL -- PATHS T [gzip]
 --
 -- Each wrk thread has a Lua state of its own, and its connections share it. setup() numbers the threads
 -- 0 .. T-1; thread k sends lines k, k + T, k + 2T, ... of PATHS (one counter for all its connections),
 -- so no two requests carry the same line. A thread that comes to the end of its lines starts them
 -- again: done() counts those repeats, and scripts/bench/http refuses a run that has any.
--- done() prints one line of `key value` pairs for the script to read.
+-- With "gzip", every request asks for gzip, as browsers do. done() prints one line of `key value`
+-- pairs for the script to read.
 
 local threads = {}
 
@@ -18,7 +19,8 @@ end
 
 function init(args)
   local file, nthreads = args[1], tonumber(args[2])
-  assert(file and nthreads, "distinct.lua needs: -- PATHS THREADS")
+  assert(file and nthreads, "distinct.lua needs: -- PATHS THREADS [gzip]")
+  if args[3] == "gzip" then wrk.headers["Accept-Encoding"] = "gzip" end
   paths = {}
   local line_no = 0
   for line in io.lines(file) do
