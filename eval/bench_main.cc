@@ -26,10 +26,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/ranking.h"
 #include "common/record.h"
+#include "common/text.h"
 #include "eval/peer_fts5.h"
 #include "searcher/engine.h"
-#include "searcher/query.h"
 
 namespace {
 
@@ -195,11 +196,7 @@ std::vector<std::string> ascii_words(const std::string& text) {
 }
 
 // A query's text in lower case (ASCII), for telling repeated queries apart.
-std::string query_key(const std::string& text) {
-    std::string k = text;
-    for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return k;
-}
+std::string query_key(const std::string& text) { return ascii_lower(text); }
 
 int cmd_make_queries(const std::string& file, uint64_t n, uint64_t warm) {
     std::vector<Record> all;
@@ -293,6 +290,8 @@ int cmd_title_queries(const std::string& file, uint64_t n, uint64_t seed) {
     std::mt19937_64 rng(seed);  // the engine's output is fixed by the standard: the same queries everywhere
     std::unordered_set<std::string> seen;
     std::vector<std::string> out;
+    const std::vector<std::string>& stop_words = RankingParams{}.stop_words;
+    auto is_stop_word = [&](const std::string& w) { return std::find(stop_words.begin(), stop_words.end(), w) != stop_words.end(); };
     // Draws until n distinct queries, or until a long run of draws found nothing new.
     for (uint64_t misses = 0; out.size() < n && misses < 1000 + 20 * n;) {
         const std::vector<std::string>& w = titles[rng() % titles.size()];
