@@ -73,8 +73,8 @@ struct RankingParams {
     double coverage_weight = 0.3;    // times the tier's best weight, times the share of words present
     // A search that finds fewer papers than this gets a spelling suggestion.
     uint32_t few_results = 5;
-    // With exact_total, matches are counted exactly up to this many.
-    uint32_t count_to = 1000;
+    // Totals count the papers the pages list exactly up to this many, and estimate beyond.
+    uint32_t count_to = 10000;
     // Similar papers: a paper's this many best expansion terms make the query.
     uint32_t similar_terms = 25;
 

@@ -110,6 +110,7 @@ std::string to_json(const SearchResponse& r, int indent) {
     j["took_ms"] = std::round(r.took_ms * 1000) / 1000;
     j["offset"] = r.offset;
     j["limit"] = r.limit;
+    j["has_more"] = r.has_more;
     ordered_json hits = ordered_json::array();
     for (const Hit& h : r.hits) {
         ordered_json o;

@@ -89,8 +89,11 @@ struct Facets {
 
 struct SearchResponse {
     std::string query;
-    uint64_t total = 0;          // matching papers (an estimate unless total_is_exact)
+    // The papers the pages of this search list, whatever the page: exact up to a bound (ranking
+    // parameter count_to, 10,000), an estimate beyond (total_is_exact false).
+    uint64_t total = 0;
     bool total_is_exact = false;
+    bool has_more = false;       // a next page exists (and may be asked for)
     double took_ms = 0;
     uint64_t offset = 0, limit = 0;
     std::vector<Hit> hits;
@@ -105,7 +108,7 @@ struct SearchResponse {
     std::string plan;
 };
 
-// The JSON document: {query, total, total_is_exact, took_ms, offset, limit, hits: [{id, title,
+// The JSON document: {query, total, total_is_exact, took_ms, offset, limit, has_more, hits: [{id, title,
 // title_lang, authors, published, categories, upvotes, comments, url, score, snippet,
 // snippet_lang, explain}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
 // suggestion (a string or null), notices, partial (true when shards are missing), missing_shards

@@ -33,8 +33,8 @@ namespace {
 // The weighting scheme is RankingParams::weighting: DFR's IneB2 (c = 1.5) by default rather than BM25
 // (k1 1.2, b 0.75, until 2026-11): on the dev sets it ranked better with everything else equal (SciFact
 // nDCG@10 +0.008 alone, +0.016 with the proximity rerank; CSL MRR@10 +0.007; the grid and the other
-// schemes tried are in docs/relevance.md). Totals are counted exactly up to RankingParams::count_to with
-// SearchRequest::exact_total, else Xapian is asked for the page only (check_at_least = offset + limit).
+// schemes tried are in docs/relevance.md). Totals are counted apart from the page, without weights, exactly
+// up to RankingParams::count_to (Engine::Impl::count_matches).
 
 // One hit of a page: its place in the MSet, and its score (Xapian's weight plus the proximity and
 // coverage bonuses of a reranked page, 0 otherwise).
@@ -721,49 +721,64 @@ struct Engine::Impl {
         Xapian::Query counted;
     };
 
+    // The matches of `q` counted without scoring (Xapian's BoolWeight over the query without its
+    // boosts): Xapian checks at least `at_least` of them, so a count up to there is exact; beyond, its
+    // estimate. Counting with weights and phrase boosts took 572 ms for one query to 1,000.
+    struct Count {
+        uint64_t n = 0;
+        bool exact = true;
+    };
+    Count count_matches(const Xapian::Query& q, uint64_t at_least) {
+        Xapian::Enquire enquire(db);
+        enquire.set_weighting_scheme(Xapian::BoolWeight());
+        enquire.set_query(matching_part(q));
+        enquire.set_time_limit(limits.time_budget_s);
+        Xapian::MSet m = enquire.get_mset(0, 0, static_cast<Xapian::doccount>(at_least));
+        if (m.get_matches_lower_bound() == m.get_matches_upper_bound()) return {m.get_matches_lower_bound(), true};
+        return {m.get_matches_estimated(), false};
+    }
+
     // Runs the tiers of a plan for one page and sets resp.total. Relevance order lists the papers with
     // every word first, then fills the page from those with some; date and upvote orders list the
-    // papers with every word, or those with some when none has every word.
+    // papers with every word, or those with some when none has every word. `total` counts the papers
+    // the pages list, whatever the page: exactly up to RankingParams::count_to, an estimate beyond.
     Tiered run_tiers(const SearchRequest& r, const QueryPlan& plan, const Xapian::Query& all, const Xapian::Query& some,
                      const RankingParams& rk, SearchResponse& resp) {
         const bool by_relevance = plan.has_text;
-        const uint64_t count_to = r.exact_total ? rk.count_to : 0;
         const bool two_tiers = plan.two_tiers && plan.has_text;
         Tiered out;
         out.counted = all;
-        Page first = run(all, r.sort, r.offset, r.limit, by_relevance, rk, count_to, plan.proximity);
-        resp.total = first.estimated;
-        resp.total_is_exact = first.lower == first.upper;
+        Page first = run(all, r.sort, r.offset, r.limit, by_relevance, rk, 0, plan.proximity);
         out.tiers.push_back({first, all, two_tiers ? "all" : ""});
-        if (!two_tiers) return out;
-        const char* only_some = "no paper matches every word; showing papers that match some";
-        if (r.sort == SortOrder::kRelevance && first.size() < r.limit) {
-            // Papers with every word are all listed: fill the page with papers that have some.
-            // The first run checked offset + limit documents, so its count is exact here.
-            const uint64_t t1 = first.lower;
-            const uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
-            const Xapian::Query fill = some_words_only(some, all);
-            Page rest = run(fill, r.sort, rest_offset, r.limit - first.size(), by_relevance, rk, count_to, plan.proximity);
-            resp.total = t1 + rest.estimated;
-            resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
-            out.tiers.push_back({rest, fill, "some"});
+        // Whether any paper has every word: the page says so when it has one, else a count of one.
+        const bool any_all = !two_tiers || first.size() > 0 || count_matches(all, 1).n > 0;
+        if (two_tiers && r.sort == SortOrder::kRelevance) {
             out.counted = some;
-            if (t1 == 0 && rest.estimated > 0) resp.notices.push_back(only_some);
-        } else if (r.sort == SortOrder::kRelevance) {
-            // The page is full of papers with every word; count those with some.
-            Page counted = run(some, r.sort, 0, 0, by_relevance, rk, count_to);
-            resp.total = std::max(first.estimated, counted.estimated);
-            resp.total_is_exact = counted.lower == counted.upper;
-            out.counted = some;
-        } else if (first.estimated == 0) {
-            Page rest = run(some, r.sort, r.offset, r.limit, by_relevance, rk, count_to, plan.proximity);
+            if (first.size() < r.limit) {
+                // Papers with every word are all listed: fill the page with papers that have some.
+                // The first run checked offset + limit documents, so its count is exact here.
+                const uint64_t t1 = first.lower;
+                const uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
+                const Xapian::Query fill = some_words_only(some, all);
+                Page rest = run(fill, r.sort, rest_offset, r.limit - first.size(), by_relevance, rk, 0, plan.proximity);
+                out.tiers.push_back({rest, fill, "some"});
+            }
+        } else if (two_tiers && !any_all) {
+            Page rest = run(some, r.sort, r.offset, r.limit, by_relevance, rk, 0, plan.proximity);
             out.tiers.back() = {rest, some, "some"};
-            resp.total = rest.estimated;
-            resp.total_is_exact = rest.lower == rest.upper;
             out.counted = some;
-            if (rest.estimated > 0) resp.notices.push_back(only_some);
         }
+        const Count c = count_matches(out.counted, static_cast<uint64_t>(rk.count_to) + 1);
+        resp.total = c.n;
+        resp.total_is_exact = c.exact;
+        if (!any_all && resp.total > 0) resp.notices.push_back("no paper matches every word; showing papers that match some");
         return out;
+    }
+
+    // Whether another page follows this one (one that a request may still ask for).
+    bool has_more(const SearchResponse& resp) const {
+        const uint64_t shown = resp.offset + resp.hits.size();
+        return shown < resp.total && shown <= limits.max_offset;
     }
 
     Result<SearchResponse> search_once(const SearchRequest& r) {
@@ -806,6 +821,7 @@ struct Engine::Impl {
             if (r.spelling && plan.has_text && resp.total < rk.few_results) resp.suggestion = spelling_suggestion(plan);
             add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
             if (r.explain) resp.plan = plan.print();
+            resp.has_more = has_more(resp);
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
             return resp;
         });
@@ -863,6 +879,7 @@ struct Engine::Impl {
                 resp.total = page.estimated;
                 resp.total_is_exact = page.lower == page.upper;
                 add_hits(resp, {{page, q, ""}}, match, "", false, rk);
+                resp.has_more = has_more(resp);
             } else {
                 resp.total_is_exact = true;
             }

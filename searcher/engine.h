@@ -41,9 +41,8 @@ struct SearchRequest {
     bool facets = false;                  // count languages, years and categories over all matches
     bool spelling = true;                 // offer a corrected query when few papers match
     bool explain = false;                 // give each hit an Explanation (explain_match below), and the plan
-    // Count the matches exactly up to RankingParams::count_to (SearchResponse::total). Otherwise the
-    // total is exact only when Xapian knows it cheaply, and its estimate beyond: counting makes Xapian
-    // score every match up to there, where the page alone lets it stop early (docs/performance.md).
+    // Kept for old clients; no longer changes anything: every total is exact up to
+    // RankingParams::count_to (SearchResponse::total).
     bool exact_total = false;
     // The query-time ranking parameters of this request; nullptr: the engine's (Engine::open).
     std::shared_ptr<const RankingParams> ranking;

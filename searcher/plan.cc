@@ -34,15 +34,26 @@ struct SyntaxError : std::runtime_error {
 const std::set<std::string, std::less<>> kTextFields{"title", "abstract", "author"};
 const std::set<std::string, std::less<>> kFilterFields{"cat", "lang", "id", "year", "date"};
 
-std::vector<Lexeme> lex(std::string_view q) {
+// The lexemes of `q`. With `syntax` off (the retry for a query that did not parse, as Xapian's
+// QueryParser retries with fewer flags) there are words only: brackets and quotes separate, modifiers
+// and operators are dropped, and `name:` is part of a word.
+std::vector<Lexeme> lex(std::string_view q, bool syntax = true) {
     std::vector<Lexeme> out;
     size_t i = 0;
     bool at_term_start = true;  // a '+' or '-' here is a modifier, elsewhere part of a word
     while (i < q.size()) {
         char c = q[i];
-        if (is_ascii_space(c)) {
+        if (is_ascii_space(c) || (!syntax && (c == '(' || c == ')' || c == '"'))) {
             ++i;
             at_term_start = true;
+            continue;
+        }
+        if (!syntax) {
+            size_t start = i;
+            while (i < q.size() && !is_ascii_space(q[i]) && q[i] != '(' && q[i] != ')' && q[i] != '"') ++i;
+            while (start < i && (q[start] == '+' || q[start] == '-')) ++start;
+            std::string_view word = q.substr(start, i - start);
+            if (!word.empty() && word != "AND" && word != "OR" && word != "NOT") out.push_back({Tok::kWord, std::string(word), "", start, start});
             continue;
         }
         if (c == '(' || c == ')') {
@@ -256,28 +267,13 @@ class Parser {
     size_t i_ = 0, depth_ = 0, max_depth_;
 };
 
-// The fallback for a query that does not parse: every whitespace-separated piece as a plain word,
-// without brackets, quotes, operators and modifiers.
+// The fallback for a query that does not parse (and a blank one): its words (lex without syntax), each a
+// plain word.
 Clause plain_words(std::string_view q) {
     Clause n;
     n.kind = Clause::Kind::kAllOf;
-    std::string cleaned(q);
-    for (char& c : cleaned)
-        if (c == '(' || c == ')' || c == '"') c = ' ';
-    size_t i = 0;
-    while (i < cleaned.size()) {
-        while (i < cleaned.size() && is_ascii_space(cleaned[i])) ++i;
-        size_t start = i;
-        while (i < cleaned.size() && !is_ascii_space(cleaned[i])) ++i;
-        std::string_view w = std::string_view(cleaned).substr(start, i - start);
-        while (!w.empty() && (w[0] == '+' || w[0] == '-')) {
-            w.remove_prefix(1);
-            ++start;
-        }
-        if (w.empty() || w == "AND" || w == "OR" || w == "NOT") continue;
-        Lexeme l{Tok::kWord, std::string(w), "", start, start};
-        n.children.push_back(word_clause(l, QueryField::kAny));
-    }
+    for (const Lexeme& l : lex(q, false))
+        if (l.tok == Tok::kWord) n.children.push_back(word_clause(l, QueryField::kAny));
     return n;
 }
 

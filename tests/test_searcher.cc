@@ -853,3 +853,49 @@ TEST_CASE("matching_part: the papers to leave out, without phrase boosts") {
     CHECK(matching_part(Q(Q::OP_AND_NOT, Q(Q::OP_AND_MAYBE, a, phrase), b)).get_description() == "Query((a AND_NOT b))");
     CHECK(matching_part(a).get_description() == a.get_description());
 }
+
+TEST_CASE("search: total counts the papers the pages list, the same for every page and limit") {
+    SmallIndex idx(kPapers);
+    struct Row {
+        std::string query;
+        SortOrder sort;
+    };
+    const Row rows[] = {
+        {"linear attention", SortOrder::kRelevance},  // two tiers: p1, p2 with both, p3 with one
+        {"linear attention", SortOrder::kDate},       // date order: only the papers with both
+        {"regression the", SortOrder::kRelevance},    // a weak stop word
+        {"multi-view", SortOrder::kRelevance},
+        {"diffusion -video", SortOrder::kRelevance},
+        {"cat:cs.CV", SortOrder::kRelevance},          // a listing
+        {"zebra xylophone", SortOrder::kRelevance},    // nothing
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        // Every paper the pages list, one page of one hit at a time.
+        std::vector<std::string> listed;
+        for (uint64_t offset = 0;; ++offset) {
+            SearchResponse page = idx.search(r.query, r.sort, offset, 1);
+            CHECK(page.has_more == (offset + page.hits.size() < page.total));
+            if (page.hits.empty()) break;
+            listed.push_back(page.hits[0].id);
+        }
+        for (uint64_t limit : {0, 1, 2, 3, 10}) {
+            CAPTURE(limit);
+            SearchResponse resp = idx.search(r.query, r.sort, 0, limit);
+            CHECK(resp.total == listed.size());
+            CHECK(resp.total_is_exact);
+            CHECK(resp.has_more == (listed.size() > limit));
+            CHECK(idx.search(r.query, r.sort, 1, limit).total == listed.size());
+        }
+    }
+    // By hand: "linear attention" lists p1, p2 (both words), then p3 (one); by date only p2 and p1.
+    CHECK(idx.search("linear attention", SortOrder::kRelevance, 0, 0).total == 3);
+    CHECK(idx.search("linear attention", SortOrder::kDate, 0, 0).total == 2);
+    // "no paper matches every word" does not depend on the page either.
+    for (uint64_t limit : {0, 1, 10}) {
+        SearchResponse resp = idx.search("linear zebra", SortOrder::kRelevance, 0, limit);
+        CHECK(resp.total == 3);  // p1, p2, p3 have "linear"
+        REQUIRE(resp.notices.size() == 1);
+        CHECK(resp.notices[0] == "no paper matches every word; showing papers that match some");
+    }
+}
