@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "searcher/engine.h"
 #include "searcher/http_params.h"
+#include "searcher/ui.h"
 
 namespace abstrakt::http {
 
@@ -28,6 +29,7 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;   // origins allowed to read responses; empty or "*": any
     bool quiet = false;                      // no access log
     std::shared_ptr<const RankingParams> ranking;  // query-time ranking parameters; nullptr: the defaults
+    ui::Site ui = ui::Site::embedded();      // the search page at / (docs/web.md); ui::Site(): none
 };
 
 // Runs the server until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish
