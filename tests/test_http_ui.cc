@@ -69,7 +69,9 @@ TEST_CASE("http ui: the page built into the binary, its headers, and paths that 
                                                           {".css", "text/css; charset=utf-8"},
                                                           {".svg", "image/svg+xml"},
                                                           {".html", "text/html; charset=utf-8"}};
-        for (const auto& [name, bytes] : files) {
+        for (const auto& file : files) {
+            const std::string& name = file.first;
+            const std::string& bytes = file.second;
             Reply r = get(server.url("/ui/" + name));
             REQUIRE_MESSAGE(r.status == 200, name);
             CHECK_MESSAGE(r.body == bytes, name);
@@ -173,9 +175,10 @@ TEST_CASE("http ui: --ui DIR serves a user's own files, --no-ui none, bad option
             {{"--ui", site, "--no-ui"}, "cannot be combined"},
             {{"--no-ui", "--ui", site}, "cannot be combined"},
         };
-        for (const auto& [args, message] : cases) {
+        for (const auto& c : cases) {
+            const std::string& message = c.second;
             std::vector<std::string> all = {"--db", dir.file("no-index")};
-            all.insert(all.end(), args.begin(), args.end());
+            all.insert(all.end(), c.first.begin(), c.first.end());
             ServerProcess bad(all);
             CHECK(bad.port() == 0);
             CHECK_MESSAGE(bad.stop(0, std::chrono::seconds(10 * kSlow)) == 2, message);

@@ -1,7 +1,7 @@
 // The search page (docs/web.md): state in the URL, search as you type, completions, facets, sort,
 // pages, a paper's view with its similar papers, and the errors of the API shown where they happen.
 import { t, formatNumber, languageName, formatDate, translateDocument, has } from './i18n.js';
-import { h, clear, highlighted, arxivUrl } from './dom.js';
+import { h, append, clear, highlighted, arxivUrl } from './dom.js';
 import * as api from './api.js';
 
 const SEARCH_DEBOUNCE_MS = 150;  // after the last keystroke; the whole budget to rendered results is 300 ms
@@ -94,6 +94,7 @@ window.addEventListener('popstate', () => {
 function apply(s, { inputAt = 0, fromHistory = false } = {}) {
   document.title = s.paper ? 'Abstrakt' : s.q.trim() ? `${s.q.trim()} – Abstrakt` : 'Abstrakt';
   els.sort.value = s.sort;
+  document.body.dataset.view = s.paper ? 'paper' : 'search';
   if (s.paper) {
     els.searchView.hidden = true;
     els.filtersBox.hidden = true;
@@ -599,12 +600,13 @@ function renderPaper(r, similar, similarError) {
     similarBlock.append(h('p', { class: 'muted' }, t('noSimilar')));
   }
 
-  els.paper.append(
+  document.title = `${titles[firstLang] || id} – Abstrakt`;
+  append(els.paper, [
     h('h1', { tabindex: '-1', lang: firstLang && firstLang !== 'und' ? firstLang : null }, titles[firstLang] || id),
     counts.length ? h('p', { class: 'meta' }, counts.join(' · ')) : null,
     facts.length ? h('dl', { class: 'facts' }, facts) : null,
-    ...sections,
-    similarBlock);
+    sections,
+    similarBlock]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-function append(el, children) {
+// Appends children as h() does: nodes, strings as text, nested arrays; null, undefined and false
+// are skipped (the DOM's own append would insert them as the text "null").
+export function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(el, c);

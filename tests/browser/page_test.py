@@ -295,6 +295,8 @@ def run(args, tmp, artifacts, servers, drivers):
     check(p.js('return history.length;') == history_start + 1, 'typing made one history entry, not one a letter',
           p.js('return history.length;'))
     typing_ms = p.measures('abstrakt:keystroke-to-render')
+    text = p.js("return document.getElementById('main').innerText;")
+    check(not re.search(r'\b(null|undefined|NaN|\[object Object\])\b', text), 'no null, undefined or NaN in the results', text[:300])
 
     section('a stale response never overwrites a newer one')
     # A fetch for "diffusion m" that ignores its abort and answers 600 ms late, after the one for
@@ -411,6 +413,12 @@ def run(args, tmp, artifacts, servers, drivers):
         words = ' '.join(text.split())
         check(words[:60] in view['abstracts'][langs.index(lang)], f'the {lang} abstract shown')
     check(view['focused'], 'the focus is on the paper\'s heading')
+    text = p.js("return document.getElementById('paper').innerText;")
+    check(not re.search(r'\b(null|undefined|NaN|\[object Object\])\b', text), 'no null, undefined or NaN in the paper\'s view', text[:300])
+    width = p.js("return document.getElementById('paper').getBoundingClientRect().width;")
+    check(width > 600, 'the paper uses the page\'s width at desktop width', width)
+    check(driver.title == view['h1'] + ' – Abstrakt', 'the window title is the paper\'s', driver.title)
+    p.screenshot(os.path.join(artifacts, 'desktop-paper.png'))
     sim = get_json(base + '/papers/' + urllib.parse.quote(first, safe='') + '/similar?limit=5')
     check(view['similar'] == [h['id'] for h in sim['hits']] and view['similar'], 'its similar papers', view['similar'])
     other = view['similar'][0]
