@@ -227,7 +227,11 @@ function renderWelcome() {
   els.status.textContent = '';
 }
 
+// The controls that a response renders anew carry data-focus-key: the one that had the focus gets it
+// back in the new rendering (a keyboard user who pressed a facet stays on it); a removed filter's
+// focus goes to the list of results' count.
 function renderResponse(data, s) {
+  const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focusKey : '';
   els.welcome.hidden = true;
   els.toolbar.hidden = false;
   const hits = Array.isArray(data.hits) ? data.hits : [];
@@ -251,6 +255,11 @@ function renderResponse(data, s) {
   for (const hit of hits) els.results.append(hitItem(hit, s));
   els.results.start = offset + 1;
   renderPager(data, s, total, offset, hits.length);
+  if (focusKey) {
+    const again = document.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (again) again.focus();
+    else els.status.focus();
+  }
 }
 
 function noticeText(n) {
@@ -373,6 +382,7 @@ function renderFacets(facets, s) {
         class: 'facet-value',
         'aria-pressed': pressed ? 'true' : 'false',
         'data-facet': key,
+        'data-focus-key': `facet:${key}:${value}`,
         'data-value': value,
         onclick: () => navigate(next),
       }, h('span', { class: 'facet-label' }, facetValueLabel(key, value)), h('span', { class: 'facet-count' }, formatNumber(n)))));
@@ -382,11 +392,14 @@ function renderFacets(facets, s) {
       group.append(h('button', {
         type: 'button',
         class: 'facet-more',
+        'data-focus-key': 'more:' + key,
         'aria-expanded': all ? 'true' : 'false',
         onclick: () => {
           if (all) expandedFacets.delete(key);
           else expandedFacets.add(key);
           renderFacets(facets, current);
+          const again = els.facets.querySelector(`[data-focus-key="more:${key}"]`);
+          if (again) again.focus();
         },
       }, all ? t('showLess') : t('showMore', entries.length)));
     }
@@ -402,6 +415,7 @@ function renderActiveFilters(s) {
     chips.push(h('li', null, h('button', {
       type: 'button',
       class: 'chip',
+      'data-focus-key': 'chip:' + name,
       'aria-label': t('removeFilter', name),
       onclick: () => navigate(next),
     }, name, h('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'))));
@@ -487,6 +501,7 @@ function renderPager(data, s, total, offset, shown) {
     const next = { ...s, page: p };
     return h('li', null, h('a', {
       href: urlFromState(next),
+      'data-focus-key': 'page:' + (attrs.rel || p),
       ...attrs,
       onclick: (e) => {
         if (!plainClick(e)) return;

@@ -362,8 +362,13 @@ def run(args, tmp, artifacts, servers, drivers):
     check(str(api['total']) in p.status_text().replace(',', ''), 'the count of the year is the API\'s', p.status_text())
     check(p.js(f'''return document.querySelector('.facet-value[data-value="{year}"]').getAttribute('aria-pressed');''') == 'true',
           'the year facet is pressed')
-    driver.find_element(By.CSS_SELECTOR, '.facet[data-facet=category] .facet-value[data-value="cs.CV"]').click()
+    # The keyboard alone: Enter on a focused facet, and the focus stays on it in the new results.
+    cv = driver.find_element(By.CSS_SELECTOR, '.facet[data-facet=category] .facet-value[data-value="cs.CV"]')
+    p.js('arguments[0].focus();', cv)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
     p.wait_rendered(p.url_of(q='diffusion', year=year, cat='cs.CV'), 'results for diffusion, year and cs.CV')
+    check(p.js('return document.activeElement.dataset.focusKey;') == 'facet:category:cs.CV', 'the focus stays on the facet',
+          p.js('return document.activeElement.outerHTML.slice(0, 120);'))
     chips = p.js("return [...document.querySelectorAll('#active-filters .chip')].map(c => c.getAttribute('aria-label'));")
     check(any(year in c for c in chips) and any('cs.CV' in c for c in chips), 'two filter chips and a clear-all', chips)
     driver.find_element(By.CSS_SELECTOR, f'#active-filters .chip[aria-label*="{year}"]').click()
@@ -381,6 +386,7 @@ def run(args, tmp, artifacts, servers, drivers):
     nxt = driver.find_element(By.CSS_SELECTOR, '#pager a.next')
     nxt.send_keys(Keys.ENTER)  # the keyboard alone
     p.wait_rendered(p.url_of(q='diffusion', sort='date', page=2), 'page 2')
+    check(p.js('return document.activeElement.dataset.focusKey;') == 'page:next', 'the focus stays on Next')
     page2 = [h['id'] for h in p.hits()]
     api = get_json(base + '/search?q=diffusion&sort=date&offset=10&limit=10')
     check(page2 == [h['id'] for h in api['hits']] and not set(page1) & set(page2), 'page 2 is the API\'s second page', page2)
