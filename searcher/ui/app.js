@@ -168,6 +168,10 @@ async function runSearch(s, { inputAt = 0, fromHistory = false } = {}) {
     if (inputAt) performance.measure('abstrakt:keystroke-to-render', { start: inputAt, end, detail: { q: s.q } });
   } catch (e) {
     if ((e && e.name === 'AbortError') || seq !== searchSeq) return;
+    // The results of an earlier search are not left under the error as if they were this one's.
+    for (const el of [els.results, els.notices, els.pager]) clear(el);
+    els.status.textContent = '';
+    markRendered(s);
     showError(e, () => runSearch(current));
     setStatus('error');
   }
@@ -542,6 +546,7 @@ function paragraphs(text) {
 
 async function showPaper(id) {
   const seq = ++paperSeq;
+  clearTimeout(retryTimer);
   if (searchAbort) searchAbort.abort();
   searchSeq++;
   if (paperAbort) paperAbort.abort();

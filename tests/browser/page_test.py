@@ -530,10 +530,18 @@ def run(args, tmp, artifacts, servers, drivers):
     section('errors: a 4xx with its message, a 503 with retry, the server unreachable')
     driver.get_log('browser')  # what came before was checked above
     long_query = ' '.join(f'w{i}' for i in range(101))
-    driver.get(base + p.url_of(q=long_query))
+    driver.get(base + p.url_of(q='diffusion'))
+    p.wait_rendered(p.url_of(q='diffusion'), 'results before the error')
+    p.box().send_keys(' ' + long_query)  # typed after "diffusion": 102 words
     p.wait('return document.body.dataset.status === "error" && document.getElementById("error").dataset.kind === "refused";',
            'the 400 shown')
     check('more than 100 words' in driver.find_element(By.ID, 'error').text, 'the 400 shows the API\'s message', driver.find_element(By.ID, 'error').text)
+    check(p.js("return document.querySelectorAll('#results li').length;") == 0, 'no results of an earlier search under the error')
+    driver.get(base + p.url_of(paper='no-such-paper'))
+    p.wait('return document.body.dataset.status === "error" && document.getElementById("error").dataset.kind === "not_found";',
+           'the missing paper shown')
+    check(driver.find_element(By.ID, 'error').text == 'No paper with the id no-such-paper.', 'a missing paper is said',
+          driver.find_element(By.ID, 'error').text)
     missing = Server(serve_bin, ['--db', os.path.join(tmp, 'no-index'), '--quiet'], os.path.join(tmp, 'serve-503.log'))
     servers.append(missing)
     driver.get(missing.url + p.url_of(q='diffusion'))
