@@ -476,6 +476,93 @@ def run(args, tmp, artifacts, servers, drivers):
     check(p.js("return document.querySelectorAll('#paper script, #paper img, #paper b').length + (window.__pwned || 0);") == 0,
           'nothing of it ran or rendered as markup')
 
+    section('dom.js: highlights from an allow-list, links only to http(s)')
+    cases = p.d.execute_async_script('''
+        const done = arguments[arguments.length - 1];
+        import('/ui/dom.js').then(m => {
+          const render = (html) => { const d = document.createElement('div'); d.append(m.highlighted(html));
+                                     return [d.innerHTML, d.textContent]; };
+          done({
+            plain: render('a &lt;b&gt; &amp; c'),
+            marks: render('x <mark>y</mark> z'),
+            script: render('<script>alert(1)</script>'),
+            img: render('<img src=x onerror=alert(1)>'),
+            nested: render('<mark><mark>a</mark>b</mark>'),
+            numeric: render('&#60;i&#x3e; &#0; &bogus;'),
+            attrs: render('<mark onclick="x()">a</mark>'),
+            urls: ['https://arxiv.org/abs/1', 'http://x.example/', 'javascript:alert(1)', 'JaVaScRiPt:x', 'data:text/html,x',
+                   ' javascript:x', 'vbscript:x', ''].map(m.safeUrl),
+            ids: [['2402.19173', null], ['hep-th/9901001', null], ['chatpaper-1', null], ['x', 'javascript:x'], ['y', 'https://a.example/y']]
+                   .map(([id, url]) => m.arxivUrl(id, url)),
+          });
+        }, e => done({error: String(e)}));''')
+    check(cases.get('plain') == ['a &lt;b&gt; &amp; c', 'a <b> & c'], 'escaped text decoded and kept as text', cases.get('plain'))
+    check(cases.get('marks') == ['x <mark>y</mark> z', 'x y z'], '<mark> kept', cases.get('marks'))
+    check(cases.get('script') == ['&lt;script&gt;alert(1)&lt;/script&gt;', '<script>alert(1)</script>'], '<script> is text', cases.get('script'))
+    check(cases.get('img', [''])[0].startswith('&lt;img'), '<img onerror> is text', cases.get('img'))
+    check(cases.get('nested') == ['<mark>a</mark>b', 'ab'], 'nested marks do not nest', cases.get('nested'))
+    check(cases.get('numeric') == ['&lt;i&gt; &amp;#0; &amp;bogus;', '<i> &#0; &bogus;'], 'numeric references; bad ones stay', cases.get('numeric'))
+    check(cases.get('attrs', [''])[0] == '&lt;mark onclick="x()"&gt;a', 'a <mark> with attributes is text', cases.get('attrs'))
+    check(cases.get('urls') == ['https://arxiv.org/abs/1', 'http://x.example/', None, None, None, None, None, None],
+          'only http(s) URLs become links', cases.get('urls'))
+    check(cases.get('ids') == ['https://arxiv.org/abs/2402.19173', 'https://arxiv.org/abs/hep-th/9901001', None, None,
+                               'https://a.example/y'], 'arXiv links from ids', cases.get('ids'))
+
+    section('the fields of the coming API: title_highlighted, langs, corrected, has_more, notice codes, translations')
+    # The page's fetch is wrapped to add them to the real responses of this server.
+    driver.get(base + '/')
+    p.wait_rendered('/', 'the empty page')
+    p.js('''const realFetch = window.fetch;
+        window.fetch = async (url, opts) => {
+          const res = await realFetch(url, opts);
+          const u = String(url);
+          if (!u.startsWith('/search?') && !u.startsWith('/suggest?')) return res;
+          const data = await res.json();
+          if (u.startsWith('/suggest?')) {
+            data.suggestions = data.suggestions.map(s => ({query: s, display: s.toUpperCase()}));
+          } else {
+            data.corrected = 'diffusion model';
+            data.suggestion = null;
+            data.has_more = false;
+            data.translations = [{lang: 'de', query: 'Diffusion'}, {lang: 'zh', query: '扩散'}];
+            data.notices = [{code: 'some_words', message: 'no paper matches every word'}, {code: 'new_code', message: 'a <b>new</b> notice'}, 'a plain one'];
+            data.partial = true;
+            data.missing_shards = ['shard-2'];
+            if (data.hits[0]) {
+              data.hits[0].title_highlighted = '<mark>Diffusion</mark> &amp; <img src=x onerror="window.__pwned=4">';
+              data.hits[0].langs = ['en', 'de', 'zh'];
+            }
+          }
+          return new Response(JSON.stringify(data), {status: res.status, headers: {'Content-Type': 'application/json'}});
+        };''')
+    p.box().send_keys('diffusion')
+    p.wait_rendered(p.url_of(q='diffusion'), 'results with the new fields')
+    got = p.js('''const n = [...document.querySelectorAll('#notices .notice')].map(e => e.textContent);
+        const first = document.querySelector('#results li.hit');
+        return {notices: n, titleHtml: first.querySelector('.hit-title a').innerHTML,
+                langs: [...first.querySelectorAll('.langs li')].map(l => l.textContent),
+                pager: document.querySelectorAll('#pager a').length, pwned: window.__pwned || 0,
+                corrected: [...document.querySelectorAll('#notices .corrected a')].map(a => a.getAttribute('href'))};''')
+    notices = got['notices']
+    check(any(n.startswith('Showing results for diffusion model.') and 'Search instead for diffusion' in n for n in notices),
+          '"showing results for", and the query as typed', notices)
+    check(got['corrected'] == [p.url_of(q='diffusion')], 'a link to the query as typed', got['corrected'])
+    check(any(n.startswith('Also searched: Diffusion (German), 扩散 (Chinese)') for n in notices), '"also searched"', notices)
+    check('No paper matches every word; showing papers that match some.' in notices, 'a known notice code in words', notices)
+    check('a <b>new</b> notice' in notices and 'a plain one' in notices, 'an unknown code\'s message, a plain notice', notices)
+    check(any('shard-2' in n for n in notices), 'partial results of a cluster', notices)
+    check(got['titleHtml'] == '<mark>Diffusion</mark> &amp; &lt;img src=x onerror="window.__pwned=4"&gt;' and got['pwned'] == 0,
+          'title_highlighted: the marks kept, the rest text', got['titleHtml'])
+    check(got['langs'] == ['en', 'de', 'zh'], 'langs', got['langs'])
+    check(got['pager'] == 0, 'has_more false: no next page', got['pager'])
+    p.wait("return document.querySelectorAll('#completions [role=option]').length > 0;", 'completions as objects')
+    shown = p.js("return [...document.querySelectorAll('#completions [role=option]')].map(o => o.textContent);")
+    check(shown and all(o == o.upper() for o in shown), 'a completion shows its display form', shown)
+    p.box().send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    p.wait('return document.getElementById("q").value !== "diffusion";', 'the completion taken')
+    check(p.box().get_attribute('value') == p.box().get_attribute('value').lower(), 'the completion searches its query, not its display form',
+          p.box().get_attribute('value'))
+
     section('no console errors in all of the above')
     errors = p.console_errors()
     check(not errors, 'no console errors', errors)
