@@ -1,6 +1,7 @@
 // abstrakt-serve's HTTP JSON API over the searcher (docs/http-api.md): routing, parameters, the
 // mapping of errors to HTTP statuses, CORS, metrics, the access log, one Engine per worker thread,
-// following the index through commits and symlink switches, and shutdown on SIGTERM or SIGINT.
+// following the index through commits and symlink switches, and shutdown on SIGTERM or SIGINT; and
+// the search page's files at / and /ui/ (searcher/ui.h, docs/web.md).
 //
 // The connection layer is searcher/http_server.h (our own HTTP/1.1 server); this header only declares
 // what the program and the tests use.
