@@ -1,0 +1,165 @@
+#include "common/ding.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sys/stat.h>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace abstrakt {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, const std::string& sep) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    while (true) {
+        size_t next = s.find(sep, at);
+        out.push_back(s.substr(at, next == std::string::npos ? std::string::npos : next - at));
+        if (next == std::string::npos) break;
+        at = next + sep.size();
+    }
+    return out;
+}
+
+// Removes {…}, […], (…), <…> and /…/ annotations; returns the text with single spaces, trimmed.
+std::string strip_annotations(const std::string& s) {
+    std::string out;
+    int depth = 0;
+    char close = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (depth == 0) {
+            if (c == '{' || c == '[' || c == '(' || c == '<') {
+                close = c == '{' ? '}' : c == '[' ? ']' : c == '(' ? ')' : '>';
+                depth = 1;
+                continue;
+            }
+            // "/Gew./": an abbreviation between slashes after a space.
+            if (c == '/' && (i == 0 || s[i - 1] == ' ')) {
+                size_t end = s.find('/', i + 1);
+                if (end != std::string::npos) {
+                    i = end;
+                    continue;
+                }
+            }
+            out += c;
+        } else if (c == close) {
+            depth = 0;
+        } else if ((close == ')' && c == '(') || (close == ']' && c == '[')) {
+            // nested brackets of the same kind are rare; treat as one level
+        }
+    }
+    std::string tidy;
+    bool space = true;
+    for (char c : out) {
+        if (c == ' ' || c == '\t') {
+            if (!space) tidy += ' ';
+            space = true;
+        } else {
+            tidy += c;
+            space = false;
+        }
+    }
+    while (!tidy.empty() && tidy.back() == ' ') tidy.pop_back();
+    return tidy;
+}
+
+const std::unordered_set<std::string> kPlaceholders{"etw.", "jdn.", "jdm.", "jds.", "sth.", "sb.", "sb's", "sth's",
+                                                    "sich", "one's", "oneself", "…", "...", "etc."};
+
+bool acceptable(const std::string& s) {
+    if (s.empty()) return false;
+    size_t words = 1;
+    for (char c : s) words += c == ' ';
+    if (words > 3) return false;
+    for (const std::string& w : split(s, " "))
+        if (kPlaceholders.count(w)) return false;
+    return s.find("…") == std::string::npos && s.find('"') == std::string::npos;
+}
+
+const char* const kTechnical[] = {"[comp.]", "[math.]", "[statist.]", "[techn.]", "[sci.]", "[phys.]", "[electr.]",
+                                  "[ling.]", "[biol.]", "[med.]", "[chem.]", "[telco.]", "[econ.]", "[psych.]"};
+
+}  // namespace
+
+std::string default_ding_path() {
+    const char* env = std::getenv("ABSTRAKT_DING");
+    return env && *env ? env : "/usr/share/trans/de-en";
+}
+
+Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, size_t top_k) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Status(ErrorCode::kNotFound, path + ": no such file (install trans-de-en)");
+    std::ifstream in(path);
+    if (!in) return Status(ErrorCode::kUnavailable, path + ": cannot read");
+    DingDictionary d;
+    std::unordered_map<std::string, std::unordered_map<std::string, double>> de_en, en_de;
+    std::set<std::string> nouns;
+    std::unordered_map<std::string, std::string> fold_cache;
+    auto fold = [&](const std::string& s) -> const std::string& {
+        auto it = fold_cache.find(s);
+        if (it != fold_cache.end()) return it->second;
+        return fold_cache.emplace(s, analyzer.fold(s)).first->second;
+    };
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        const size_t sep = line.find(" :: ");
+        if (sep == std::string::npos) {
+            ++d.skipped;
+            continue;
+        }
+        ++d.lines;
+        std::vector<std::string> de = split(line.substr(0, sep), " | "), en = split(line.substr(sep + 4), " | ");
+        const size_t n = de.size() == en.size() ? de.size() : 1;
+        for (size_t k = 0; k < n; ++k) {
+            double sub_weight = k == 0 ? 1.0 : 0.7;
+            for (const char* tag : kTechnical)
+                if (de[k].find(tag) != std::string::npos || en[k].find(tag) != std::string::npos) sub_weight *= 2;
+            std::vector<std::string> de_syn, en_syn;
+            for (const std::string& raw : split(de[k], "; ")) {
+                std::string s = strip_annotations(raw);
+                if (!acceptable(s)) continue;
+                const std::string& f = fold(s);
+                if (f.empty()) continue;
+                de_syn.push_back(f);
+                const bool noun = raw.find("{m}") != std::string::npos || raw.find("{f}") != std::string::npos ||
+                                  raw.find("{n}") != std::string::npos || raw.find("{pl}") != std::string::npos;
+                if (noun && f.find(' ') == std::string::npos) nouns.insert(f);
+            }
+            for (const std::string& raw : split(en[k], "; ")) {
+                std::string s = strip_annotations(raw);
+                if (s.rfind("to ", 0) == 0) s = s.substr(3);
+                if (!acceptable(s)) continue;
+                const std::string& f = fold(s);
+                if (!f.empty()) en_syn.push_back(f);
+            }
+            for (const std::string& g : de_syn)
+                for (size_t j = 0; j < en_syn.size(); ++j) {
+                    const double w = sub_weight / (1.0 + 0.5 * static_cast<double>(j));
+                    de_en[g][en_syn[j]] += w;
+                }
+            for (const std::string& e : en_syn)
+                for (size_t j = 0; j < de_syn.size(); ++j) en_de[e][de_syn[j]] += sub_weight / (1.0 + 0.5 * static_cast<double>(j));
+        }
+    }
+    if (d.lines == 0) return Status(ErrorCode::kInvalidArgument, path + ": no line has \" :: \": not a Ding dictionary");
+    auto fill = [&](auto& scores, Lexicon& lex) {
+        for (auto& [src, targets] : scores) {
+            double sum = 0;
+            for (const auto& [t, s] : targets) sum += s;
+            for (const auto& [t, s] : targets) lex.add(src, t, s / sum);
+        }
+        lex.finish(top_k);
+    };
+    fill(de_en, d.de_en);
+    fill(en_de, d.en_de);
+    d.de_en.notes().push_back("Ding " + path + " (Frank Richter, TU Chemnitz; GPL-2+)");
+    d.en_de.notes() = d.de_en.notes();
+    d.german_nouns.assign(nouns.begin(), nouns.end());
+    return d;
+}
+
+}  // namespace abstrakt

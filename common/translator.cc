@@ -1,0 +1,370 @@
+#include "common/translator.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/compound.h"
+#include "common/ding.h"
+
+namespace abstrakt {
+
+namespace {
+
+bool exists(const std::string& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0;
+}
+
+std::vector<std::string> words_of(std::string_view s) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    while (at < s.size()) {
+        size_t sp = s.find(' ', at);
+        if (sp == std::string_view::npos) sp = s.size();
+        if (sp > at) out.emplace_back(s.substr(at, sp - at));
+        at = sp + 1;
+    }
+    return out;
+}
+
+std::vector<std::string> code_points(std::string_view s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size();) {
+        size_t n = 1;
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
+        out.emplace_back(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
+std::string pair_key(std::string_view from, std::string_view to) { return std::string(from) + "-" + std::string(to); }
+
+// A lexicon with the indexes its lookups need.
+struct Indexed {
+    Lexicon lex;
+    // English sources: stems of the source's words, joined by spaces -> sources.
+    std::unordered_map<std::string, std::vector<std::string>> by_stem;
+    bool has_bigrams = false;  // Chinese sources: the lexicon has character bigrams
+};
+
+// Lexicon entries as (target, weight) pairs before they become Translations.
+using Scored = std::vector<std::pair<std::string, double>>;
+
+}  // namespace
+
+const char* to_string(WordLanguage l) {
+    switch (l) {
+        case WordLanguage::kChinese: return "zh";
+        case WordLanguage::kJapanese: return "ja";
+        case WordLanguage::kGerman: return "de";
+        case WordLanguage::kEnglish: return "en";
+        case WordLanguage::kBoth: return "de+en";
+        case WordLanguage::kOther: return "other";
+        case WordLanguage::kUnknown: break;
+    }
+    return "unknown";
+}
+
+struct Translator::Impl {
+    std::map<std::string, Indexed> lexicons;  // "from-to"
+    std::unordered_set<std::string> german;   // folded German words (dictionary sources, nouns)
+    std::unordered_set<std::string> english_stems;
+    std::unordered_map<std::string, std::vector<std::string>> german_by_stem;  // german2 stem -> dictionary words
+    CompoundSplitter splitter;
+    mutable std::mutex mutex;  // the splitter and the stemmers are not thread-safe
+    mutable Xapian::Stem english{"english"}, german2{"german2"};
+
+    const Indexed* find(std::string_view from, std::string_view to) const {
+        auto it = lexicons.find(pair_key(from, to));
+        return it == lexicons.end() ? nullptr : &it->second;
+    }
+
+    std::string english_stem_key(std::string_view folded) const {
+        std::string key;
+        for (const std::string& w : words_of(folded)) {
+            if (!key.empty()) key += ' ';
+            key += english(w);
+        }
+        return key;
+    }
+
+    void reindex() {
+        german.clear();
+        english_stems.clear();
+        german_by_stem.clear();
+        for (auto& [k, ix] : lexicons) {
+            ix.by_stem.clear();
+            ix.has_bigrams = false;
+            for (const auto& [src, list] : ix.lex.entries()) {
+                if (ix.lex.from() == "en") {
+                    ix.by_stem[english_stem_key(src)].push_back(src);
+                    if (src.find(' ') == std::string::npos) english_stems.insert(english(src));
+                }
+                if (ix.lex.from() == "de" && src.find(' ') == std::string::npos) {
+                    german.insert(src);
+                    german_by_stem[german2(src)].push_back(src);
+                }
+                if (ix.lex.from() == "zh" && code_points(src).size() == 2) ix.has_bigrams = true;
+            }
+        }
+        german.insert(nouns.begin(), nouns.end());
+    }
+    std::vector<std::string> nouns;
+
+    // Lexicon entries of one word, without compound splitting.
+    Scored lookup(std::string_view folded, std::string_view from, std::string_view to, bool fallback) const {
+        Scored out;
+        const Indexed* ix = find(from, to);
+        if (!ix) return out;
+        auto take = [&](const std::vector<LexiconEntry>* list, double scale) {
+            if (!list) return;
+            for (const LexiconEntry& e : *list) out.emplace_back(e.target, e.prob * scale);
+        };
+        if (from == "en") {
+            auto it = ix->by_stem.find(english_stem_key(folded));
+            if (it != ix->by_stem.end())
+                for (const std::string& src : it->second) take(ix->lex.find(src), 1.0);
+            return out;
+        }
+        take(ix->lex.find(folded), 1.0);
+        if (!out.empty() || !fallback) return out;
+        if (from == "de") {
+            auto it = german_by_stem.find(german2(std::string(folded)));
+            if (it != german_by_stem.end())
+                for (const std::string& w : it->second) take(ix->lex.find(w), 1.0 / static_cast<double>(it->second.size()));
+        } else if (from == "zh" && ix->has_bigrams) {
+            auto cps = code_points(folded);
+            if (cps.size() >= 3) {
+                const double n = static_cast<double>(cps.size() - 1);
+                for (size_t i = 0; i + 1 < cps.size(); ++i) take(ix->lex.find(cps[i] + cps[i + 1]), 1.0 / n);
+            }
+        }
+        return out;
+    }
+};
+
+Translator::Translator() : impl_(std::make_unique<Impl>()) {}
+Translator::~Translator() = default;
+Translator::Translator(Translator&&) noexcept = default;
+Translator& Translator::operator=(Translator&&) noexcept = default;
+
+Translator::Resources Translator::default_resources() {
+    Resources r;
+    if (const char* env = std::getenv("ABSTRAKT_LEXICON_DIR")) {
+        r.lexicon_dir = env;
+    } else {
+        std::vector<std::string> candidates;
+        char exe[4096];
+        const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            std::string dir(exe, static_cast<size_t>(n));
+            dir = dir.substr(0, dir.rfind('/'));
+            candidates.push_back(dir + "/../share/abstrakt/lexicon");
+        }
+#ifdef ABSTRAKT_SOURCE_DATA_DIR
+        candidates.push_back(std::string(ABSTRAKT_SOURCE_DATA_DIR) + "/lexicon");
+#endif
+        for (const std::string& c : candidates)
+            if (exists(c)) {
+                r.lexicon_dir = c;
+                break;
+            }
+    }
+    r.ding_path = default_ding_path();
+    return r;
+}
+
+Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
+                                                     const std::function<void(const std::string&)>& report) {
+    auto t = std::make_unique<Translator>();
+    auto tell = [&](const std::string& m) {
+        if (report) report(m);
+    };
+    if (!res.lexicon_dir.empty()) {
+        for (const char* pair : {"zh-en", "en-zh"}) {
+            const std::string path = res.lexicon_dir + "/" + pair + ".tsv.gz";
+            if (!exists(path)) {
+                tell(path + ": not found, no " + pair + " translation");
+                continue;
+            }
+            auto lex = Lexicon::read(path);
+            if (!lex.is_ok()) return lex.status();
+            t->add(std::move(lex.value()));
+        }
+    }
+    if (!res.ding_path.empty()) {
+        if (!exists(res.ding_path)) {
+            tell(res.ding_path + ": not found (install trans-de-en), no German translation");
+        } else {
+            Analyzer analyzer;
+            auto ding = read_ding(res.ding_path, analyzer);
+            if (!ding.is_ok()) return ding.status();
+            t->impl_->nouns = std::move(ding.value().german_nouns);
+            t->add(std::move(ding.value().de_en));
+            t->add(std::move(ding.value().en_de));
+            t->set_german_nouns(t->impl_->nouns);
+        }
+    }
+    return t;
+}
+
+void Translator::add(Lexicon lexicon) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const std::string key = pair_key(lexicon.from(), lexicon.to());
+    impl_->lexicons[key] = Indexed{std::move(lexicon), {}, false};
+    impl_->reindex();
+}
+
+void Translator::set_german_nouns(const std::vector<std::string>& nouns) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    impl_->nouns = nouns;
+    // The nouns as a vocabulary of equal frequency: the splitter's frequency rule then never keeps
+    // a word whole, which is right here, since only words the dictionary lacks are split.
+    CompoundSplitter::Vocabulary v;
+    v.reserve(nouns.size());
+    for (const std::string& n : nouns) v.emplace_back(n, 1);
+    impl_->splitter = CompoundSplitter(v);
+    impl_->reindex();
+}
+
+bool Translator::can_translate(std::string_view from, std::string_view to) const {
+    return impl_->find(from, to) != nullptr;
+}
+
+WordLanguage Translator::infer_language(const Token& token, Analyzer& /*analyzer*/) const {
+    switch (token.kind) {
+        case TokenKind::kIdeograph: return WordLanguage::kChinese;
+        case TokenKind::kKana: return WordLanguage::kJapanese;
+        case TokenKind::kOtherWord: return WordLanguage::kOther;
+        case TokenKind::kNumber: return WordLanguage::kUnknown;
+        case TokenKind::kWord: break;
+    }
+    // Letters of a script other than Latin (Greek, Cyrillic): not German or English.
+    for (unsigned char c : token.folded)
+        if (c >= 0xCE && c < 0xE0) return WordLanguage::kOther;
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    const std::string& w = token.folded;
+    const bool en = impl_->english_stems.count(impl_->english(w)) > 0;
+    bool de = impl_->german.count(w) > 0;
+    if (!de && !en) de = !impl_->splitter.split(w).empty();
+    if (de && en) return WordLanguage::kBoth;
+    if (de) return WordLanguage::kGerman;
+    if (en) return WordLanguage::kEnglish;
+    return WordLanguage::kUnknown;
+}
+
+std::vector<Translation> Translator::translate(std::string_view folded, std::string_view from, std::string_view to,
+                                               size_t top_k, Analyzer& analyzer) const {
+    Scored scored;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        scored = impl_->lookup(folded, from, to, true);
+        if (scored.empty() && from == "de") {
+            // A compound the dictionary lacks: its parts' best translations, joined in order, and the
+            // head's (the last part's) alone at half weight.
+            std::vector<CompoundPart> parts = impl_->splitter.split(folded);
+            if (!parts.empty()) {
+                std::vector<Scored> each;
+                for (const CompoundPart& p : parts) {
+                    Scored s = impl_->lookup(p.word, from, to, true);
+                    std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+                    if (s.size() > 2) s.resize(2);
+                    if (s.empty()) {
+                        each.clear();
+                        break;
+                    }
+                    each.push_back(std::move(s));
+                }
+                if (!each.empty()) {
+                    Scored combos{{"", 1.0}};
+                    for (const Scored& s : each) {
+                        Scored next;
+                        for (const auto& [text, w] : combos)
+                            for (const auto& [t, p] : s) next.emplace_back(text.empty() ? t : text + " " + t, w * p);
+                        combos = std::move(next);
+                    }
+                    scored = std::move(combos);
+                    for (const auto& [t, p] : each.back()) scored.emplace_back(t, 0.5 * p);
+                }
+            }
+        }
+    }
+    // Targets that analyse alike ("model", "models") are one translation, with their weights added.
+    std::vector<Translation> out;
+    std::vector<Token> tokens;
+    for (const auto& [text, weight] : scored) {
+        Translation t;
+        t.text = text;
+        tokens.clear();
+        analyzer.analyze(text, tokens);
+        for (const Token& tok : tokens) {
+            if (tok.joined) continue;
+            t.words.push_back(tok.folded);
+            std::string s = analyzer.stem(to, tok);
+            t.stems.push_back(s.empty() ? tok.folded : s);
+        }
+        if (t.words.empty()) continue;
+        t.weight = weight;
+        auto same = std::find_if(out.begin(), out.end(), [&](const Translation& o) { return o.stems == t.stems; });
+        if (same != out.end()) same->weight = std::min(1.0, same->weight + weight);
+        else out.push_back(std::move(t));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Translation& a, const Translation& b) { return a.weight > b.weight; });
+    if (out.size() > top_k) out.resize(top_k);
+    return out;
+}
+
+std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token>& tokens, std::string_view to,
+                                                         size_t top_k, Analyzer& analyzer, std::string_view from_hint) const {
+    std::vector<SpanTranslation> out;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        const Token& t = tokens[i];
+        if (t.joined) continue;
+        std::string from;
+        if (t.kind == TokenKind::kIdeograph) {
+            from = "zh";
+            if (to == from) continue;
+            // Two adjacent Chinese words as one phrase, when the lexicon has it; the words are
+            // translated on their own as well.
+            if (i + 1 < tokens.size() && tokens[i + 1].kind == TokenKind::kIdeograph && tokens[i + 1].start == t.end) {
+                const std::string phrase = t.folded + tokens[i + 1].folded;
+                bool known;
+                {
+                    std::lock_guard<std::mutex> lock(impl_->mutex);
+                    known = !impl_->lookup(phrase, "zh", to, false).empty();
+                }
+                if (known) {
+                    auto as = translate(phrase, from, to, top_k, analyzer);
+                    if (!as.empty()) out.push_back({i, i + 2, phrase, from, std::move(as)});
+                }
+            }
+        } else if (t.kind == TokenKind::kWord) {
+            if (!from_hint.empty()) {
+                from = std::string(from_hint);
+            } else {
+                const WordLanguage l = infer_language(t, analyzer);
+                if (l == WordLanguage::kGerman) from = "de";
+                else if (l == WordLanguage::kEnglish) from = "en";
+                else continue;
+            }
+            if (from == to) continue;
+        } else {
+            continue;
+        }
+        auto as = translate(t.folded, from, to, top_k, analyzer);
+        if (!as.empty()) out.push_back({i, i + 1, t.folded, from, std::move(as)});
+    }
+    return out;
+}
+
+}  // namespace abstrakt
