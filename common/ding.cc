@@ -76,7 +76,7 @@ bool acceptable(const std::string& s) {
     if (words > 3) return false;
     for (const std::string& w : split(s, " "))
         if (kPlaceholders.count(w)) return false;
-    return s.find("…") == std::string::npos && s.find('"') == std::string::npos;
+    return s.find_first_of("\"{}[]()<>/:=+&") == std::string::npos && s.find("…") == std::string::npos;
 }
 
 const char* const kTechnical[] = {"[comp.]", "[math.]", "[statist.]", "[techn.]", "[sci.]", "[phys.]", "[electr.]",
@@ -98,10 +98,22 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
     std::unordered_map<std::string, std::unordered_map<std::string, double>> de_en, en_de;
     std::set<std::string> nouns;
     std::unordered_map<std::string, std::string> fold_cache;
+    // ASCII letters and spaces fold to lower case (what the Analyzer does to them, without its ICU
+    // cost: most of the dictionary is ASCII); the rest goes through the Analyzer.
     auto fold = [&](const std::string& s) -> const std::string& {
         auto it = fold_cache.find(s);
         if (it != fold_cache.end()) return it->second;
-        return fold_cache.emplace(s, analyzer.fold(s)).first->second;
+        bool ascii = true;
+        std::string lower;
+        for (char c : s) {
+            if (c >= 'A' && c <= 'Z') lower += static_cast<char>(c - 'A' + 'a');
+            else if ((c >= 'a' && c <= 'z') || c == ' ') lower += c;
+            else {
+                ascii = false;
+                break;
+            }
+        }
+        return fold_cache.emplace(s, ascii ? lower : analyzer.fold(s)).first->second;
     };
     std::string line;
     while (std::getline(in, line)) {

@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -13,6 +14,7 @@
 
 #include "common/compound.h"
 #include "common/ding.h"
+#include "common/lang.h"
 
 namespace abstrakt {
 
@@ -49,6 +51,19 @@ std::vector<std::string> code_points(std::string_view s) {
 
 std::string pair_key(std::string_view from, std::string_view to) { return std::string(from) + "-" + std::string(to); }
 
+// Function words: never translated (their dictionary senses are noise: "mit" -> "cum"), and never
+// targets.
+const std::unordered_set<std::string> kFunctionWords{
+    // German, folded
+    "ab", "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "beim", "bis", "da", "dass", "dem", "den", "der",
+    "des", "die", "das", "durch", "ein", "eine", "einem", "einen", "einer", "eines", "es", "fur", "gegen", "hat",
+    "im", "in", "ins", "ist", "mit", "mittels", "nach", "nicht", "noch", "nur", "ob", "oder", "ohne", "sich",
+    "sind", "so", "sowie", "uber", "um", "und", "unter", "vom", "von", "vor", "was", "wie", "wir", "wird", "zu",
+    "zum", "zur", "zwischen",
+    // English
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "is", "it", "its", "of", "on", "or",
+    "our", "than", "that", "the", "their", "this", "to", "via", "we", "what", "when", "which", "with"};
+
 // A lexicon with the indexes its lookups need.
 struct Indexed {
     Lexicon lex;
@@ -79,6 +94,9 @@ struct Translator::Impl {
     std::map<std::string, Indexed> lexicons;  // "from-to"
     std::unordered_set<std::string> german;   // folded German words (dictionary sources, nouns)
     std::unordered_set<std::string> english_stems;
+    // English stems of the learned lexicons (the papers' own vocabulary): a dictionary sense made of
+    // them is the one research papers use ("weights" rather than "hefts" for "Gewichte").
+    std::unordered_set<std::string> domain_stems;
     std::unordered_map<std::string, std::vector<std::string>> german_by_stem;  // german2 stem -> dictionary words
     CompoundSplitter splitter;
     mutable std::mutex mutex;  // the splitter and the stemmers are not thread-safe
@@ -101,6 +119,7 @@ struct Translator::Impl {
     void reindex() {
         german.clear();
         english_stems.clear();
+        domain_stems.clear();
         german_by_stem.clear();
         for (auto& [k, ix] : lexicons) {
             ix.by_stem.clear();
@@ -108,7 +127,10 @@ struct Translator::Impl {
             for (const auto& [src, list] : ix.lex.entries()) {
                 if (ix.lex.from() == "en") {
                     ix.by_stem[english_stem_key(src)].push_back(src);
-                    if (src.find(' ') == std::string::npos) english_stems.insert(english(src));
+                    if (src.find(' ') == std::string::npos) {
+                        english_stems.insert(english(src));
+                        if (ix.lex.to() != "de") domain_stems.insert(english(src));
+                    }
                 }
                 if (ix.lex.from() == "de" && src.find(' ') == std::string::npos) {
                     german.insert(src);
@@ -228,12 +250,9 @@ void Translator::add(Lexicon lexicon) {
 void Translator::set_german_nouns(const std::vector<std::string>& nouns) {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->nouns = nouns;
-    // The nouns as a vocabulary of equal frequency: the splitter's frequency rule then never keeps
-    // a word whole, which is right here, since only words the dictionary lacks are split.
-    CompoundSplitter::Vocabulary v;
-    v.reserve(nouns.size());
-    for (const std::string& n : nouns) v.emplace_back(n, 1);
-    impl_->splitter = CompoundSplitter(v);
+    // The nouns as the splitter's lexicon, with no vocabulary: nothing is split in advance, and
+    // split() splits any word into them. Only words the dictionary lacks are split here.
+    impl_->splitter = CompoundSplitter({}, nouns);
     impl_->reindex();
 }
 
@@ -243,8 +262,10 @@ bool Translator::can_translate(std::string_view from, std::string_view to) const
 
 WordLanguage Translator::infer_language(const Token& token, Analyzer& /*analyzer*/) const {
     switch (token.kind) {
-        case TokenKind::kIdeograph: return WordLanguage::kChinese;
-        case TokenKind::kKana: return WordLanguage::kJapanese;
+        case TokenKind::kIdeograph:
+        case TokenKind::kKana:
+            // By script: any kana is Japanese (the analyzer may give a kana letter as its own token).
+            return lang::detect_from_script(token.folded, "zh") == "ja" ? WordLanguage::kJapanese : WordLanguage::kChinese;
         case TokenKind::kOtherWord: return WordLanguage::kOther;
         case TokenKind::kNumber: return WordLanguage::kUnknown;
         case TokenKind::kWord: break;
@@ -256,15 +277,26 @@ WordLanguage Translator::infer_language(const Token& token, Analyzer& /*analyzer
     const std::string& w = token.folded;
     const bool en = impl_->english_stems.count(impl_->english(w)) > 0;
     bool de = impl_->german.count(w) > 0;
-    if (!de && !en) de = !impl_->splitter.split(w).empty();
-    if (de && en) return WordLanguage::kBoth;
+    // An inflected form of a dictionary word ("mehrsprachiger" of "mehrsprachig"), or a compound of
+    // dictionary nouns.
+    if (!de && !en) de = impl_->german_by_stem.count(impl_->german2(w)) > 0 || !impl_->splitter.split(w).empty();
+    if (de && en) {
+        // Both only when the word is its own translation ("training" -> "training", "system" ->
+        // "system"); otherwise it is German when the German dictionary has it as written
+        // ("modell", which a stray English entry, "modell town", also has), else English.
+        if (const Indexed* ix = impl_->find("de", "en"))
+            if (const auto* list = ix->lex.find(w))
+                for (const LexiconEntry& e : *list)
+                    if (e.target == w) return WordLanguage::kBoth;
+        return impl_->german.count(w) ? WordLanguage::kGerman : WordLanguage::kEnglish;
+    }
     if (de) return WordLanguage::kGerman;
     if (en) return WordLanguage::kEnglish;
     return WordLanguage::kUnknown;
 }
 
 std::vector<Translation> Translator::translate(std::string_view folded, std::string_view from, std::string_view to,
-                                               size_t top_k, Analyzer& analyzer) const {
+                                               size_t top_k, Analyzer& analyzer, const TargetPrior& prior) const {
     Scored scored;
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -275,17 +307,21 @@ std::vector<Translation> Translator::translate(std::string_view folded, std::str
             std::vector<CompoundPart> parts = impl_->splitter.split(folded);
             if (!parts.empty()) {
                 std::vector<Scored> each;
+                size_t known = 0;
                 for (const CompoundPart& p : parts) {
                     Scored s = impl_->lookup(p.word, from, to, true);
                     std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
                     if (s.size() > 2) s.resize(2);
-                    if (s.empty()) {
-                        each.clear();
-                        break;
-                    }
+                    // A part the dictionary lacks stays as it is: such parts are mostly names and
+                    // international words ("Plankton", "Cloud", "Docking").
+                    if (s.empty()) s.emplace_back(p.word, 0.5);
+                    else ++known;
                     each.push_back(std::move(s));
                 }
+                if (known == 0) each.clear();
                 if (!each.empty()) {
+                    // A combination weighs the geometric mean of its parts' probabilities: a
+                    // compound of two parts is no less likely than one word.
                     Scored combos{{"", 1.0}};
                     for (const Scored& s : each) {
                         Scored next;
@@ -293,8 +329,9 @@ std::vector<Translation> Translator::translate(std::string_view folded, std::str
                             for (const auto& [t, p] : s) next.emplace_back(text.empty() ? t : text + " " + t, w * p);
                         combos = std::move(next);
                     }
+                    for (auto& [t, w] : combos) w = std::pow(w, 1.0 / static_cast<double>(each.size()));
                     scored = std::move(combos);
-                    for (const auto& [t, p] : each.back()) scored.emplace_back(t, 0.5 * p);
+                    for (const auto& [t, p] : each.back()) scored.emplace_back(t, 0.3 * p);
                 }
             }
         }
@@ -313,11 +350,26 @@ std::vector<Translation> Translator::translate(std::string_view folded, std::str
             std::string s = analyzer.stem(to, tok);
             t.stems.push_back(s.empty() ? tok.folded : s);
         }
-        if (t.words.empty()) continue;
+        if (t.words.empty() || (t.words.size() == 1 && kFunctionWords.count(t.words[0]))) continue;
         t.weight = weight;
+        if (from == "de" && to == "en" && !impl_->domain_stems.empty()) {
+            bool domain = true;
+            for (const std::string& w : t.words) domain = domain && impl_->domain_stems.count(impl_->english(w)) > 0;
+            if (!domain) t.weight /= 3;
+        }
         auto same = std::find_if(out.begin(), out.end(), [&](const Translation& o) { return o.stems == t.stems; });
         if (same != out.end()) same->weight = std::min(1.0, same->weight + weight);
         else out.push_back(std::move(t));
+    }
+    if (prior && !out.empty()) {
+        double before = 0, after = 0;
+        for (Translation& t : out) {
+            before = std::max(before, t.weight);
+            t.weight *= prior(t);
+            after = std::max(after, t.weight);
+        }
+        out.erase(std::remove_if(out.begin(), out.end(), [](const Translation& t) { return !(t.weight > 0); }), out.end());
+        for (Translation& t : out) t.weight = std::min(1.0, t.weight * before / after);
     }
     std::stable_sort(out.begin(), out.end(), [](const Translation& a, const Translation& b) { return a.weight > b.weight; });
     if (out.size() > top_k) out.resize(top_k);
@@ -325,7 +377,8 @@ std::vector<Translation> Translator::translate(std::string_view folded, std::str
 }
 
 std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token>& tokens, std::string_view to,
-                                                         size_t top_k, Analyzer& analyzer, std::string_view from_hint) const {
+                                                         size_t top_k, Analyzer& analyzer, std::string_view from_hint,
+                                                         const TargetPrior& prior) const {
     std::vector<SpanTranslation> out;
     for (size_t i = 0; i < tokens.size(); ++i) {
         const Token& t = tokens[i];
@@ -344,11 +397,12 @@ std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token
                     known = !impl_->lookup(phrase, "zh", to, false).empty();
                 }
                 if (known) {
-                    auto as = translate(phrase, from, to, top_k, analyzer);
+                    auto as = translate(phrase, from, to, top_k, analyzer, prior);
                     if (!as.empty()) out.push_back({i, i + 2, phrase, from, std::move(as)});
                 }
             }
         } else if (t.kind == TokenKind::kWord) {
+            if (kFunctionWords.count(t.folded)) continue;
             if (!from_hint.empty()) {
                 from = std::string(from_hint);
             } else {
@@ -361,7 +415,7 @@ std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token
         } else {
             continue;
         }
-        auto as = translate(t.folded, from, to, top_k, analyzer);
+        auto as = translate(t.folded, from, to, top_k, analyzer, prior);
         if (!as.empty()) out.push_back({i, i + 1, t.folded, from, std::move(as)});
     }
     return out;

@@ -50,6 +50,12 @@ struct SpanTranslation {
     std::vector<Translation> as;   // most probable first
 };
 
+// A multiplier for a translation's weight, from what the caller knows of the target language (the
+// query plan: how many papers of the index have the target's words). Senses the index lacks then
+// drop (multiplier 0), and a dictionary's common-language senses ("design" for "Planung") give way
+// to the ones the papers use ("planning"). The Translator renormalises a source's weights after it.
+using TargetPrior = std::function<double(const Translation&)>;
+
 class Translator {
   public:
     // Where the resources are. Empty fields: not loaded.
@@ -92,15 +98,19 @@ class Translator {
     // dictionary word with its German stem, else its compound parts' translations joined
     // ("sprachmodelle" -> "language model"). English: looked up by English stem. Chinese: the word,
     // else the mean over its character bigrams when the lexicon has them.
+    // With `prior`, each translation's weight is multiplied by prior(translation), those at 0 are
+    // dropped, and the rest scaled so that their largest weight is what the largest was before.
     std::vector<Translation> translate(std::string_view folded, std::string_view from, std::string_view to,
-                                       size_t top_k, Analyzer& analyzer) const;
+                                       size_t top_k, Analyzer& analyzer, const TargetPrior& prior = {}) const;
 
     // Every span of an analysed query worth translating into `to`: Chinese words, two adjacent
     // ones as a phrase when the lexicon has it; Latin words whose inferred language is German or
     // English (not kBoth, not kUnknown) and is not `to`. `from_hint` ("" = infer) forces the
     // language of the Latin words (the request's query_lang).
+    // German and English function words ("mit", "von", "the") are not translated.
     std::vector<SpanTranslation> translate_query(const std::vector<Token>& tokens, std::string_view to, size_t top_k,
-                                                 Analyzer& analyzer, std::string_view from_hint = "") const;
+                                                 Analyzer& analyzer, std::string_view from_hint = "",
+                                                 const TargetPrior& prior = {}) const;
 
   private:
     struct Impl;

@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "common/analysis.h"
 #include "common/lang.h"
@@ -42,6 +43,19 @@ Result<XlangResult> run_xlang(const XlangOptions& o) {
         for (const BeirQuery& q : data.queries) by_id.emplace(q.id, &q);
         const auto started = std::chrono::steady_clock::now();
         std::vector<Token> tokens;
+        // A sense weighs by how many papers have all of its words: log(1 + df) / log(1 + N), the
+        // rarest word's df standing for a phrase's.
+        const double log_n = std::log(1.0 + static_cast<double>(db.get_doccount()));
+        TargetPrior prior;
+        if (o.prior)
+            prior = [&](const Translation& t) {
+                Xapian::doccount df = db.get_doccount();
+                for (size_t i = 0; i < t.words.size(); ++i) {
+                    const std::string term = lang::stemmer_name(to)[0] ? std::string(schema::kPrefixStem) + t.stems[i] : t.words[i];
+                    df = std::min(df, db.get_termfreq(term));
+                }
+                return std::log(1.0 + static_cast<double>(df)) / log_n;
+            };
         for (const std::string& qid : data.qrels_order) {
             const Judgements& judged = data.qrels.at(qid);
             auto it = by_id.find(qid);
@@ -57,13 +71,19 @@ Result<XlangResult> run_xlang(const XlangOptions& o) {
                 own.emplace_back(Xapian::Query::OP_OR, forms.begin(), forms.end());
             }
             if (o.translator) {
-                for (const SpanTranslation& span : o.translator->translate_query(tokens, to, o.top_k, analyzer, o.query_lang)) {
+                const auto spans = o.translator->translate_query(tokens, to, o.top_k, analyzer, o.query_lang, prior);
+                if (o.explain) o.explain(qid, it->second->text, spans);
+                for (const SpanTranslation& span : spans) {
                     ++r.translated;
-                    double sum = 0;
-                    for (const Translation& t : span.as) sum += t.weight;
+                    double sum = 0, max = 0;
+                    for (const Translation& t : span.as) {
+                        sum += t.weight;
+                        max = std::max(max, t.weight);
+                    }
+                    const double scale = o.norm == XlangOptions::Norm::kSum ? 1 / sum : o.norm == XlangOptions::Norm::kMax ? 1 / max : 1;
                     std::vector<Xapian::Query> alts;
                     for (const Translation& t : span.as)
-                        alts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, target_query(t, to), o.normalise ? t.weight / sum : t.weight);
+                        alts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, target_query(t, to), t.weight * scale);
                     translated.emplace_back(Xapian::Query::OP_OR, alts.begin(), alts.end());
                 }
             }

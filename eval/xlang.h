@@ -7,10 +7,11 @@
 //
 // An own word is its folded form (unprefixed terms) OR its English stem ("Z" + stem); a target is
 // the AND of its stems' terms ("language model" -> Zlanguag AND Zmodel), or for a Chinese target
-// its words. w_i is the translation's weight; with `normalise`, a source word's weights sum to 1.
+// its words. w_i is the translation's weight, scaled as `norm` says.
 #ifndef ABSTRAKT_EVAL_XLANG_H
 #define ABSTRAKT_EVAL_XLANG_H
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,14 @@ struct XlangOptions {
     const Translator* translator = nullptr;  // nullptr: no translation (the words alone)
     size_t top_k = 3;                 // translations per word
     double alpha = 1.0;               // weight of the translated part against the own words
-    bool normalise = false;           // each word's translation weights sum to 1
+    // How a word's translation weights are scaled: as the Translator gives them, so that they sum
+    // to 1, or so that the most probable one weighs 1 (a word counts fully through its best sense).
+    enum class Norm { kNone, kSum, kMax };
+    Norm norm = Norm::kMax;
     std::string query_lang;           // "" = infer per word
+    bool prior = true;                // weigh senses by the index's document frequency (TargetPrior)
+    // Told each query's translations (abstrakt-xeval --explain).
+    std::function<void(const std::string& query_id, const std::string& text, const std::vector<SpanTranslation>&)> explain;
 };
 
 struct XlangResult {

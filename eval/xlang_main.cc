@@ -29,9 +29,12 @@ options:
   --compare            also run without translation and print the p-value
   --top K              translations per word (default 3)
   --alpha A            weight of the translated part (default 1)
-  --normalise          each word's translation weights sum to 1
+  --norm none|sum|max  a word's translation weights: as given, summing to 1, or the best one at 1
+                       (default max)
+  --no-prior           do not weigh senses by the index's document frequencies
   --query-lang CODE    the language of the queries' Latin words (default: inferred per word)
   --per-query FILE     query id and RR@10, tab-separated
+  --explain            print each query's translations
   --quiet              no progress lines
 )";
 
@@ -60,8 +63,22 @@ int main(int argc, char** argv) {
             compare = true;
         } else if (a == "--no-ding") {
             no_ding = true;
-        } else if (a == "--normalise") {
-            o.normalise = true;
+        } else if (a == "--no-prior") {
+            o.prior = false;
+        } else if (a == "--norm") {
+            const std::string n = v ? v : "";
+            if (n != "none" && n != "sum" && n != "max") return usage("--norm is none, sum or max");
+            o.norm = n == "none" ? eval::XlangOptions::Norm::kNone : n == "sum" ? eval::XlangOptions::Norm::kSum : eval::XlangOptions::Norm::kMax;
+            ++i;
+        } else if (a == "--explain") {
+            o.explain = [](const std::string& qid, const std::string& text, const std::vector<SpanTranslation>& spans) {
+                std::cout << qid << "\t" << text << "\n";
+                for (const SpanTranslation& s : spans) {
+                    std::cout << "    " << s.source << " (" << s.from << ") ->";
+                    for (const Translation& t : s.as) std::cout << " " << t.text << ":" << std::setprecision(2) << t.weight;
+                    std::cout << "\n";
+                }
+            };
         } else if (a == "--quiet") {
             quiet = true;
         } else if (a == "--lang" || a == "--cache" || a == "--lexicon-dir" || a == "--top" || a == "--alpha" ||

@@ -35,7 +35,7 @@ namespace abstrakt {
 struct LearnOptions {
     enum class Method { kDice, kIbm1 };
     Method method = Method::kDice;
-    bool zh_bigrams = true;     // Chinese character bigrams beside the words
+    bool zh_bigrams = false;    // Chinese character bigrams beside the words (measured: no better, docs/cross-language.md)
     bool phrases = true;        // adjacent word pairs as units on both sides
     bool summaries = false;     // also the Chinese summary beside the English abstract (first sentences)
     uint32_t min_count = 2;

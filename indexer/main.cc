@@ -400,7 +400,7 @@ sentence pair. Writes DIR/zh-en.tsv.gz and DIR/en-zh.tsv.gz (format: docs/cross-
 
 options:
   --method dice|ibm1   Dice with competitive linking (default), or IBM Model 1 with EM
-  --units words|bigrams  Chinese units: ICU words only, or words and character bigrams (default)
+  --units words|bigrams  Chinese units: ICU words only (default), or words and character bigrams
   --no-phrases         no multi-word units (adjacent word pairs)
   --summaries          also the Chinese summaries beside the English abstracts
   --holdout FILE       ids (one a line, # comments) whose records are left out
