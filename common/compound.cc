@@ -78,6 +78,7 @@ struct CompoundSplitter::Impl {
     std::unordered_map<std::string, Xapian::doccount> vocab;
     // Words of the German lexicon that the vocabulary lacks: parts, with no frequency of their own.
     std::unordered_set<std::string> lexicon;
+    std::unordered_set<std::string> dictionary;  // every word the lexicon was given
     // German stem of each vocabulary word that may be a part -> the highest frequency of such a word.
     std::unordered_map<std::string, Xapian::doccount> vocab_stems;
     // German stem of a part -> the compounds with such a part, the most frequent first.
@@ -126,7 +127,7 @@ struct CompoundSplitter::Impl {
         // function words ("stat|ion", "ein|satz", "und"), while four admits the short nouns that
         // compounds are made of ("Bild", "Text", "Satz", "Zeit", "Rate").
         if (n > kMaxWordBytes || letters(w) < 2 * kMinPartLetters) return {};
-        use_lexicon = !lexicon.empty() && !lexicon.count(std::string(w));
+        use_lexicon = !lexicon.empty() && !dictionary.count(std::string(w));
         std::vector<Best> best(n + 1);
         std::string piece;
         for (size_t i = n; i-- > 0;) {
@@ -207,6 +208,7 @@ CompoundSplitter::CompoundSplitter(const Vocabulary& vocabulary, const std::vect
     for (const auto& [word, df] : vocabulary)
         if (!word.empty() && df > 0) impl_->vocab[word] += df;
     for (const std::string& word : lexicon) {
+        impl_->dictionary.insert(word);
         if (word.empty() || impl_->vocab.count(word) || letters(word) < kMinPartLetters || kNeverParts.count(word)) continue;
         impl_->lexicon.insert(word);
         impl_->lexicon_stems.insert(impl_->stemmer(word));

@@ -1,6 +1,7 @@
 #include "common/ding.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sys/stat.h>
@@ -79,6 +80,21 @@ bool acceptable(const std::string& s) {
     return s.find_first_of("\"{}[]()<>/:=+&") == std::string::npos && s.find("…") == std::string::npos;
 }
 
+// Replaces the gender and plural marks of German nouns ({m}, {f}, {n}, {pl}) with kNounMark, and
+// strips every other annotation, so that splitting on "; " is safe and the nouns stay known.
+constexpr const char* kNounMark = "\x01";
+std::string mark_nouns(const std::string& s) {
+    std::string t = s;
+    for (const char* m : {"{m}", "{f}", "{n}", "{pl}"})
+        for (size_t at; (at = t.find(m)) != std::string::npos;) t.replace(at, std::strlen(m), kNounMark);
+    std::string out;
+    for (const std::string& piece : split(strip_annotations(t), "; ")) {
+        if (!out.empty()) out += "; ";
+        out += piece;
+    }
+    return out;
+}
+
 const char* const kTechnical[] = {"[comp.]", "[math.]", "[statist.]", "[techn.]", "[sci.]", "[phys.]", "[electr.]",
                                   "[ling.]", "[biol.]", "[med.]", "[chem.]", "[telco.]", "[econ.]", "[psych.]"};
 
@@ -131,18 +147,20 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
             for (const char* tag : kTechnical)
                 if (de[k].find(tag) != std::string::npos || en[k].find(tag) != std::string::npos) sub_weight *= 2;
             std::vector<std::string> de_syn, en_syn;
-            for (const std::string& raw : split(de[k], "; ")) {
-                std::string s = strip_annotations(raw);
+            // Annotations go before the synonyms are split: some hold "; " ("/w.; wt/").
+            for (const std::string& raw : split(mark_nouns(de[k]), "; ")) {
+                std::string s;
+                for (char c : raw)
+                    if (c != kNounMark[0]) s += c;
+                s = strip_annotations(s);  // tidies the spaces the marks leave
                 if (!acceptable(s)) continue;
                 const std::string& f = fold(s);
                 if (f.empty()) continue;
                 de_syn.push_back(f);
-                const bool noun = raw.find("{m}") != std::string::npos || raw.find("{f}") != std::string::npos ||
-                                  raw.find("{n}") != std::string::npos || raw.find("{pl}") != std::string::npos;
-                if (noun && f.find(' ') == std::string::npos) nouns.insert(f);
+                if (raw.find(kNounMark) != std::string::npos && f.find(' ') == std::string::npos) nouns.insert(f);
             }
-            for (const std::string& raw : split(en[k], "; ")) {
-                std::string s = strip_annotations(raw);
+            for (const std::string& raw : split(strip_annotations(en[k]), "; ")) {
+                std::string s = raw;
                 if (s.rfind("to ", 0) == 0) s = s.substr(3);
                 if (!acceptable(s)) continue;
                 const std::string& f = fold(s);

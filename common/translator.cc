@@ -256,6 +256,8 @@ void Translator::set_german_nouns(const std::vector<std::string>& nouns) {
     impl_->reindex();
 }
 
+const std::vector<std::string>& Translator::german_nouns() const { return impl_->nouns; }
+
 bool Translator::can_translate(std::string_view from, std::string_view to) const {
     return impl_->find(from, to) != nullptr;
 }

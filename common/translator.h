@@ -84,6 +84,10 @@ class Translator {
     // German nouns (folded) that compounds split into, and that count as German for infer_language.
     void set_german_nouns(const std::vector<std::string>& nouns);
 
+    // The German nouns compounds split into (from Ding): what the searcher's CompoundSplitter takes
+    // as its lexicon, so that "Gewichte" finds "Modellgewichte" (common/compound.h).
+    const std::vector<std::string>& german_nouns() const;
+
     // True when words can be translated from `from` into `to`.
     bool can_translate(std::string_view from, std::string_view to) const;
 
