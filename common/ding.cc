@@ -1,5 +1,6 @@
 #include "common/ding.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -178,9 +179,9 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
     if (d.lines == 0) return Status(ErrorCode::kInvalidArgument, path + ": no line has \" :: \": not a Ding dictionary");
     auto fill = [&](auto& scores, Lexicon& lex) {
         for (auto& [src, targets] : scores) {
-            double sum = 0;
-            for (const auto& [t, s] : targets) sum += s;
-            for (const auto& [t, s] : targets) lex.add(src, t, s / sum);
+            double best = 0;
+            for (const auto& [t, s] : targets) best = std::max(best, s);
+            for (const auto& [t, s] : targets) lex.add(src, t, s / best);
         }
         lex.finish(top_k);
     };

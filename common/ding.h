@@ -17,7 +17,9 @@
 // lines that give it, 1 for the first sub-entry (the headword) and 0.7 for later ones (plurals,
 // compounds), times 1 / (1 + 0.5 rank of the English synonym), times 2 when the sub-entry is
 // marked with a subject of science and technology ([comp.], [math.], [statist.], [techn.], ...),
-// the subjects of the papers Abstrakt indexes. Each German word's scores are divided by their sum.
+// the subjects of the papers Abstrakt indexes. Each word's scores are divided by its best one: a
+// dictionary translation is a translation for certain, and the weight says how it ranks among the
+// word's senses (1 for the best), not how sure it is (as a learned lexicon's probability does).
 #ifndef ABSTRAKT_COMMON_DING_H
 #define ABSTRAKT_COMMON_DING_H
 

@@ -29,7 +29,7 @@ struct XlangOptions {
     // How a word's translation weights are scaled: as the Translator gives them, so that they sum
     // to 1, or so that the most probable one weighs 1 (a word counts fully through its best sense).
     enum class Norm { kNone, kSum, kMax };
-    Norm norm = Norm::kMax;
+    Norm norm = Norm::kNone;
     std::string query_lang;           // "" = infer per word
     bool prior = true;                // weigh senses by the index's document frequency (TargetPrior)
     // Told each query's translations (abstrakt-xeval --explain).

@@ -30,7 +30,7 @@ options:
   --top K              translations per word (default 3)
   --alpha A            weight of the translated part (default 1)
   --norm none|sum|max  a word's translation weights: as given, summing to 1, or the best one at 1
-                       (default max)
+                       (default none)
   --no-prior           do not weigh senses by the index's document frequencies
   --query-lang CODE    the language of the queries' Latin words (default: inferred per word)
   --per-query FILE     query id and RR@10, tab-separated

@@ -185,21 +185,33 @@ TEST_CASE("ding: the dictionary format, annotations and senses") {
     auto d = read_ding(dir.file("de-en"), analyzer);
     REQUIRE_MESSAGE(d.is_ok(), d.message());
     CHECK(d->lines == 10);
-    // Two lines give "Gewicht" a sense each, with equal scores: 1 for each headword.
+    // Two lines give "Gewicht" a sense each, with equal scores: 1 for each headword, and each as
+    // good as the best.
     const auto* gewicht = d->de_en.find("gewicht");
     REQUIRE(gewicht);
     REQUIRE(gewicht->size() == 2);
-    CHECK((*gewicht)[0].target == "heft");  // equal probabilities: alphabetical
-    CHECK((*gewicht)[0].prob == doctest::Approx(0.5));
+    CHECK((*gewicht)[0].target == "heft");  // equal weights: alphabetical
+    CHECK((*gewicht)[0].prob == doctest::Approx(1.0));
+    CHECK((*gewicht)[1].prob == doctest::Approx(1.0));
     CHECK((*gewicht)[1].target == "weight");  // "/w.; wt/" is an abbreviation, not a synonym
     // Aligned sub-entries: the plural translates the plural.
     CHECK(top(d->de_en.find("gewichte")) == "hefts");
     CHECK(top(d->de_en.find("modelle")) == "models");
-    // "Lehrer" is headword and plural: teacher 1 / 1.7, teachers 0.7 / 1.7.
+    // "Lehrer" is headword (1) and plural (0.7): teacher 1, teachers 0.7.
     const auto* lehrer = d->de_en.find("lehrer");
     REQUIRE(lehrer);
+    REQUIRE(lehrer->size() == 2);
     CHECK((*lehrer)[0].target == "teacher");
-    CHECK((*lehrer)[0].prob == doctest::Approx(1 / 1.7));
+    CHECK((*lehrer)[0].prob == doctest::Approx(1.0));
+    CHECK((*lehrer)[1].prob == doctest::Approx(0.7));
+    // A technical subject ([math.]) doubles a sense's score against the others.
+    write_file(dir.file("senses"), "Koeffizient {m} :: factor\nKoeffizient {m} [math.] :: coefficient\n");
+    auto senses = read_ding(dir.file("senses"), analyzer);
+    REQUIRE(senses.is_ok());
+    const auto* k = senses->de_en.find("koeffizient");
+    REQUIRE(k);
+    CHECK((*k)[0].target == "coefficient");
+    CHECK((*k)[1].prob == doctest::Approx(0.5));
     // A verb's "to " goes; an entry with a placeholder (etw., sth.) is left out.
     CHECK(d->de_en.find("gewichten") == nullptr);
     CHECK(top(d->en_de.find("weight")) == "gewicht");
@@ -319,10 +331,27 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     CHECK(sm[0].weight == doctest::Approx(1.0));
     CHECK(sm[1].text == "models");  // the head alone, lower
     CHECK(sm[1].weight == doctest::Approx(0.3));
-    // Both senses of the head: sqrt(1 x 0.5) each.
-    auto mg = t.translate("modellgewichte", "de", "en", 2, analyzer);
-    CHECK(texts(mg) == std::set<std::string>{"model weights", "model hefts"});
-    CHECK(mg[0].weight == doctest::Approx(std::sqrt(0.5)));
+    // Both senses of the head, each sqrt(1 x 1); the head alone 0.3.
+    auto mg = t.translate("modellgewichte", "de", "en", 4, analyzer);
+    REQUIRE(mg.size() == 4);
+    CHECK(texts({mg[0], mg[1]}) == std::set<std::string>{"model weights", "model hefts"});
+    CHECK(mg[0].weight == doctest::Approx(1.0));
+    CHECK(mg[2].weight == doctest::Approx(0.3));
+    // Senses of unequal weight: "Planung" has two (made up here), 1 and 0.5; a compound's
+    // combinations weigh the geometric mean, sqrt(1 x 0.5).
+    Lexicon plan("de", "en");
+    plan.add("planung", "planning", 1.0);
+    plan.add("planung", "design", 0.5);
+    plan.add("modell", "model", 1.0);
+    plan.finish(5);
+    Translator small;
+    small.add(plan);
+    small.set_german_nouns({"planung", "modell"});
+    auto pm = small.translate("modellplanung", "de", "en", 2, analyzer);
+    REQUIRE(pm.size() == 2);
+    CHECK(pm[0].text == "model planning");
+    CHECK(pm[1].text == "model design");
+    CHECK(pm[1].weight == doctest::Approx(std::sqrt(0.5)));
     CHECK(t.translate("temperaturkoeffizient", "de", "en", 1, analyzer)[0].text == "temperature coefficient");
     // "teacher" and "teachers" stem alike: one translation, their weights added.
     auto lehrer = t.translate("lehrer", "de", "en", 3, analyzer);
@@ -333,7 +362,7 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     auto weighed = t.translate("gewichte", "de", "en", 3, analyzer, no_hefts);
     REQUIRE(weighed.size() == 1);
     CHECK(weighed[0].text == "weights");
-    CHECK(weighed[0].weight == doctest::Approx(0.5));
+    CHECK(weighed[0].weight == doctest::Approx(1.0));
     // Nothing: an unknown word, a pair without a lexicon.
     CHECK(t.translate("lidar", "de", "en", 3, analyzer).empty());
     CHECK(t.translate("gewichte", "de", "zh", 3, analyzer).empty());
