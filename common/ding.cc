@@ -161,7 +161,7 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
                 if (raw.find(kNounMark) != std::string::npos && f.find(' ') == std::string::npos) nouns.insert(f);
             }
             for (const std::string& raw : split(strip_annotations(en[k]), "; ")) {
-                std::string s = raw;
+                std::string s = strip_annotations(raw);  // trims the spaces an annotation left
                 if (s.rfind("to ", 0) == 0) s = s.substr(3);
                 if (!acceptable(s)) continue;
                 const std::string& f = fold(s);
