@@ -1,6 +1,7 @@
 #include "common/ding.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -167,13 +168,18 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
                 const std::string& f = fold(s);
                 if (!f.empty()) en_syn.push_back(f);
             }
+            // A sub-entry that lists many synonyms on the other side is a loose group: each of its
+            // words shares it (1 / sqrt(synonyms)); "Zusammenfassung; Zusammenlegung; Bündelung; ...
+            // :: aggregation; consolidation; ..." says less of each word than "Zusammenfassung ::
+            // summary" does.
+            const double de_share = 1.0 / std::sqrt(static_cast<double>(std::max<size_t>(1, de_syn.size())));
+            const double en_share = 1.0 / std::sqrt(static_cast<double>(std::max<size_t>(1, en_syn.size())));
             for (const std::string& g : de_syn)
-                for (size_t j = 0; j < en_syn.size(); ++j) {
-                    const double w = sub_weight / (1.0 + 0.5 * static_cast<double>(j));
-                    de_en[g][en_syn[j]] += w;
-                }
+                for (size_t j = 0; j < en_syn.size(); ++j)
+                    de_en[g][en_syn[j]] += sub_weight * de_share / (1.0 + 0.5 * static_cast<double>(j));
             for (const std::string& e : en_syn)
-                for (size_t j = 0; j < de_syn.size(); ++j) en_de[e][de_syn[j]] += sub_weight / (1.0 + 0.5 * static_cast<double>(j));
+                for (size_t j = 0; j < de_syn.size(); ++j)
+                    en_de[e][de_syn[j]] += sub_weight * en_share / (1.0 + 0.5 * static_cast<double>(j));
         }
     }
     if (d.lines == 0) return Status(ErrorCode::kInvalidArgument, path + ": no line has \" :: \": not a Ding dictionary");
