@@ -113,7 +113,16 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
     std::ifstream in(path);
     if (!in) return Status(ErrorCode::kUnavailable, path + ": cannot read");
     DingDictionary d;
-    std::unordered_map<std::string, std::unordered_map<std::string, double>> de_en, en_de;
+    // Pair scores keyed by the interned ids of the two words (one hash table rather than one per
+    // word: the dictionary gives some 3 million pairs).
+    std::unordered_map<std::string, uint32_t> ids;
+    std::vector<const std::string*> words;
+    auto intern = [&](const std::string& w) {
+        auto [it, added] = ids.emplace(w, static_cast<uint32_t>(words.size()));
+        if (added) words.push_back(&it->first);
+        return static_cast<uint64_t>(it->second);
+    };
+    std::unordered_map<uint64_t, double> de_en, en_de;
     std::set<std::string> nouns;
     std::unordered_map<std::string, std::string> fold_cache;
     // ASCII letters and spaces fold to lower case (what the Analyzer does to them, without its ICU
@@ -174,20 +183,32 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
             // summary" does.
             const double de_share = 1.0 / std::sqrt(static_cast<double>(std::max<size_t>(1, de_syn.size())));
             const double en_share = 1.0 / std::sqrt(static_cast<double>(std::max<size_t>(1, en_syn.size())));
-            for (const std::string& g : de_syn)
-                for (size_t j = 0; j < en_syn.size(); ++j)
-                    de_en[g][en_syn[j]] += sub_weight * de_share / (1.0 + 0.5 * static_cast<double>(j));
-            for (const std::string& e : en_syn)
-                for (size_t j = 0; j < de_syn.size(); ++j)
-                    en_de[e][de_syn[j]] += sub_weight * en_share / (1.0 + 0.5 * static_cast<double>(j));
+            std::vector<uint64_t> gi, ei;
+            for (const std::string& g : de_syn) gi.push_back(intern(g));
+            for (const std::string& e : en_syn) ei.push_back(intern(e));
+            for (size_t i = 0; i < gi.size(); ++i)
+                for (size_t j = 0; j < ei.size(); ++j) {
+                    de_en[gi[i] << 32 | ei[j]] += sub_weight * de_share / (1.0 + 0.5 * static_cast<double>(j));
+                    en_de[ei[j] << 32 | gi[i]] += sub_weight * en_share / (1.0 + 0.5 * static_cast<double>(i));
+                }
         }
     }
     if (d.lines == 0) return Status(ErrorCode::kInvalidArgument, path + ": no line has \" :: \": not a Ding dictionary");
-    auto fill = [&](auto& scores, Lexicon& lex) {
-        for (auto& [src, targets] : scores) {
-            double best = 0;
-            for (const auto& [t, s] : targets) best = std::max(best, s);
-            for (const auto& [t, s] : targets) lex.add(src, t, s / best);
+    auto fill = [&](const std::unordered_map<uint64_t, double>& scores, Lexicon& lex) {
+        std::vector<std::pair<uint64_t, double>> sorted(scores.begin(), scores.end());
+        std::sort(sorted.begin(), sorted.end());  // by source, then target
+        for (size_t i = 0; i < sorted.size();) {
+            const uint64_t src = sorted[i].first >> 32;
+            size_t j = i;
+            while (j < sorted.size() && sorted[j].first >> 32 == src) ++j;
+            std::vector<std::pair<double, const std::string*>> targets;
+            for (size_t k = i; k < j; ++k) targets.emplace_back(sorted[k].second, words[sorted[k].first & 0xffffffffu]);
+            // The best top_k (ties: alphabetical), each relative to the best.
+            const size_t keep = std::min(top_k, targets.size());
+            std::partial_sort(targets.begin(), targets.begin() + static_cast<std::ptrdiff_t>(keep), targets.end(),
+                              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : *a.second < *b.second; });
+            for (size_t k = 0; k < keep; ++k) lex.add(*words[src], *targets[k].second, targets[k].first / targets[0].first);
+            i = j;
         }
         lex.finish(top_k);
     };

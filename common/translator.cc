@@ -221,7 +221,8 @@ Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
             }
             auto lex = Lexicon::read(path);
             if (!lex.is_ok()) return lex.status();
-            t->add(std::move(lex.value()));
+            Lexicon& l = lex.value();
+            t->impl_->lexicons[pair_key(l.from(), l.to())] = Indexed{std::move(l), {}, false};
         }
     }
     if (!res.ding_path.empty()) {
@@ -231,12 +232,13 @@ Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
             Analyzer analyzer;
             auto ding = read_ding(res.ding_path, analyzer);
             if (!ding.is_ok()) return ding.status();
+            for (Lexicon* l : {&ding.value().de_en, &ding.value().en_de})
+                t->impl_->lexicons[pair_key(l->from(), l->to())] = Indexed{std::move(*l), {}, false};
             t->impl_->nouns = std::move(ding.value().german_nouns);
-            t->add(std::move(ding.value().de_en));
-            t->add(std::move(ding.value().en_de));
-            t->set_german_nouns(t->impl_->nouns);
+            t->impl_->splitter = CompoundSplitter({}, t->impl_->nouns);
         }
     }
+    t->impl_->reindex();  // once, for everything loaded
     return t;
 }
 
