@@ -221,8 +221,8 @@ Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
             }
             auto lex = Lexicon::read(path);
             if (!lex.is_ok()) return lex.status();
-            Lexicon& l = lex.value();
-            t->impl_->lexicons[pair_key(l.from(), l.to())] = Indexed{std::move(l), {}, false};
+            const std::string key = pair_key(lex->from(), lex->to());  // before the move below
+            t->impl_->lexicons[key] = Indexed{std::move(lex.value()), {}, false};
         }
     }
     if (!res.ding_path.empty()) {
@@ -232,8 +232,10 @@ Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
             Analyzer analyzer;
             auto ding = read_ding(res.ding_path, analyzer);
             if (!ding.is_ok()) return ding.status();
-            for (Lexicon* l : {&ding.value().de_en, &ding.value().en_de})
-                t->impl_->lexicons[pair_key(l->from(), l->to())] = Indexed{std::move(*l), {}, false};
+            for (Lexicon* l : {&ding.value().de_en, &ding.value().en_de}) {
+                const std::string key = pair_key(l->from(), l->to());  // before the move below
+                t->impl_->lexicons[key] = Indexed{std::move(*l), {}, false};
+            }
             t->impl_->nouns = std::move(ding.value().german_nouns);
             t->impl_->splitter = CompoundSplitter({}, t->impl_->nouns);
         }
