@@ -140,11 +140,46 @@ struct Translator::Impl {
             }
         }
         german.insert(nouns.begin(), nouns.end());
+        noun_set = std::unordered_set<std::string>(nouns.begin(), nouns.end());
     }
     std::vector<std::string> nouns;
+    std::unordered_set<std::string> noun_set;
 
     // Lexicon entries of one word, without compound splitting.
-    Scored lookup(std::string_view folded, std::string_view from, std::string_view to, bool fallback) const {
+    // `noun`: for German, 1 when the word was written capitalised (a noun), 0 when in lower case
+    // (not a noun), -1 when that is not known; the dictionary words of the other kind are then
+    // passed over where words of the right kind exist ("große" is "groß", not "Größe", which
+    // folds alike; "statistische" is "statistisch", not "Statist").
+    Scored lookup(std::string_view folded, std::string_view from, std::string_view to, bool fallback, int noun = -1) const {
+        if (from == "de" && noun >= 0) {
+            Scored kind = lookup_de(folded, to, fallback, noun);
+            if (!kind.empty()) return kind;
+        }
+        return lookup_any(folded, from, to, fallback);
+    }
+
+    Scored lookup_de(std::string_view folded, std::string_view to, bool fallback, int noun) const {
+        Scored out;
+        const Indexed* ix = find("de", to);
+        if (!ix) return out;
+        auto right_kind = [&](const std::string& w) { return (noun_set.count(w) > 0) == (noun == 1); };
+        const std::string w(folded);
+        if (right_kind(w))
+            if (const auto* list = ix->lex.find(w))
+                for (const LexiconEntry& e : *list) out.emplace_back(e.target, e.prob);
+        if (!out.empty() || !fallback) return out;
+        auto it = german_by_stem.find(german2(w));
+        if (it == german_by_stem.end()) return out;
+        std::vector<const std::string*> kind;
+        for (const std::string& c : it->second)
+            if (right_kind(c)) kind.push_back(&c);
+        for (const std::string* c : kind)
+            if (const auto* list = ix->lex.find(*c))
+                for (const LexiconEntry& e : *list) out.emplace_back(e.target, e.prob / static_cast<double>(kind.size()));
+        return out;
+    }
+
+    Scored lookup_any(std::string_view folded, std::string_view from, std::string_view to, bool fallback) const {
         Scored out;
         const Indexed* ix = find(from, to);
         if (!ix) return out;
@@ -303,10 +338,16 @@ WordLanguage Translator::infer_language(const Token& token, Analyzer& /*analyzer
 
 std::vector<Translation> Translator::translate(std::string_view folded, std::string_view from, std::string_view to,
                                                size_t top_k, Analyzer& analyzer, const TargetPrior& prior) const {
+    return translate_word(folded, from, to, top_k, analyzer, prior, -1);
+}
+
+std::vector<Translation> Translator::translate_word(std::string_view folded, std::string_view from, std::string_view to,
+                                                    size_t top_k, Analyzer& analyzer, const TargetPrior& prior,
+                                                    int noun) const {
     Scored scored;
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
-        scored = impl_->lookup(folded, from, to, true);
+        scored = impl_->lookup(folded, from, to, true, noun);
         if (scored.empty() && from == "de") {
             // A compound the dictionary lacks: its parts' best translations, joined in order, and the
             // head's (the last part's) alone at half weight.
@@ -382,10 +423,36 @@ std::vector<Translation> Translator::translate(std::string_view folded, std::str
     return out;
 }
 
+namespace {
+
+// Whether the word at `at` of `text` starts with a capital letter: ASCII, or Ä Ö Ü (U+00C4, U+00D6,
+// U+00DC) in UTF-8.
+bool capitalised(std::string_view text, size_t at) {
+    if (at >= text.size()) return false;
+    const unsigned char c = static_cast<unsigned char>(text[at]);
+    if (c >= 'A' && c <= 'Z') return true;
+    if (c == 0xC3 && at + 1 < text.size()) {
+        const unsigned char d = static_cast<unsigned char>(text[at + 1]);
+        return d == 0x84 || d == 0x96 || d == 0x9C;
+    }
+    return false;
+}
+
+}  // namespace
+
 std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token>& tokens, std::string_view to,
                                                          size_t top_k, Analyzer& analyzer, std::string_view from_hint,
-                                                         const TargetPrior& prior) const {
+                                                         const TargetPrior& prior, std::string_view text) const {
     std::vector<SpanTranslation> out;
+    // German capitalises nouns: when the query does (it has a capitalised word besides its first),
+    // a word's case says whether it is a noun. A query in lower case says nothing.
+    bool cased = false;
+    bool first_word = true;
+    for (const Token& t : tokens) {
+        if (t.kind != TokenKind::kWord || t.joined) continue;
+        if (!first_word && capitalised(text, t.start)) cased = true;
+        first_word = false;
+    }
     for (size_t i = 0; i < tokens.size(); ++i) {
         const Token& t = tokens[i];
         if (t.joined) continue;
@@ -421,7 +488,11 @@ std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token
         } else {
             continue;
         }
-        auto as = translate(t.folded, from, to, top_k, analyzer, prior);
+        // The first word is capitalised whatever it is.
+        const bool first = i == 0 || std::none_of(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(i),
+                                                  [](const Token& p) { return p.kind == TokenKind::kWord; });
+        const int noun = cased && from == "de" && !first ? (capitalised(text, t.start) ? 1 : 0) : -1;
+        auto as = translate_word(t.folded, from, to, top_k, analyzer, prior, noun);
         if (!as.empty()) out.push_back({i, i + 1, t.folded, from, std::move(as)});
     }
     return out;

@@ -111,12 +111,18 @@ class Translator {
     // ones as a phrase when the lexicon has it; Latin words whose inferred language is German or
     // English (not kBoth, not kUnknown) and is not `to`. `from_hint` ("" = infer) forces the
     // language of the Latin words (the request's query_lang).
-    // German and English function words ("mit", "von", "the") are not translated.
+    // German and English function words ("mit", "von", "the") are not translated. `text`, the
+    // analysed text the tokens' offsets point into, lets German case count: in a query with a
+    // capitalised word besides its first, a capitalised German word is looked up among the
+    // dictionary's nouns and a lower-case one among its other words, where the dictionary has such
+    // ("große" -> "groß", not "Größe", which folds alike).
     std::vector<SpanTranslation> translate_query(const std::vector<Token>& tokens, std::string_view to, size_t top_k,
                                                  Analyzer& analyzer, std::string_view from_hint = "",
-                                                 const TargetPrior& prior = {}) const;
+                                                 const TargetPrior& prior = {}, std::string_view text = "") const;
 
   private:
+    std::vector<Translation> translate_word(std::string_view folded, std::string_view from, std::string_view to,
+                                            size_t top_k, Analyzer& analyzer, const TargetPrior& prior, int noun) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

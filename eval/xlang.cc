@@ -61,7 +61,8 @@ Result<XlangResult> run_xlang(const XlangOptions& o) {
             auto it = by_id.find(qid);
             if (!has_relevant(judged) || it == by_id.end()) continue;
             tokens.clear();
-            analyzer.analyze(plain_words(it->second->text), tokens);
+            const std::string text = plain_words(it->second->text);
+            analyzer.analyze(text, tokens);
             std::vector<Xapian::Query> own, translated;
             for (const Token& t : tokens) {
                 if (t.joined) continue;
@@ -71,7 +72,7 @@ Result<XlangResult> run_xlang(const XlangOptions& o) {
                 own.emplace_back(Xapian::Query::OP_OR, forms.begin(), forms.end());
             }
             if (o.translator) {
-                const auto spans = o.translator->translate_query(tokens, to, o.top_k, analyzer, o.query_lang, prior);
+                const auto spans = o.translator->translate_query(tokens, to, o.top_k, analyzer, o.query_lang, prior, text);
                 if (o.explain) o.explain(qid, it->second->text, spans);
                 for (const SpanTranslation& span : spans) {
                     ++r.translated;

@@ -37,7 +37,9 @@ const char* kDingSample =
     "Lehrer {m}; Lehrerin {f} | Lehrer {pl}; Lehrerinnen {pl} :: teacher | teachers\n"
     "Training {n} [sport] :: training\n"
     "mit {prp; +Dat.} :: with\n"
-    "etw. gewichten {vt} :: to weight sth.\n";
+    "etw. gewichten {vt} :: to weight sth.\n"
+    "groß {adj} :: large; big\n"
+    "Größe {f} | Größen {pl} :: size | sizes\n";
 
 // Hand-made titles: which Chinese word goes with which English one can be read off them.
 const char* kParallelSample =
@@ -184,7 +186,7 @@ TEST_CASE("ding: the dictionary format, annotations and senses") {
     Analyzer analyzer;
     auto d = read_ding(dir.file("de-en"), analyzer);
     REQUIRE_MESSAGE(d.is_ok(), d.message());
-    CHECK(d->lines == 10);
+    CHECK(d->lines == 12);
     // Two lines give "Gewicht" a sense each, with equal scores: 1 for each headword, and each as
     // good as the best.
     const auto* gewicht = d->de_en.find("gewicht");
@@ -216,7 +218,7 @@ TEST_CASE("ding: the dictionary format, annotations and senses") {
     CHECK(d->de_en.find("gewichten") == nullptr);
     CHECK(top(d->en_de.find("weight")) == "gewicht");
     const std::set<std::string> nouns(d->german_nouns.begin(), d->german_nouns.end());
-    CHECK(nouns == std::set<std::string>{"gewicht", "gewichte", "koeffizient", "lehrer", "lehrerin", "lehrerinnen",
+    CHECK(nouns == std::set<std::string>{"gewicht", "gewichte", "grosse", "grossen", "koeffizient", "lehrer", "lehrerin", "lehrerinnen",
                                          "modell", "modelle", "sprache", "sprachen", "temperatur", "temperaturen",
                                          "training"});
     write_file(dir.file("other"), "just text\n");
@@ -378,6 +380,21 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
                                           "模型/zh/models", "检索/zh/retrieval"});
     REQUIRE(spans.size() == 5);
     CHECK(spans[1].end - spans[1].begin == 2);
+    // German case: "große" folds as "Größe" does; in a query written with capitals, the lower-case
+    // word is looked up among the dictionary's other words ("groß"), a capitalised one among its
+    // nouns; a query in lower case says nothing, and the first word is capitalised anyway.
+    auto first_of = [&](const std::string& q, const std::string& source) {
+        std::vector<Token> tk;
+        analyzer.analyze(q, tk);
+        for (const SpanTranslation& s : t.translate_query(tk, "en", 1, analyzer, "", {}, q))
+            if (s.source == source) return s.as[0].text;
+        return std::string();
+    };
+    CHECK(first_of("Gewichte große Sprachmodelle", "grosse") == "large");
+    CHECK(first_of("Gewichte Größe Sprachmodelle", "grosse") == "size");
+    CHECK(first_of("gewichte große sprachmodelle", "grosse") == "size");  // uncased: the word as found
+    CHECK(first_of("Große Sprachmodelle", "grosse") == "size");           // the first word: uncased
+
     // The query's language given: every Latin word is taken as German.
     auto forced = t.translate_query(tokens, "en", 2, analyzer, "de");
     CHECK(forced[1].source == "training");
