@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "common/lang.h"
+#include "common/text.h"
 
 namespace abstrakt {
 
@@ -129,9 +130,7 @@ struct Analyzer::Impl {
     void normalise(std::string_view word, bool fold_marks, std::string& exact, std::string& folded) {
         if (is_ascii(word)) {
             // The common case in English text, and byte-for-byte what the ICU path gives for ASCII.
-            exact.assign(word);
-            for (char& c : exact)
-                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            exact = ascii_lower(word);
             folded = exact;
             return;
         }

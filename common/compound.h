@@ -4,7 +4,7 @@
 // The index stores every word of its German texts once more under schema::kPrefixGermanWord, with
 // the number of papers it occurs in; nothing is decomposed at index time (the index stays a function
 // of the records alone). The searcher builds a CompoundSplitter from those words and their
-// frequencies, and the query compiler (searcher/query.cc) asks it two things:
+// frequencies, and the query plan (searcher/plan.cc) asks it two things:
 //   split("videobeschriftung")          -> video | beschriftung      (the query word's parts)
 //   compounds_with_part("modell", 50)  -> sprachmodelle, diffusionsmodelle, ...  (compounds with it)
 //

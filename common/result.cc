@@ -141,6 +141,7 @@ std::string to_json(const SearchResponse& r, int indent) {
     j["notices"] = r.notices;
     j["partial"] = r.partial;
     j["missing_shards"] = r.missing_shards;
+    if (!r.plan.empty()) j["plan"] = r.plan;
     // Invalid UTF-8 cannot reach here (records and queries are validated), but replace rather than
     // throw if it ever does.
     return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

@@ -78,7 +78,8 @@ struct Hit {
     std::optional<Explanation> explain;  // when asked for
 };
 
-// Counts over the whole match set, most frequent first (then by key).
+// Counts over the whole match set: languages and categories most frequent first (then by key), years
+// newest first.
 struct Facets {
     using Counts = std::vector<std::pair<std::string, uint64_t>>;
     Counts lang;      // primary language subtags
@@ -100,13 +101,15 @@ struct SearchResponse {
     // response, which is then partial: its hits, totals and facets are those of the other shards.
     bool partial = false;
     std::vector<std::string> missing_shards;
+    // With explain: the query plan as searcher/plan.h prints it (how the query was read), else "".
+    std::string plan;
 };
 
 // The JSON document: {query, total, total_is_exact, took_ms, offset, limit, hits: [{id, title,
 // title_lang, authors, published, categories, upvotes, comments, url, score, snippet,
 // snippet_lang, explain}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
 // suggestion (a string or null), notices, partial (true when shards are missing), missing_shards
-// (their names)}. Snippets are HTML-escaped with <mark> around matches; absent optional
+// (their names), plan (only when explained: the query plan's text)}. Snippets are HTML-escaped with <mark> around matches; absent optional
 // fields are null. A hit's "explain" is there only when the hit has an explanation: {tier (a string
 // or null), score, terms: [{term, field, kind, wdf, weight, factor (only when not 1)}], unexplained},
 // numbers rounded to 6 decimals. `indent` < 0 prints one line.

@@ -10,14 +10,21 @@
 
 #include <xapian.h>
 
+#include <string>
+
 namespace abstrakt::schema {
 
 // Bump when the terms or values written for a record change meaning; the searcher refuses an index
 // written with another version and says to rebuild it.
 // 2: categories value slot, spelling dictionary. 3: the German vocabulary (kPrefixGermanWord).
-// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kTitleWdf). 5: the id value slots
+// 4: abstracts have no terms of their own (no "XA", "ZXA"; see kPrefixStem). 5: the id value slots
 // (kSlotId, kSlotDateId), which order hits of equal weight and listings.
 inline constexpr int kVersion = 5;
+
+// The one check of an index's schema version, for the writer, the searcher and each shard or replica:
+// "" when `db` (opened from `where`) was written with kVersion, or is empty and has no version (an
+// abstrakt-index killed while creating it); otherwise the message that says so and what to do.
+std::string version_mismatch(const Xapian::Database& db, const std::string& where);
 
 // ---- Free-text terms (wdf counts, positions where noted) ----
 // Unprefixed: folded words of every title, abstract and author name, with positions. This is what a
@@ -27,10 +34,12 @@ inline constexpr const char* kPrefixTitle = "S";       // title words, with posi
 inline constexpr const char* kPrefixAuthor = "A";      // author name words, with positions
 // Abstract words have no prefix of their own: the abstract is most of a paper's text, and its own
 // terms ("XA" + word, "ZXA" + stem up to schema version 3) were 45% of a document's terms and half of
-// Xapian's indexing time (docs/performance.md). A word's count in the abstracts is what the unprefixed
-// count leaves after the title's (kTitleWdf times the "S" count) and the authors' ("A"); for a stem,
-// the "Z" count less kTitleWdf times the "ZS" count. The searcher's `abstract:` field filters by that
-// (searcher/query.cc: InAbstract), exactly.
+// Xapian's indexing time (docs/performance.md). The rule `abstract:` filters by (searcher/builder.cc:
+// InAbstract), exactly, with the index's own parameters (kMetaIndexParams, common/ranking.h):
+//   unprefixed word's wdf = abstract_wdf x (count in the abstracts) + title_wdf x ("S" + word's count)
+//                           + author_wdf x ("A" + word's count) + id_wdf when the word is the paper's id;
+//   "Z" + stem's wdf      = abstract_wdf x (count in the abstracts) + title_wdf x ("ZS" + stem's count);
+// so a paper has the word in an abstract exactly when its wdf is more than the rest.
 // Stemmed forms carry "Z" before the field prefix (Omega's convention): "Z" + stem for the
 // unprefixed space, "ZS" + stem for titles. No positions.
 inline constexpr const char* kPrefixStem = "Z";
@@ -92,15 +101,17 @@ inline constexpr size_t kSpellingMaxBytes = 30;
 
 // ---- Metadata keys ----
 inline constexpr const char* kMetaSchemaVersion = "abstrakt.schema";
+// The index-time ranking parameters the index was built with (common/ranking.h: IndexParams), as a
+// flat JSON object; in every shard. An index without it was built with the defaults.
+inline constexpr const char* kMetaIndexParams = "abstrakt.index_params";
 // + source name: the last day (or run) a source's data is committed through (indexer/sync.h).
 inline constexpr const char* kMetaWatermarkPrefix = "abstrakt.watermark.";
 // + source name: days that answered but did not parse, to fetch again: "DAY:TRIES,DAY:TRIES" (sync.h).
 inline constexpr const char* kMetaRetryPrefix = "abstrakt.retry.";
 
-// ---- Weights ----
-// Each title word counts this many times in the unprefixed space, so that a word in the title weighs
-// more than the same word in the abstract under BM25.
-inline constexpr Xapian::termcount kTitleWdf = 3;
+// ---- Positions ----
+// (How much a word of each field counts is an index-time ranking parameter: common/ranking.h,
+// IndexParams, stored under kMetaIndexParams.)
 // Positions of different fields and languages are kept this far apart so that a phrase never spans
 // two of them.
 inline constexpr Xapian::termpos kFieldGap = 100;

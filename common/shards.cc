@@ -3,15 +3,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text.h"
+
 namespace abstrakt::shards {
 
 uint64_t id_hash(std::string_view id) {
-    uint64_t h = 14695981039346656037ull;  // the FNV-1a offset basis
-    for (unsigned char c : id) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
+    return fnv1a64(id);
 }
 
 unsigned shard_of(std::string_view id, unsigned n) { return n <= 1 ? 0 : static_cast<unsigned>(id_hash(id) % n); }

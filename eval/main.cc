@@ -30,6 +30,10 @@ options:
   --no-peer           evaluate Abstrakt alone
   --raw-queries       give Abstrakt the query text as it is, query syntax and all
                       (default: as plain words, see docs/relevance.md)
+  --ranking NAME=VALUE  a ranking parameter, query-time or index-time (docs/relevance.md lists
+                      them; abstrakt-search --ranking-defaults prints them); repeatable; the
+                      index-time ones are part of the index cache's key
+  --ranking-file FILE the same from a JSON object of names and values
   --permutations N    sign permutations of the significance test (default 10000, at most 1000000)
   --quiet             no progress lines on standard error
   -h, --help          this text
@@ -75,6 +79,11 @@ int main(int argc, char** argv) {
             o.raw_queries = true;
         } else if (a == "--quiet") {
             quiet = true;
+        } else if (a == "--ranking" || a == "--ranking-file") {
+            if (!next) return usage_error(a + " needs " + (a == "--ranking" ? "NAME=VALUE" : "a file"));
+            ++i;
+            Status s = a == "--ranking" ? o.ranking.set_assignment(next) : o.ranking.load_file(next);
+            if (!s.is_ok()) return usage_error(s.message());
         } else if (a == "--lang" || a == "--cache" || a == "--run-dir" || a == "--per-query" || a == "--permutations") {
             if (!next || !*next) return usage_error(a + " needs a value");
             ++i;

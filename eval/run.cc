@@ -19,6 +19,7 @@
 #include "common/lang.h"
 #include "common/record.h"
 #include "common/schema.h"
+#include "common/text.h"
 #include "eval/metrics.h"
 #include "eval/peer_fts5.h"
 #include "indexer/writer.h"
@@ -32,18 +33,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-// 64-bit FNV-1a: a stable name for a cache key (not a security measure).
-uint64_t fnv1a(std::string_view s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 std::string with_commas(uint64_t n) {
     std::string s = std::to_string(n);
@@ -108,9 +97,10 @@ Result<fs::path> cache_folder(const EvalOptions& o, const std::string& lang_tag)
         << "mtime " << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << "\n"
         << "schema " << schema::kVersion << "\n"
         << "lang " << lang_tag << "\n"
-        << "record-mapping " << kRecordMappingVersion << "\n";
+        << "record-mapping " << kRecordMappingVersion << "\n"
+        << "index-params " << o.ranking.index.to_metadata() << "\n";
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016" PRIx64, fnv1a(key.str()));
+    std::snprintf(hex, sizeof hex, "%016" PRIx64, fnv1a64(key.str()));
     const fs::path root = o.cache_dir.empty() ? fs::path(default_cache_dir()) : fs::path(o.cache_dir);
     const fs::path folder = root / (safe_name(dataset_name(o.dir)) + "-" + safe_name(lang_tag) + "-" + hex);
     fs::create_directories(folder, ec);
@@ -171,7 +161,9 @@ Result<Built> abstrakt_index(const EvalOptions& o, const BeirData& data, const f
     if (o.progress) o.progress("Abstrakt: indexing " + with_commas(data.corpus.size()) + " documents into " + final_path.string());
     auto started = Clock::now();
     {
-        auto writer = IndexWriter::open(tmp.string(), true);
+        WriterOptions w;
+        w.index_params = o.ranking.index;
+        auto writer = IndexWriter::open(tmp.string(), true, w);
         if (!writer.is_ok()) {
             fs::remove_all(tmp, ec);
             return writer.status();
@@ -297,9 +289,9 @@ std::string plain_words(std::string_view text) {
     std::string out;
     size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && (is_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
+        while (i < text.size() && (is_ascii_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
         size_t start = i;
-        while (i < text.size() && !(is_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
+        while (i < text.size() && !(is_ascii_space(text[i]) || text[i] == '"' || text[i] == '(' || text[i] == ')' || text[i] == ':')) ++i;
         std::string_view w = text.substr(start, i - start);
         while (!w.empty() && (w[0] == '+' || w[0] == '-')) w.remove_prefix(1);
         if (w.empty()) continue;
@@ -395,13 +387,14 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
     a.name = "Abstrakt";
     a.tag = "abstrakt";
     a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words");
+    for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
     {
         Result<Built> built = abstrakt_index(o, data, folder.value(), lang_tag);
         if (!built.is_ok()) return built.status();
         a.index_seconds = built->info.seconds;
         a.index_cached = built->cached;
         a.indexed = built->info.documents;
-        auto engine = Engine::open(built->path);
+        auto engine = Engine::open(built->path, EngineLimits{}, std::make_shared<const RankingParams>(o.ranking));
         if (!engine.is_ok()) return engine.status();
         if (o.progress) o.progress("Abstrakt: running " + with_commas(queries.size()) + " queries");
         auto started = Clock::now();

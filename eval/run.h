@@ -9,7 +9,7 @@
 //
 // Caching: indexes live under the cache directory in a folder named after the collection, keyed by
 // the corpus file's canonical path, size and modification time, the index schema version
-// (common/schema.h), the corpus language and kRecordMappingVersion. A second run with the same key
+// (common/schema.h), the corpus language, kRecordMappingVersion and the index-time ranking parameters. A second run with the same key
 // reuses them; --rebuild (EvalOptions::rebuild) builds them again. Indexes are built under a
 // temporary name and renamed into place when complete, so an interrupted build is never reused.
 // A change to the analysis that does not bump the schema version needs rebuild.
@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ranking.h"
 #include "common/status.h"
 #include "eval/beir.h"
 
@@ -44,6 +45,9 @@ struct EvalOptions {
     bool rebuild = false;       // build the indexes even when cached ones match
     bool peer = true;           // also evaluate SQLite FTS5
     bool raw_queries = false;   // give Abstrakt the query text as is instead of plain_words() of it
+    // Ranking parameters (common/ranking.h): the index-time ones build the index (and are part of the
+    // cache key), the query-time ones rank every query.
+    RankingParams ranking;
     uint32_t permutations = 10000;
     uint64_t seed = 20240229;
     Report report;  // malformed input lines, judged queries without text, queries a system refused

@@ -4,16 +4,11 @@
 
 #include "common/lang.h"
 #include "common/schema.h"
+#include "common/text.h"
 
 namespace abstrakt {
 
 namespace {
-
-std::string ascii_lower(std::string s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
 
 // Indexes one text of one field (`field` its prefix, "" for an abstract: no field terms). Positions
 // start at `pos` and the next free position (after a gap, so that no phrase spans two texts) is
@@ -56,7 +51,8 @@ Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vecto
 
 }  // namespace
 
-Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector<std::string>* spelling) {
+Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector<std::string>* spelling,
+                                const IndexParams& params) {
     Xapian::Document doc;
     std::vector<Token> tokens;
     std::set<std::string> langs;
@@ -66,25 +62,25 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector
     for (const LangText& t : r.title) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, schema::kTitleWdf, true, true, pos, spelling,
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, params.title_wdf, true, true, pos, spelling,
                          p == "de");
     }
     for (const LangText& t : r.abstract) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
         // No field terms: the abstract's words are what the unprefixed counts leave (schema.h).
-        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixNone, 1, true, false, pos, spelling,
+        pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixNone, params.abstract_wdf, true, false, pos, spelling,
                          p == "de");
     }
     // Names are not stemmed: "Williams" is not "William".
     for (const std::string& author : r.authors)
-        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, 1, false, true, pos, nullptr,
+        pos = index_text(doc, analyzer, tokens, author, "", schema::kPrefixAuthor, params.author_wdf, false, true, pos, nullptr,
                          false);
 
     // The id as a free-text word when it is one ("2402.19173"), so that typing it finds the paper.
     tokens.clear();
     analyzer.analyze(r.id, tokens);
-    if (tokens.size() == 1 && tokens[0].start == 0 && tokens[0].end == r.id.size()) doc.add_term(tokens[0].folded);
+    if (tokens.size() == 1 && tokens[0].start == 0 && tokens[0].end == r.id.size()) doc.add_term(tokens[0].folded, params.id_wdf);
 
     for (const std::string& c : r.categories)
         if (c.size() < 100) doc.add_boolean_term(schema::kPrefixCategory + ascii_lower(c));

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/schema.h"
+#include "common/text.h"
 #include "common/xapian_guard.h"
 #include "indexer/sync.h"
 
@@ -13,8 +14,7 @@ namespace abstrakt {
 
 namespace {
 
-// 64-bit FNV-1a: small, stable across builds and machines, enough to tell documents apart (not a
-// defence against anyone forging a collision).
+// 64-bit FNV-1a (common/text.h), fed piece by piece: enough to tell documents apart.
 class Fnv1a {
   public:
     void add(const std::string& s) {
@@ -31,14 +31,9 @@ class Fnv1a {
     }
 
   private:
-    void add_bytes(const char* p, size_t n) {
-        for (size_t i = 0; i < n; ++i) add_byte(static_cast<unsigned char>(p[i]));
-    }
-    void add_byte(unsigned char b) {
-        h_ ^= b;
-        h_ *= 1099511628211ull;
-    }
-    uint64_t h_ = 14695981039346656037ull;
+    void add_bytes(const char* p, size_t n) { h_ = fnv1a64(std::string_view(p, n), h_); }
+    void add_byte(unsigned char b) { add_bytes(reinterpret_cast<const char*>(&b), 1); }
+    uint64_t h_ = fnv1a64("");
 };
 
 // Visits every document in order of id (the id term, Q..., sorts them), or fails like guarded().

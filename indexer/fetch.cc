@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/text.h"
+
 namespace abstrakt {
 
 namespace {
@@ -38,9 +40,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     if (line.rfind("HTTP/", 0) == 0) t->retry_after = -1;  // a new response (after a redirect)
     size_t colon = line.find(':');
     if (colon != std::string::npos) {
-        std::string name = line.substr(0, colon);
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (name == "retry-after") {
+        if (ascii_iequals(std::string_view(line).substr(0, colon), "retry-after")) {
             std::string value = line.substr(colon + 1);
             value.erase(0, value.find_first_not_of(" \t"));
             while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();

@@ -19,6 +19,7 @@
 
 #include "common/config.h"
 #include "common/lang.h"
+#include "common/ranking.h"
 #include "common/shards.h"
 #include "indexer/export.h"
 #include "indexer/generations.h"
@@ -63,6 +64,11 @@ options:
   --shards N            add to a new index, rebuild: spread the papers over N shards (2 to 64) by a
                         hash of their id (docs/scale-out.md); rebuild keeps the served number
                         unless given, and --shards 1 makes a single database again
+  --ranking NAME=VALUE  add to a new index, rebuild: an index-time ranking parameter (title_wdf,
+                        abstract_wdf, author_wdf, id_wdf: how much a word counts in each field;
+                        docs/relevance.md); repeatable. Stored in the index; an index with papers
+                        keeps its own, rebuild keeps the served ones unless given
+  --ranking-file FILE   the same from a JSON object (name to value); --ranking given after it wins
   --default-lang CODE   language of bare-string titles and abstracts in Latin script (default en)
   --quiet               no progress output
   -h, --help            this text
@@ -172,14 +178,14 @@ unsigned add_jobs(const std::string& db, const std::vector<std::string>& files, 
 }
 
 int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64_t batch, unsigned jobs_asked,
-            unsigned n_shards, const std::string& default_lang, bool quiet) {
+            unsigned n_shards, const std::optional<IndexParams>& params, const std::string& default_lang, bool quiet) {
     if (files.empty()) return usage_error("add needs at least one file (or - for standard input)");
     if (jobs_asked >= 2 && !is_new_index_path(db))
         return usage_error("--jobs builds a new index only, and " + db + " exists: add to it without --jobs");
     const unsigned jobs = add_jobs(db, files, jobs_asked);
     std::unique_ptr<IndexWriter> writer;
     if (jobs == 1) {
-        auto opened = IndexWriter::open(db, true, WriterOptions{batch, n_shards});
+        auto opened = IndexWriter::open(db, true, WriterOptions{batch, n_shards, params});
         if (!opened.is_ok()) return exit_for(opened.status());
         writer = std::move(opened.value());
     }
@@ -195,7 +201,7 @@ int cmd_add(const std::string& db, const std::vector<std::string>& files, uint64
     };
     options.progress = [&](const IngestProgress& p) { reporter(p); };
     IngestSummary s = jobs == 1 ? ingest(*writer, files, options)
-                                : ingest_parallel(db, files, options, ParallelOptions{jobs, batch, 256, 100000, n_shards});
+                                : ingest_parallel(db, files, options, ParallelOptions{jobs, batch, 256, 100000, n_shards, params});
     uint64_t handled = s.added + s.updated + s.unchanged + s.skipped;
     reporter.finish(handled);
     if (!quiet || s.skipped > 0 || !s.error.is_ok())
@@ -287,7 +293,7 @@ int cmd_sync(const std::string& db, const std::string& config_path, bool dry_run
 
 int cmd_rebuild(const std::string& db, const std::string& config_path, const std::string& today,
                 const std::vector<std::string>& files, const std::string& default_lang, bool replay, unsigned jobs,
-                unsigned n_shards) {
+                unsigned n_shards, const std::optional<IndexParams>& params) {
     if (replay && config_path.empty()) return usage_error("--replay needs --config FILE (it names the spool)");
     if (files.empty() && config_path.empty()) return usage_error("rebuild needs files, --config FILE, or both");
     if (!today.empty() && !valid_date(today)) return usage_error("--today needs a date YYYY-MM-DD");
@@ -310,6 +316,7 @@ int cmd_rebuild(const std::string& db, const std::string& config_path, const std
     o.files = files;
     o.jobs = new_index_jobs(files, jobs);
     o.shards = n_shards;
+    o.index_params = params;
     o.sources = config ? &*config : nullptr;
     o.replay = replay;
     o.sync.today = today;
@@ -523,6 +530,8 @@ int main(int argc, char** argv) {
     uint64_t batch = 2000;
     unsigned jobs = 0, n_shards = 0;
     bool quiet = false, dry_run = false, replay = false;
+    RankingParams ranking;  // only its index-time part is used here
+    bool ranking_given = false;
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -558,6 +567,15 @@ int main(int argc, char** argv) {
             if (!v || *end != '\0' || n == 0 || n > shards::kMaxShards)
                 return usage_error("--shards needs a number from 1 to " + std::to_string(shards::kMaxShards));
             n_shards = static_cast<unsigned>(n);
+        } else if (a == "--ranking" || a == "--ranking-file") {
+            const char* v = value(a.c_str());
+            if (!v) return usage_error(a + " needs " + (a == "--ranking" ? "NAME=VALUE" : "a file"));
+            Status s = a == "--ranking" ? ranking.set_assignment(v) : ranking.load_file(v);
+            if (!s.is_ok()) return usage_error(s.message());
+            for (const std::string& name : ranking.given())
+                if (!RankingParams::index_time(name))
+                    return usage_error(name + " is a query-time ranking parameter: give it to abstrakt-search, abstrakt-serve or abstrakt-eval");
+            ranking_given = true;
         } else if (a == "--default-lang") {
             const char* v = value("--default-lang");
             auto tag = v ? lang::canonical_tag(v) : std::nullopt;
@@ -585,13 +603,15 @@ int main(int argc, char** argv) {
     }
     const std::string db = resolve_db_path(db_flag);
     if (n_shards && command != "add" && command != "rebuild") return usage_error("--shards is an option of add and rebuild");
-    if (command == "add") return cmd_add(db, args, batch, jobs, n_shards, default_lang, quiet);
+    if (ranking_given && command != "add" && command != "rebuild") return usage_error("--ranking is an option of add and rebuild");
+    const std::optional<IndexParams> params = ranking_given ? std::optional<IndexParams>(ranking.index) : std::nullopt;
+    if (command == "add") return cmd_add(db, args, batch, jobs, n_shards, params, default_lang, quiet);
     if (command == "delete") return cmd_delete(db, args);
     if (command == "sync") {
         if (!args.empty()) return usage_error("sync takes no arguments besides its options");
         return cmd_sync(db, config_path, dry_run, today);
     }
-    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay, jobs, n_shards);
+    if (command == "rebuild") return cmd_rebuild(db, config_path, today, args, default_lang, replay, jobs, n_shards, params);
     if (replay) return usage_error("--replay is an option of rebuild");
     if (command == "export" || command == "digest") {
         if (!args.empty()) return usage_error(command + " takes no arguments");

@@ -95,7 +95,7 @@ void run_part(Part& part, const ParallelOptions& options) {
         const std::string path = part.dir + "/" + std::to_string(part.paths.size());
         std::error_code ec;
         fs::create_directories(part.dir, ec);
-        auto opened = IndexWriter::open(path, true, WriterOptions{options.batch_size});
+        auto opened = IndexWriter::open(path, true, WriterOptions{options.batch_size, 0, options.index_params});
         if (!opened.is_ok()) {
             fail(opened.status());
             return false;
@@ -164,7 +164,7 @@ void run_part(Part& part, const ParallelOptions& options) {
     // with them, as upsert() would have done).
     for (auto it = stale.begin(); it != stale.end();) {
         const size_t k = it->first;
-        auto old = IndexWriter::open(part.paths[k], false, WriterOptions{options.batch_size});
+        auto old = IndexWriter::open(part.paths[k], false, WriterOptions{options.batch_size, 0, options.index_params});
         if (!old.is_ok()) return fail(old.status());
         for (; it != stale.end() && it->first == k; ++it) {
             const std::string id = it->second.substr(std::string(schema::kPrefixId).size());

@@ -15,9 +15,11 @@
 #ifndef ABSTRAKT_INDEXER_PARALLEL_H
 #define ABSTRAKT_INDEXER_PARALLEL_H
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/ranking.h"
 #include "indexer/ingest.h"
 
 namespace abstrakt {
@@ -39,6 +41,7 @@ struct ParallelOptions {
     // shard (`jobs` is not used) that gets the records of its shard, and each shard merged from its
     // thread's partial indexes.
     unsigned shards = 0;
+    std::optional<IndexParams> index_params{};  // as WriterOptions::index_params
 };
 
 // Builds a new index at `path` from the records of `paths` (as ingest() reads them). `path` must not

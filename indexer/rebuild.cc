@@ -26,8 +26,8 @@ Status verify(const std::string& path, uint64_t current_documents, const Rebuild
             return Status(ErrorCode::kInvalidArgument, "the new index has " + std::to_string(documents) +
                                                            " documents against " + std::to_string(current_documents) +
                                                            " served now: less than the share required");
-        if (db.get_metadata(schema::kMetaSchemaVersion) != std::to_string(schema::kVersion))
-            return Status(ErrorCode::kInvalidArgument, "the new index has no schema version");
+        if (std::string wrong = schema::version_mismatch(db, path); !wrong.empty() || db.get_metadata(schema::kMetaSchemaVersion).empty())
+            return Status(ErrorCode::kInvalidArgument, wrong.empty() ? "the new index has no schema version" : wrong);
         // Probes: up to five documents spread over the index, each found by its id term, each with a
         // stored record that reads back with that id.
         const Xapian::docid last = db.get_lastdocid();
@@ -53,12 +53,21 @@ Result<RebuildReport> rebuild(const std::string& served_path, const RebuildOptio
     Result<uint64_t> current = gens.current();
     if (!current.is_ok()) return current.status();
     uint64_t current_documents = 0;
+    std::optional<IndexParams> params = o.index_params;
     if (current.value() > 0) {
+        std::string stored;
         Result<bool> counted = guarded(served_path, [&]() -> Result<bool> {
-            current_documents = Xapian::Database(served_path).get_doccount();
+            Xapian::Database served(served_path);
+            current_documents = served.get_doccount();
+            stored = served.get_metadata(schema::kMetaIndexParams);
             return true;
         });
         if (!counted.is_ok()) return counted.status();
+        if (!params) {
+            Result<IndexParams> kept = IndexParams::from_metadata(stored);
+            if (!kept.is_ok()) return Status(ErrorCode::kUnavailable, "index " + served_path + ": " + kept.message());
+            params = kept.value();
+        }
     }
     unsigned n_shards = o.shards;
     if (n_shards == 0 && current.value() > 0) {
@@ -79,12 +88,14 @@ Result<RebuildReport> rebuild(const std::string& served_path, const RebuildOptio
             ParallelOptions p;
             p.jobs = o.jobs;
             p.shards = n_shards;
+            p.index_params = params;
             report.files = ingest_parallel(next.value(), o.files, o.ingest, p);
             if (!report.files.error.is_ok()) return report.files.error;
             if (report.files.interrupted) return Status(ErrorCode::kUnavailable, "interrupted; nothing was switched");
         }
         WriterOptions w;
         w.shards = n_shards;
+        w.index_params = params;
         auto writer = IndexWriter::open(next.value(), true, w);
         if (!writer.is_ok()) return writer.status();
         if (!o.files.empty() && !parallel) {

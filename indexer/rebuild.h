@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/ranking.h"
 #include "common/status.h"
 #include "indexer/ingest.h"
 #include "indexer/sync.h"
@@ -25,6 +27,9 @@ struct RebuildOptions {
     // Shards of the new generation (common/shards.h): 0 keeps the served generation's number (a single
     // database when nothing is served), 1 makes a single database, N >= 2 N shards.
     unsigned shards = 0;
+    // How much each field's words count in the new generation (common/ranking.h); unset: the served
+    // generation's (the defaults when nothing is served).
+    std::optional<IndexParams> index_params{};
     // The new generation must hold at least this many documents, and at least this share of the
     // served generation's documents, or it is not switched to.
     uint64_t min_documents = 1;

@@ -23,6 +23,7 @@ struct IndexWriter::Impl {
     WriterOptions options;
     std::vector<Xapian::WritableDatabase> dbs;  // one per shard; dbs[0] holds the metadata
     Analyzer analyzer;
+    IndexParams params;  // what the index was built with (WriterOptions::index_params)
     uint64_t pending = 0;
 
     Xapian::WritableDatabase& db_for(const std::string& id) {
@@ -35,13 +36,37 @@ struct IndexWriter::Impl {
         pending = 0;
     }
 
+    // Reads the index's parameters, or stores the asked ones in an index without documents.
+    Status settle_params() {
+        Result<IndexParams> stored = IndexParams::from_metadata(dbs[0].get_metadata(schema::kMetaIndexParams));
+        if (!stored.is_ok()) return Status(ErrorCode::kUnavailable, "index " + path + ": " + stored.message());
+        Xapian::doccount documents = 0;
+        for (const auto& db : dbs) documents += db.get_doccount();
+        const IndexParams wanted = options.index_params.value_or(stored.value());
+        if (documents > 0 && !dbs[0].get_metadata(schema::kMetaIndexParams).empty() && wanted != stored.value())
+            return Status(ErrorCode::kInvalidArgument, "index " + path + " was built with the ranking parameters " +
+                                                           stored.value().to_metadata() + ", not " + wanted.to_metadata() +
+                                                           ": rebuild it to change them (abstrakt-index --ranking ... rebuild)");
+        if (documents > 0 && dbs[0].get_metadata(schema::kMetaIndexParams).empty() && wanted != IndexParams{})
+            return Status(ErrorCode::kInvalidArgument, "index " + path + " was built with the default ranking parameters " +
+                                                           "(its metadata names none): rebuild it to change them");
+        params = wanted;
+        if (dbs[0].get_metadata(schema::kMetaIndexParams) != params.to_metadata()) {
+            for (auto& db : dbs) {
+                db.set_metadata(schema::kMetaIndexParams, params.to_metadata());
+                db.commit();
+            }
+        }
+        return Status::ok();
+    }
+
     // Takes the words of a stored record out of the spelling dictionary of its shard, so that
     // replaced and deleted text stops being suggested.
     void forget_spelling(Xapian::WritableDatabase& db, const std::string& stored_json) {
         Result<Record> old = from_json(stored_json);
         if (!old.is_ok()) return;
         std::vector<std::string> words;
-        build_document(old.value(), analyzer, &words);
+        build_document(old.value(), analyzer, &words, params);
         for (const std::string& w : words) db.remove_spelling(w);
     }
 };
@@ -173,17 +198,15 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
         for (unsigned k = 0; k < have; ++k) {
             const std::string dir = n.value() == 0 ? path : path + "/" + shards::shard_name(k);
             Xapian::WritableDatabase db(dir, Xapian::DB_OPEN);
-            std::string version = db.get_metadata(schema::kMetaSchemaVersion);
-            if (version.empty() && db.get_doccount() == 0) {
+            if (std::string wrong = schema::version_mismatch(db, dir); !wrong.empty())
+                return Status(ErrorCode::kUnavailable, wrong);
+            if (db.get_metadata(schema::kMetaSchemaVersion).empty()) {
                 db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
                 db.commit();
-            } else if (version != std::to_string(schema::kVersion)) {
-                return Status(ErrorCode::kUnavailable, "index " + dir + " was written with schema version " +
-                                                           (version.empty() ? "?" : version) + ", this program writes " +
-                                                           std::to_string(schema::kVersion) + ": rebuild it into a new directory");
             }
             impl->dbs.push_back(std::move(db));
         }
+        if (Status s = impl->settle_params(); !s.is_ok()) return s;
         return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(impl)));
     });
 }
@@ -210,7 +233,7 @@ Result<IndexWriter::Change> IndexWriter::upsert(const Record& incoming, Mode mod
             impl_->forget_spelling(db, stored);
         }
         std::vector<std::string> words;
-        db.replace_document(idterm, build_document(*record, impl_->analyzer, &words));
+        db.replace_document(idterm, build_document(*record, impl_->analyzer, &words, impl_->params));
         for (const std::string& w : words) db.add_spelling(w);
         if (++impl_->pending >= impl_->options.batch_size) impl_->commit_all();
         return change;

@@ -13,8 +13,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "common/ranking.h"
 #include "common/record.h"
 #include "common/status.h"
 
@@ -27,6 +29,10 @@ struct WriterOptions {
     // Shards of a new index: 0 or 1 makes one database, 2 to shards::kMaxShards a sharded index. An
     // existing index keeps what it has: 0 accepts it, any other number must match (kInvalidArgument).
     unsigned shards = 0;
+    // How much each field's words count (common/ranking.h), for a new or empty index; an index with
+    // documents keeps the ones it was built with, and any other given here is kInvalidArgument (a
+    // different weighting needs a rebuild). Unset: the index's own, the defaults for a new one.
+    std::optional<IndexParams> index_params{};
 };
 
 class IndexWriter {

@@ -141,10 +141,7 @@ bool ClusterConnection::connect(size_t k) {
                 db = Xapian::Remote::open(a->host, a->port, config_.timeout_ms, config_.connect_timeout_ms);
             else
                 db = Xapian::Database(replicas[r]);
-            const std::string version = db.get_metadata(schema::kMetaSchemaVersion);
-            if (version != std::to_string(schema::kVersion))
-                throw Xapian::DatabaseVersionError("written with schema version " + (version.empty() ? std::string("?") : version) +
-                                                   ", this program reads " + std::to_string(schema::kVersion));
+            if (std::string wrong = schema::version_mismatch(db, replicas[r]); !wrong.empty()) throw Xapian::DatabaseVersionError(wrong);
             st.db = db;
             st.current = r;
             st.open = true;

@@ -14,6 +14,7 @@
 #include "common/record.h"
 #include "common/schema.h"
 #include "common/shards.h"
+#include "common/text.h"
 #include "common/xapian_guard.h"
 #include "searcher/cluster.h"
 #include "searcher/snippet.h"
@@ -29,19 +30,11 @@ std::optional<SortOrder> parse_sort(std::string_view name) {
 
 namespace {
 
-// DFR's IneB2 (Xapian::IneB2Weight, c = 1.5) rather than BM25 (k1 1.2, b 0.75, until 2026-11): on the
-// dev sets it ranked better with everything else equal (SciFact nDCG@10 +0.008 alone, +0.016 with the
-// proximity rerank; CSL MRR@10 +0.007; the grid and the other schemes tried are in docs/relevance.md).
-// It has one parameter, c, the length normalisation (a grid of 0.5 to 5 moved SciFact by less than
-// 0.003 around 1.5 to 3).
-const Xapian::Weight& weighting() {
-    static const Xapian::IneB2Weight ineb2(1.5);
-    return ineb2;
-}
-
-// With SearchRequest::exact_total, totals are counted exactly up to this many matches, and estimated
-// beyond. Without it Xapian is asked for the page only (check_at_least = offset + limit).
-constexpr uint64_t kCountTo = 1000;
+// The weighting scheme is RankingParams::weighting: DFR's IneB2 (c = 1.5) by default rather than BM25
+// (k1 1.2, b 0.75, until 2026-11): on the dev sets it ranked better with everything else equal (SciFact
+// nDCG@10 +0.008 alone, +0.016 with the proximity rerank; CSL MRR@10 +0.007; the grid and the other
+// schemes tried are in docs/relevance.md). Totals are counted exactly up to RankingParams::count_to with
+// SearchRequest::exact_total, else Xapian is asked for the page only (check_at_least = offset + limit).
 
 // One hit of a page: its place in the MSet, and its score (Xapian's weight plus the proximity and
 // coverage bonuses of a reranked page, 0 otherwise).
@@ -59,20 +52,16 @@ struct Page {
     size_t size() const { return order.size(); }
 };
 
-// ---- Proximity rerank (long natural-language queries: ParsedQuery::proximity) ----
+// ---- Proximity rerank (long natural-language queries: QueryPlan::proximity) ----
 //
 // A claim or a question is mostly answered by one sentence of an abstract, so a paper that has many
 // of the query's words close together is likelier to be about it than one that has them spread out.
 // Xapian has no proximity weight short of phrases (which cost SciFact 0.09 nDCG@10 as boosts, see
-// query.h), so the engine rescores the first kRerankDepth matches of each tier after the match: each
-// gets kProximityWeight x (the tier's best weight) x (the share of the query's distinct words found in
-// the best window of kProximityWindow positions), and kCoverageWeight x (the best weight) x (the share
-// of those words it has at all). Measured on the dev sets (docs/relevance.md). Pages beyond the first
-// kRerankDepth hits keep Xapian's order, so paging stays consistent.
-constexpr Xapian::doccount kRerankDepth = 50;
-constexpr Xapian::termpos kProximityWindow = 10;
-constexpr double kProximityWeight = 0.3;
-constexpr double kCoverageWeight = 0.3;
+// plan.cc), so the engine rescores the first rerank_depth matches of each tier after the match: each
+// gets proximity_weight x (the tier's best weight) x (the share of the query's distinct words found in
+// the best window of proximity_window positions), and coverage_weight x (the best weight) x (the share
+// of those words it has at all) (RankingParams). Measured on the dev sets (docs/relevance.md). Pages
+// beyond the first rerank_depth hits keep Xapian's order, so paging stays consistent.
 
 // One MSet of a response, with the query that produced it and its tier for explanations: "all"
 // (papers with every word), "some", or "" when the query has a single tier.
@@ -81,9 +70,6 @@ struct Tier {
     Xapian::Query query;
     std::string name;
 };
-
-// A search "finds little" below this many papers, and then gets a spelling suggestion.
-constexpr uint64_t kFewResults = 5;
 
 // Facets list at most this many values each, the most frequent first.
 constexpr size_t kMaxFacetValues = 50;
@@ -296,29 +282,10 @@ Explanation explain_match(const Xapian::Database& db, const Xapian::Weight& weig
     return e;
 }
 
-Xapian::Query matching_part(const Xapian::Query& q) {
-    const Xapian::Query::op op = q.get_type();
-    if (op == Xapian::Query::OP_AND_MAYBE) return matching_part(q.get_subquery(0));
-    switch (op) {
-        case Xapian::Query::OP_AND:
-        case Xapian::Query::OP_OR:
-        case Xapian::Query::OP_AND_NOT:
-        case Xapian::Query::OP_FILTER:
-        case Xapian::Query::OP_XOR:
-        case Xapian::Query::OP_SYNONYM:
-        case Xapian::Query::OP_MAX: {
-            std::vector<Xapian::Query> subs;
-            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(matching_part(q.get_subquery(i)));
-            return Xapian::Query(op, subs.begin(), subs.end());
-        }
-        default:
-            return q;
-    }
-}
-
 struct Engine::Impl {
     std::string path;
     EngineLimits limits;
+    std::shared_ptr<const RankingParams> ranking;  // the engine's query-time parameters (Engine::open)
     Xapian::Database db;
     std::unique_ptr<ClusterConnection> cluster;  // when `path` is a cluster file
     Analyzer analyzer;
@@ -348,7 +315,7 @@ struct Engine::Impl {
                 return true;
             });
             if (!opened.is_ok()) return opened.status();
-            if (changed) compounds_stale = true;
+            if (changed) mark_changed();
             if (db.size() == 0) {
                 std::string why;
                 for (const std::string& f : cluster->failures()) why += (why.empty() ? "" : "; ") + f;
@@ -383,7 +350,36 @@ struct Engine::Impl {
 
     // Reopens at the newest revision; the compound splitter is learned again when anything changed.
     void reopen() {
-        if (db.reopen()) compounds_stale = true;
+        if (db.reopen()) mark_changed();
+    }
+
+    // What is kept between requests until the database changes: the German compounds and the
+    // index-time ranking parameters.
+    void mark_changed() {
+        compounds_stale = true;
+        params_stale = true;
+    }
+
+    IndexParams params;
+    bool params_stale = true;
+
+    // The index-time ranking parameters the index was built with (common/ranking.h). Call after
+    // reopen(), inside with_retry.
+    Result<IndexParams> index_params() {
+        if (params_stale) {
+            Result<IndexParams> read = IndexParams::from_metadata(db.get_metadata(schema::kMetaIndexParams));
+            if (!read.is_ok()) return Status(ErrorCode::kUnavailable, "index " + path + ": " + read.message());
+            params = read.value();
+            params_stale = false;
+        }
+        return params;
+    }
+
+    // The query-time ranking parameters of a request: its own, else the engine's, else the defaults.
+    const RankingParams& ranking_of(const SearchRequest& r) const {
+        static const RankingParams kDefaults;
+        if (r.ranking) return *r.ranking;
+        return ranking ? *ranking : kDefaults;
     }
 
     // The German compound splitter (common/compound.h), learned from the index's German vocabulary
@@ -416,9 +412,9 @@ struct Engine::Impl {
         return out;
     }
 
-    Xapian::Enquire enquire_for(const Xapian::Query& q, SortOrder sort, bool by_relevance) {
+    Xapian::Enquire enquire_for(const Xapian::Query& q, SortOrder sort, bool by_relevance, const RankingParams& rk) {
         Xapian::Enquire enquire(db);
-        enquire.set_weighting_scheme(weighting());
+        enquire.set_weighting_scheme(rk.scheme());
         enquire.set_query(q);
         enquire.set_time_limit(limits.time_budget_s);
         // Ties go to the id (schema.h: kSlotId, kSlotDateId), never to Xapian's document numbers,
@@ -441,15 +437,16 @@ struct Engine::Impl {
 
     // Runs `q` for one page. Counting goes on to at least `count_to` matches (and always to the end of
     // the page), so that totals up to there are exact.
-    // With `proximity` words (two or more) and relevance order, a page within the first kRerankDepth
+    // With `proximity` words (two or more) and relevance order, a page within the first rerank_depth
     // hits is cut from those hits reranked by proximity (above).
-    Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance,
+    Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
              uint64_t count_to = 0, const std::vector<std::string>& proximity = {}) {
-        Xapian::Enquire enquire = enquire_for(q, sort, by_relevance);
+        Xapian::Enquire enquire = enquire_for(q, sort, by_relevance, rk);
         Page p;
-        const bool rerank = proximity.size() >= 2 && sort == SortOrder::kRelevance && by_relevance && offset < kRerankDepth && limit > 0;
+        const uint64_t depth_asked = rk.rerank_depth;
+        const bool rerank = proximity.size() >= 2 && sort == SortOrder::kRelevance && by_relevance && offset < depth_asked && limit > 0;
         const uint64_t first = rerank ? 0 : offset;
-        const uint64_t count = rerank ? std::max<uint64_t>(kRerankDepth, offset + limit) : limit;
+        const uint64_t count = rerank ? std::max<uint64_t>(depth_asked, offset + limit) : limit;
         p.mset = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(count),
                                   static_cast<Xapian::doccount>(std::max(offset + limit, count_to)));
         p.lower = p.mset.get_matches_lower_bound();
@@ -459,11 +456,11 @@ struct Engine::Impl {
         for (Xapian::doccount i = 0; i < p.mset.size(); ++i) all.push_back({i, p.mset[i].get_weight(), 0});
         if (rerank && !all.empty()) {
             const double best = all.front().score;
-            const size_t depth = std::min<size_t>(all.size(), kRerankDepth);
+            const size_t depth = std::min<size_t>(all.size(), depth_asked);
             for (size_t i = 0; i < depth; ++i) {
-                const Shares sh = shares(*p.mset[all[i].index], proximity);
-                all[i].proximity = kProximityWeight * best * sh.window;
-                all[i].coverage = kCoverageWeight * best * sh.document;
+                const Shares sh = shares(*p.mset[all[i].index], proximity, rk.proximity_window);
+                all[i].proximity = rk.proximity_weight * best * sh.window;
+                all[i].coverage = rk.coverage_weight * best * sh.document;
                 all[i].score += all[i].proximity + all[i].coverage;
             }
             std::stable_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(depth),
@@ -487,14 +484,14 @@ struct Engine::Impl {
         return p;
     }
 
-    // The largest share of the distinct `words` that paper `did` has within kProximityWindow
+    // The largest share of the distinct `words` that paper `did` has within `window`
     // consecutive positions, and the share it has at all (each 0 to 1), from the positions of the
     // words' folded forms. (Counting the paper's other forms of a word's stem too, found through its
     // term list, was tried: SciFact nDCG@10 -0.0015 and 20% slower.)
     struct Shares {
         double window = 0, document = 0;
     };
-    Shares shares(Xapian::docid did, const std::vector<std::string>& words) {
+    Shares shares(Xapian::docid did, const std::vector<std::string>& words, Xapian::termpos window) {
         std::vector<std::string> distinct = words;
         std::sort(distinct.begin(), distinct.end());
         distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
@@ -512,7 +509,7 @@ struct Engine::Impl {
                 ++found;
             }
             if (in_window[at[hi].second]++ == 0) ++have;
-            while (at[hi].first - at[lo].first >= kProximityWindow)
+            while (at[hi].first - at[lo].first >= window)
                 if (--in_window[at[lo++].second] == 0) --have;
             most = std::max(most, have);
         }
@@ -522,8 +519,8 @@ struct Engine::Impl {
     }
 
     // Counts every match of `q` by language, year and category.
-    Facets facets(const Xapian::Query& q, uint64_t& total, bool& exact) {
-        Xapian::Enquire enquire = enquire_for(q, SortOrder::kRelevance, true);
+    Facets facets(const Xapian::Query& q, const RankingParams& rk, uint64_t& total, bool& exact) {
+        Xapian::Enquire enquire = enquire_for(q, SortOrder::kRelevance, true, rk);
         Xapian::ValueCountMatchSpy langs(schema::kSlotLangs), years(schema::kSlotYear), cats(schema::kSlotCategories);
         enquire.add_matchspy(&langs);
         enquire.add_matchspy(&years);
@@ -537,39 +534,22 @@ struct Engine::Impl {
         return f;
     }
 
-    // "Did you mean": each alphabetic word of the query that no paper has, replaced by the closest
-    // word of the spelling dictionary. "" when nothing changed.
-    std::string spelling_suggestion(const std::string& query) {
-        std::vector<Token> tokens;
-        analyzer.analyze(query, tokens);
+    // "Did you mean": each word of the plan's spelling spans (QueryPlan::spelling: alphabetic words,
+    // not field names, operators or filter values) that no paper has, replaced by the closest word of
+    // the spelling dictionary. "" when nothing changed.
+    std::string spelling_suggestion(const QueryPlan& plan) {
+        const std::string& query = plan.text;
         std::string out;
         size_t at = 0;
-        bool changed = false;
-        for (const Token& t : tokens) {
-            if (t.joined || t.kind != TokenKind::kWord) continue;
-            std::string_view raw = std::string_view(query).substr(t.start, t.end - t.start);
-            if (raw == "AND" || raw == "OR" || raw == "NOT") continue;
-            // Field names ("title" of "title:") and the values of filters ("cs" of "cat:cs.CL")
-            // are syntax, not words to correct.
-            if (t.end < query.size() && query[t.end] == ':') continue;
-            size_t chunk = query.find_last_of(" \t\n(", t.start == 0 ? 0 : t.start - 1);
-            chunk = chunk == std::string::npos || t.start == 0 ? 0 : chunk + 1;
-            std::string_view before = std::string_view(query).substr(chunk, t.start - chunk);
-            if (size_t colon = before.find(':'); colon != std::string_view::npos) {
-                std::string field(before.substr(0, colon));
-                for (char& c : field)
-                    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-                if (is_filter_field(field)) continue;
-            }
-            if (db.get_termfreq(t.folded) > 0) continue;
-            std::string better = db.get_spelling_suggestion(t.folded, 2);
-            if (better.empty() || better == t.folded) continue;
-            out.append(query, at, t.start - at);
+        for (const SpellingWord& w : plan.spelling) {
+            if (w.span.begin < at || db.get_termfreq(w.folded) > 0) continue;
+            std::string better = db.get_spelling_suggestion(w.folded, 2);
+            if (better.empty() || better == w.folded) continue;
+            out.append(query, at, w.span.begin - at);
             out += better;
-            at = t.end;
-            changed = true;
+            at = w.span.end;
         }
-        if (!changed) return "";
+        if (at == 0) return "";
         out.append(query, at, std::string::npos);
         return out;
     }
@@ -624,20 +604,16 @@ struct Engine::Impl {
         return h;
     }
 
-    // Hits for every document of `msets`, in order, each paper once. The second tier is run as
-    // `loose AND_NOT strict` and should never repeat a paper of the first; yet on the CSL dev set
-    // (abstrakt-eval, about one query in ten, only after other queries in the same process) it did,
-    // reproduced with plain Xapian 1.4.22 calls. Until that is understood, a paper already listed is
-    // not listed again.
+    // Hits for every document of `msets`, in order, each paper once (builder.h: ListedOnce).
     //
     // With `explain`, each hit gets the Explanation of the query its MSet ran, and that MSet's tier.
     void add_hits(SearchResponse& resp, const std::vector<Tier>& tiers, const MatchTerms& match,
-                  const std::string& want_lang, bool explain) {
-        std::unordered_set<Xapian::docid> listed;
+                  const std::string& want_lang, bool explain, const RankingParams& rk) {
+        ListedOnce listed;
         for (const Tier& tier : tiers) {
             for (const Ranked& ranked : tier.page.order) {
                 const Xapian::MSetIterator it = tier.page.mset[ranked.index];
-                if (!listed.insert(*it).second) continue;
+                if (!listed.first(*it)) continue;
                 Result<Record> rec = from_json(it.get_document().get_data());
                 if (!rec.is_ok()) {
                     resp.notices.push_back("a stored record could not be read (" + rec.message() + "); rebuild the index");
@@ -646,7 +622,7 @@ struct Engine::Impl {
                 resp.hits.push_back(make_hit(it, rec.value(), match, want_lang));
                 resp.hits.back().score = ranked.score;
                 if (explain) {
-                    Explanation e = explain_match(db, weighting(), tier.query, *it);
+                    Explanation e = explain_match(db, rk.scheme(), tier.query, *it);
                     // The score shown is the weight that ranked the hit. explain_match ran the same
                     // query on this paper alone and usually agrees to 1e-12; when the full match gave
                     // another weight (engine.h: explain_match), the difference goes to `unexplained`.
@@ -674,17 +650,13 @@ struct Engine::Impl {
     Result<Xapian::Query> request_filters(const SearchRequest& r, const std::string& want_lang) {
         std::vector<Xapian::Query> fs;
         if (!r.from.empty() || !r.to.empty()) {
-            Result<Xapian::Query> dates = date_range_filter(r.from, r.to);
+            Result<PlanFilter> dates = date_filter(r.from, r.to);
             if (!dates.is_ok()) return dates.status();
-            fs.push_back(dates.value());
+            fs.push_back(build_filter(dates.value()));
         }
         if (!r.categories.empty()) {
             std::vector<Xapian::Query> cats;
-            for (std::string c : r.categories) {
-                for (char& ch : c)
-                    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-                cats.emplace_back(schema::kPrefixCategory + c);
-            }
+            for (const std::string& c : r.categories) cats.emplace_back(schema::kPrefixCategory + ascii_lower(c));
             fs.emplace_back(Xapian::Query::OP_OR, cats.begin(), cats.end());
         }
         if (!r.author.empty()) {
@@ -716,90 +688,124 @@ struct Engine::Impl {
         return out;
     }
 
+    // The language a request is restricted to (a primary subtag), "" for none.
+    static Result<std::string> wanted_language(const SearchRequest& r) {
+        if (r.lang.empty()) return std::string();
+        auto tag = lang::canonical_tag(r.lang);
+        if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + r.lang + "\" is not a known language code (such as en, de, zh)");
+        return lang::primary(*tag);
+    }
+
+    // The plan of `r`'s query. Call after reopen(), inside with_retry.
+    Result<QueryPlan> plan_of(const SearchRequest& r, const std::string& want_lang, const RankingParams& rk) {
+        QueryContext ctx;
+        ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
+        ctx.compounds = &german_compounds();
+        ctx.abstract_field = !has_remote_shards();
+        ctx.ranking = &rk;
+        return make_plan(r.query, analyzer, ctx, limits.query);
+    }
+
+    Result<QueryPlan> plan(const SearchRequest& r) {
+        Result<std::string> want_lang = wanted_language(r);
+        if (!want_lang.is_ok()) return want_lang.status();
+        return with_retry([&]() -> Result<QueryPlan> {
+            reopen();
+            return plan_of(r, want_lang.value(), ranking_of(r));
+        });
+    }
+
+    // The pages of a search's tiers, and the query whose matches `total` counts.
+    struct Tiered {
+        std::vector<Tier> tiers;
+        Xapian::Query counted;
+    };
+
+    // Runs the tiers of a plan for one page and sets resp.total. Relevance order lists the papers with
+    // every word first, then fills the page from those with some; date and upvote orders list the
+    // papers with every word, or those with some when none has every word.
+    Tiered run_tiers(const SearchRequest& r, const QueryPlan& plan, const Xapian::Query& all, const Xapian::Query& some,
+                     const RankingParams& rk, SearchResponse& resp) {
+        const bool by_relevance = plan.has_text;
+        const uint64_t count_to = r.exact_total ? rk.count_to : 0;
+        const bool two_tiers = plan.two_tiers && plan.has_text;
+        Tiered out;
+        out.counted = all;
+        Page first = run(all, r.sort, r.offset, r.limit, by_relevance, rk, count_to, plan.proximity);
+        resp.total = first.estimated;
+        resp.total_is_exact = first.lower == first.upper;
+        out.tiers.push_back({first, all, two_tiers ? "all" : ""});
+        if (!two_tiers) return out;
+        const char* only_some = "no paper matches every word; showing papers that match some";
+        if (r.sort == SortOrder::kRelevance && first.size() < r.limit) {
+            // Papers with every word are all listed: fill the page with papers that have some.
+            // The first run checked offset + limit documents, so its count is exact here.
+            const uint64_t t1 = first.lower;
+            const uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
+            const Xapian::Query fill = some_words_only(some, all);
+            Page rest = run(fill, r.sort, rest_offset, r.limit - first.size(), by_relevance, rk, count_to, plan.proximity);
+            resp.total = t1 + rest.estimated;
+            resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
+            out.tiers.push_back({rest, fill, "some"});
+            out.counted = some;
+            if (t1 == 0 && rest.estimated > 0) resp.notices.push_back(only_some);
+        } else if (r.sort == SortOrder::kRelevance) {
+            // The page is full of papers with every word; count those with some.
+            Page counted = run(some, r.sort, 0, 0, by_relevance, rk, count_to);
+            resp.total = std::max(first.estimated, counted.estimated);
+            resp.total_is_exact = counted.lower == counted.upper;
+            out.counted = some;
+        } else if (first.estimated == 0) {
+            Page rest = run(some, r.sort, r.offset, r.limit, by_relevance, rk, count_to, plan.proximity);
+            out.tiers.back() = {rest, some, "some"};
+            resp.total = rest.estimated;
+            resp.total_is_exact = rest.lower == rest.upper;
+            out.counted = some;
+            if (rest.estimated > 0) resp.notices.push_back(only_some);
+        }
+        return out;
+    }
+
     Result<SearchResponse> search_once(const SearchRequest& r) {
         auto started = std::chrono::steady_clock::now();
-        std::string want_lang;
-        if (!r.lang.empty()) {
-            auto tag = lang::canonical_tag(r.lang);
-            if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + r.lang + "\" is not a known language code (such as en, de, zh)");
-            want_lang = lang::primary(*tag);
-        }
+        Result<std::string> lang = wanted_language(r);
+        if (!lang.is_ok()) return lang.status();
+        const std::string& want_lang = lang.value();
         if (Status s = check_page(r.offset, r.limit); !s.is_ok()) return s;
+        const RankingParams& rk = ranking_of(r);
 
         return with_retry([&]() -> Result<SearchResponse> {
             reopen();
             Result<Xapian::Query> filters = request_filters(r, want_lang);
             if (!filters.is_ok()) return filters.status();
-            QueryContext ctx;
-            ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
-            ctx.compounds = &german_compounds();
-            ctx.abstract_field = !has_remote_shards();
-            Result<ParsedQuery> parsed = parse_query(r.query, analyzer, ctx, limits.query);
-            if (!parsed.is_ok()) return parsed.status();
-            ParsedQuery& pq = parsed.value();
+            Result<QueryPlan> planned = plan_of(r, want_lang, rk);
+            if (!planned.is_ok()) return planned.status();
+            QueryPlan& plan = planned.value();
+            Result<IndexParams> index = index_params();
+            if (!index.is_ok()) return index.status();
+            TierQueries q = build_tiers(plan, index.value());
             SearchResponse resp;
             resp.query = r.query;
             resp.offset = r.offset;
             resp.limit = r.limit;
-            resp.notices = pq.notices;
-            Xapian::Query strict = pq.strict, loose = pq.loose;
-            if (pq.nothing) {
+            resp.notices = plan.notices;
+            if (plan.nothing) {
                 if (filters->empty()) {
                     resp.notices.push_back("the query has no words to search for");
                 } else {
-                    strict = loose = match_all();  // the filters alone: list papers
-                    pq.tiered = false;
+                    q.all = q.some = match_all();  // the filters alone: list papers
+                    plan.two_tiers = false;
                 }
             }
             if (!filters->empty()) {
-                strict = Xapian::Query(Xapian::Query::OP_FILTER, strict, filters.value());
-                loose = Xapian::Query(Xapian::Query::OP_FILTER, loose, filters.value());
+                q.all = Xapian::Query(Xapian::Query::OP_FILTER, q.all, filters.value());
+                q.some = Xapian::Query(Xapian::Query::OP_FILTER, q.some, filters.value());
             }
-
-            const bool by_relevance = pq.has_text;
-            const uint64_t count_to = r.exact_total ? kCountTo : 0;
-            const bool two_tiers = pq.tiered && pq.has_text;
-            std::vector<Tier> msets;
-            Page first = run(strict, r.sort, r.offset, r.limit, by_relevance, count_to, pq.proximity);
-            resp.total = first.estimated;
-            resp.total_is_exact = first.lower == first.upper;
-            msets.push_back({first, strict, two_tiers ? "all" : ""});
-            Xapian::Query counted = strict;  // the query whose matches `total` counts
-            if (two_tiers) {
-                const bool strict_exhausted = first.size() < r.limit;
-                if (r.sort == SortOrder::kRelevance && strict_exhausted) {
-                    // Papers with every word are all listed: fill the page with papers that have some.
-                    // The first run checked offset + limit documents, so its count is exact here.
-                    uint64_t t1 = first.lower;
-                    uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
-                    // Without strict's phrase boosts on the right: see matching_part (engine.h).
-                    const Xapian::Query some(Xapian::Query::OP_AND_NOT, loose, matching_part(strict));
-                    Page rest = run(some, r.sort, rest_offset, r.limit - first.size(), by_relevance, count_to, pq.proximity);
-                    resp.total = t1 + rest.estimated;
-                    resp.total_is_exact = resp.total_is_exact && rest.lower == rest.upper;
-                    msets.push_back({rest, some, "some"});
-                    counted = loose;
-                    if (t1 == 0 && rest.estimated > 0)
-                        resp.notices.push_back("no paper matches every word; showing papers that match some");
-                } else if (r.sort == SortOrder::kRelevance) {
-                    // The page is full of papers with every word; count those with some.
-                    Page all = run(loose, r.sort, 0, 0, by_relevance, count_to);
-                    resp.total = std::max(first.estimated, all.estimated);
-                    resp.total_is_exact = all.lower == all.upper;
-                    counted = loose;
-                } else if (first.estimated == 0) {
-                    Page some = run(loose, r.sort, r.offset, r.limit, by_relevance, count_to, pq.proximity);
-                    msets.back() = {some, loose, "some"};
-                    resp.total = some.estimated;
-                    resp.total_is_exact = some.lower == some.upper;
-                    counted = loose;
-                    if (some.estimated > 0)
-                        resp.notices.push_back("no paper matches every word; showing papers that match some");
-                }
-            }
-            if (r.facets) resp.facets = facets(counted, resp.total, resp.total_is_exact);
-            if (r.spelling && pq.has_text && resp.total < kFewResults) resp.suggestion = spelling_suggestion(r.query);
-            add_hits(resp, msets, pq.match, want_lang, r.explain);
+            Tiered tiered = run_tiers(r, plan, q.all, q.some, rk, resp);
+            if (r.facets) resp.facets = facets(tiered.counted, rk, resp.total, resp.total_is_exact);
+            if (r.spelling && plan.has_text && resp.total < rk.few_results) resp.suggestion = spelling_suggestion(plan);
+            add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
+            if (r.explain) resp.plan = plan.print();
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
             return resp;
         });
@@ -826,6 +832,7 @@ struct Engine::Impl {
     Result<SearchResponse> similar_once(const std::string& id, uint64_t offset, uint64_t limit) {
         auto started = std::chrono::steady_clock::now();
         if (Status s = check_page(offset, limit); !s.is_ok()) return s;
+        const RankingParams& rk = ranking_of(SearchRequest{});
         return with_retry([&]() -> Result<SearchResponse> {
             reopen();
             const std::string idterm = schema::kPrefixId + id;
@@ -837,7 +844,7 @@ struct Engine::Impl {
             SimilarTermDecider decider;
             // Exact term frequencies: over several shards Xapian otherwise estimates them from the
             // shard of the paper, and other terms come first (tests/test_shards.cc).
-            Xapian::ESet eset = enquire.get_eset(25, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+            Xapian::ESet eset = enquire.get_eset(rk.similar_terms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
             std::vector<Xapian::Query> terms;
             MatchTerms match;
             int group = 0;
@@ -852,10 +859,10 @@ struct Engine::Impl {
             if (!terms.empty()) {
                 Xapian::Query q(Xapian::Query::OP_AND_NOT, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
                                 Xapian::Query(idterm));
-                Page page = run(q, SortOrder::kRelevance, offset, limit, true, kCountTo);
+                Page page = run(q, SortOrder::kRelevance, offset, limit, true, rk, rk.count_to);
                 resp.total = page.estimated;
                 resp.total_is_exact = page.lower == page.upper;
-                add_hits(resp, {{page, q, ""}}, match, "", false);
+                add_hits(resp, {{page, q, ""}}, match, "", false, rk);
             } else {
                 resp.total_is_exact = true;
             }
@@ -946,7 +953,8 @@ struct Engine::Impl {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimits limits) {
+Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimits limits,
+                                             std::shared_ptr<const RankingParams> ranking) {
     auto open_once = [&]() -> Result<std::unique_ptr<Engine>> {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec))
@@ -954,6 +962,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
         auto impl = std::make_unique<Impl>();
         impl->path = path;
         impl->limits = limits;
+        impl->ranking = ranking;
         if (is_cluster_file(path)) {
             Result<ClusterConfig> config = ClusterConfig::load(path);
             if (!config.is_ok()) return config.status();
@@ -964,13 +973,8 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
             return std::unique_ptr<Engine>(new Engine(std::move(impl)));
         }
         impl->db = Xapian::Database(path);
-        std::string version = impl->db.get_metadata(schema::kMetaSchemaVersion);
-        // An empty database without a version (made by an older abstrakt-index killed while creating
-        // it) holds nothing to misread: it is served as the empty index it is.
-        const bool empty_unversioned = version.empty() && impl->db.get_doccount() == 0;
-        if (version != std::to_string(schema::kVersion) && !empty_unversioned)
-            return Status(ErrorCode::kUnavailable, "index " + path + " has schema version " + (version.empty() ? "?" : version) +
-                                                       ", this program reads " + std::to_string(schema::kVersion) + ": rebuild it");
+        if (std::string wrong = schema::version_mismatch(impl->db, path); !wrong.empty())
+            return Status(ErrorCode::kUnavailable, wrong);
         return std::unique_ptr<Engine>(new Engine(std::move(impl)));
     };
     // Opening reads the root blocks as a reopen does: a worker opens a generation on its first request
@@ -983,6 +987,7 @@ Result<SearchResponse> Engine::search(const SearchRequest& request) { return imp
 Result<SearchResponse> Engine::similar(const std::string& id, uint64_t offset, uint64_t limit) {
     return impl_->similar(id, offset, limit);
 }
+Result<QueryPlan> Engine::plan(const SearchRequest& request) { return impl_->plan(request); }
 Result<std::vector<std::string>> Engine::suggest(std::string_view text, size_t limit) { return impl_->suggest(text, limit); }
 Result<Record> Engine::paper(const std::string& id) { return impl_->paper(id); }
 Result<Engine::Info> Engine::info() { return impl_->info(); }

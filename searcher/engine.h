@@ -16,7 +16,9 @@
 #include "common/record.h"
 #include "common/result.h"
 #include "common/status.h"
-#include "searcher/query.h"
+#include "common/ranking.h"
+#include "searcher/builder.h"
+#include "searcher/plan.h"
 
 namespace abstrakt {
 
@@ -26,7 +28,7 @@ enum class SortOrder { kRelevance, kDate, kUpvotes };
 std::optional<SortOrder> parse_sort(std::string_view name);
 
 struct SearchRequest {
-    std::string query;        // the query syntax of searcher/query.h; may be empty when filters are given
+    std::string query;        // the query syntax of searcher/plan.h; may be empty when filters are given
     std::string lang;         // a language code to restrict to, or ""
     SortOrder sort = SortOrder::kRelevance;
     uint64_t offset = 0;
@@ -38,11 +40,13 @@ struct SearchRequest {
     std::string author;                   // words of an author's name, all required
     bool facets = false;                  // count languages, years and categories over all matches
     bool spelling = true;                 // offer a corrected query when few papers match
-    bool explain = false;                 // give each hit an Explanation (explain_match below)
-    // Count the matches exactly up to 1,000 (SearchResponse::total). Otherwise the total is exact
-    // only when Xapian knows it cheaply, and its estimate beyond: counting makes Xapian score every
-    // match up to there, where the page alone lets it stop early (docs/performance.md).
+    bool explain = false;                 // give each hit an Explanation (explain_match below), and the plan
+    // Count the matches exactly up to RankingParams::count_to (SearchResponse::total). Otherwise the
+    // total is exact only when Xapian knows it cheaply, and its estimate beyond: counting makes Xapian
+    // score every match up to there, where the page alone lets it stop early (docs/performance.md).
     bool exact_total = false;
+    // The query-time ranking parameters of this request; nullptr: the engine's (Engine::open).
+    std::shared_ptr<const RankingParams> ranking;
 };
 
 struct EngineLimits {
@@ -90,17 +94,6 @@ auto read_with_retry(F&& read, double budget_s) -> decltype(read()) {
     }
 }
 
-// `q` without the right sides of its AND_MAYBEs (boosts, which never change which papers match),
-// through AND, OR, AND_NOT, FILTER, XOR, SYNONYM and MAX; every other subquery (a phrase, NEAR, a
-// scaled subquery, a value range, a term) is kept whole. The engine leaves out the papers with every
-// word by AND_NOT of this rather than of the query with its phrase boosts: Xapian 1.4.22's AND_NOT now and
-// then lets through a paper that its right side matches when that side has a phrase under AND_MAYBE
-// (`扩散模型` with lang=zh on a generation of scripts/bench/reindex-load's index: the fill tier brought
-// back a paper of the first tier, which the page then dropped, 9 hits instead of 10, in about one search
-// of three in a long-running engine; in a Xapian-only reproduction 6 of 6,000 times, and never without
-// the boost). Public for the tests.
-Xapian::Query matching_part(const Xapian::Query& q);
-
 // ---- Explaining a score ----
 //
 // The field a term is indexed in, from its prefix (common/schema.h): "any" for unprefixed words,
@@ -139,7 +132,7 @@ std::string term_field(std::string_view term);
 // - A per-document extra weight (BM25's k2, which is 0 in the engine) depends on the whole query's
 //   length and is in no row: it would show in `unexplained`.
 // - Engine::search takes the hit's weight from the MSet of the full match. Until the phrase boosts
-//   became one AND_MAYBE each (searcher/query.cc), Xapian 1.4.22 gave some papers 2 to 15 more there
+//   became one AND_MAYBE each (searcher/builder.h), Xapian 1.4.22 gave some papers 2 to 15 more there
 //   than the rows add up to: it weighs `base AND_MAYBE (phrase OR phrase)` wrongly, and differently
 //   along different match paths (tests/test_shards.cc). Any such difference is shown in
 //   `unexplained`, not spread over the rows.
@@ -159,7 +152,10 @@ class Engine {
     // and again on each request for those that did not answer). Errors: kNotFound (no index there),
     // kUnavailable (not readable, corrupt, written by another schema version, or no shard of a
     // cluster answers), kInvalidArgument (a cluster file that does not parse).
-    static Result<std::unique_ptr<Engine>> open(const std::string& path, EngineLimits limits = {});
+    // `ranking`: the query-time ranking parameters of every request that brings none; nullptr: the
+    // defaults. (The index-time ones are the index's own, read from its metadata.)
+    static Result<std::unique_ptr<Engine>> open(const std::string& path, EngineLimits limits = {},
+                                                std::shared_ptr<const RankingParams> ranking = nullptr);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -179,6 +175,9 @@ class Engine {
     // excluded, in the shape of a search response (query "similar:ID"). Errors: kNotFound for an
     // unknown id, kInvalidArgument for limit or offset beyond the limits.
     Result<SearchResponse> similar(const std::string& id, uint64_t offset, uint64_t limit);
+
+    // The plan of `request`'s query as search() would make it, for tests and --explain.
+    Result<QueryPlan> plan(const SearchRequest& request);
 
     // Completions for type-ahead: the last word of `text` taken as a prefix of indexed words, the
     // most frequent first, each returned as the whole text with that word completed. At most

@@ -248,19 +248,6 @@ Result<uint64_t> count_param(const Params& params, std::string_view name, uint64
     return n;
 }
 
-bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
-
-// YYYY, YYYY-MM or YYYY-MM-DD, naming a real year (1000 to 9999), month or day.
-bool valid_date_param(std::string_view s) {
-    if (s.size() == 4) return all_digits(s) && s[0] != '0';
-    if (s.size() == 7) {
-        if (s[4] != '-' || !all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) || s[0] == '0') return false;
-        int month = (s[5] - '0') * 10 + (s[6] - '0');
-        return month >= 1 && month <= 12;
-    }
-    return s.size() == 10 && valid_date(s);
-}
-
 }  // namespace
 
 Result<Params> parse_query_string(std::string_view query) {
@@ -305,7 +292,7 @@ Result<SearchRequest> parse_search_params(const Params& params) {
     for (std::string_view name : {kFrom, kTo}) {
         const std::string* d = find_param(params, name);
         if (!d || d->empty()) continue;
-        if (!valid_date_param(*d))
+        if (date_bound(*d, false).empty())  // the query syntax's date check (plan.h)
             return Status(ErrorCode::kInvalidArgument,
                           std::string(name) + " must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not " + in_quotes(*d));
         (name == kFrom ? r.from : r.to) = *d;
@@ -518,7 +505,7 @@ std::optional<Matched> match_route(std::string_view raw_path, bool& malformed) {
 class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
-        : db_(std::move(db)), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
+        : db_(std::move(db)), ranking_(options.ranking), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
           server_(connection_limits(options), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
@@ -671,7 +658,7 @@ class Service {
         }
         if (!slot.engine || slot.path != canonical.native() || slot.dev != st.st_dev || slot.ino != st.st_ino) {
             slot.engine.reset();
-            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native());
+            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native(), EngineLimits{}, ranking_);
             if (!opened.is_ok()) {
                 // A cluster file that does not parse is the server's fault, not the request's: 503.
                 const Status& s = opened.status();
@@ -779,6 +766,7 @@ class Service {
     double uptime_s() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
     const std::string db_;
+    const std::shared_ptr<const RankingParams> ranking_;  // every worker's engines rank with these
     const unsigned threads_;
     const bool quiet_;
     const Clock::time_point started_;

@@ -2,10 +2,12 @@
 // mapping of errors to HTTP statuses, CORS, metrics, the access log, one Engine per worker thread,
 // following the index through commits and symlink switches, and shutdown on SIGTERM or SIGINT.
 //
-// cpp-httplib stays inside http.cc; this header only declares what the program and the tests use.
+// The connection layer is searcher/http_server.h (our own HTTP/1.1 server); this header only declares
+// what the program and the tests use.
 #ifndef ABSTRAKT_SEARCHER_HTTP_H
 #define ABSTRAKT_SEARCHER_HTTP_H
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +27,7 @@ struct ServerOptions {
     size_t max_connections = kMaxConnections;  // open at once (lowered to fit the limit of open files)
     std::vector<std::string> cors_origins;   // origins allowed to read responses; empty or "*": any
     bool quiet = false;                      // no access log
+    std::shared_ptr<const RankingParams> ranking;  // query-time ranking parameters; nullptr: the defaults
 };
 
 // Runs the server until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish

@@ -22,20 +22,15 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/text.h"
+
 namespace abstrakt::http {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
+bool iequals(std::string_view a, std::string_view b) { return ascii_iequals(a, b); }
 
 // RFC 9110 token characters (method names, header field names).
 bool is_tchar(char c) {
@@ -220,9 +215,7 @@ HeadParse parse_request_head(std::string_view bytes, const ConnectionLimits& lim
             return refuse(400, "a header field value holds a control character");
         if (out.headers.size() == limits.max_header_fields)
             return refuse(431, "more than " + std::to_string(limits.max_header_fields) + " header fields");
-        std::string name(line.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(), lower);
-        out.headers.emplace_back(std::move(name), std::string(value));
+        out.headers.emplace_back(ascii_lower(line.substr(0, colon)), std::string(value));
     }
     r.kind = HeadParse::Kind::kComplete;
     r.head_bytes = pos;

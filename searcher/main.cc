@@ -8,10 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
+#include "common/ranking.h"
 #include "common/result.h"
 #include "searcher/engine.h"
 
@@ -36,7 +38,11 @@ options:
   --exact-total      count the matches exactly up to 1,000 (slower; default: Xapian's estimate
                      beyond the page, marked "about")
   --similar ID       papers like the one with this id (no query)
-  --explain          under each hit, the query's terms it has: field, wdf and weight
+  --explain          how the query was read (its plan), and under each hit the query's terms it
+                     has: field, wdf and weight
+  --ranking NAME=VALUE  a query-time ranking parameter (docs/relevance.md); repeatable
+  --ranking-file FILE   the same from a JSON object of names and values
+  --ranking-defaults every ranking parameter and its default, as one JSON object, and exit
   --json             one JSON document on standard output
   --color WHEN       auto (default: when output is a terminal), always or never
   --                 everything after this is the query
@@ -128,6 +134,7 @@ void print_text(const SearchResponse& r, bool color) {
     }
     std::cout << (r.total_is_exact ? "" : "about ") << r.total << (r.total == 1 ? " result" : " results") << " for: "
               << r.query << "  (" << static_cast<long>(r.took_ms * 10 + 0.5) / 10.0 << " ms)\n\n";
+    if (!r.plan.empty()) std::cout << r.plan << "\n";
     if (r.facets) print_facets(*r.facets);
     uint64_t rank = r.offset;
     for (const Hit& h : r.hits) {
@@ -151,6 +158,7 @@ void print_text(const SearchResponse& r, bool color) {
 int main(int argc, char** argv) {
     std::string db_flag, query, color = "auto", similar_id;
     SearchRequest request;
+    RankingParams ranking;
     bool json = false, rest_is_query = false;
     auto add_word = [&](const std::string& w) { query += (query.empty() ? "" : " ") + w; };
     for (int i = 1; i < argc; ++i) {
@@ -163,6 +171,15 @@ int main(int argc, char** argv) {
         } else if (a == "-h" || a == "--help") {
             std::cout << kUsage;
             return kExitOk;
+        } else if (a == "--ranking-defaults") {
+            std::cout << RankingParams{}.to_json().dump(2) << "\n";
+            return kExitOk;
+        } else if (a == "--ranking" || a == "--ranking-file") {
+            if (!next) return usage_error(a + " needs " + (a == "--ranking" ? "NAME=VALUE" : "a file"));
+            ++i;
+            Status s = a == "--ranking" ? ranking.set_assignment(next) : ranking.load_file(next);
+            if (s.is_ok()) s = query_time_only(ranking);
+            if (!s.is_ok()) return usage_error(s.message());
         } else if (a == "--json") {
             json = true;
         } else if (a == "--facets") {
@@ -206,7 +223,7 @@ int main(int argc, char** argv) {
     if (similar_id.empty() && !has_query) return usage_error("no query given");
 
     const std::string db = resolve_db_path(db_flag);
-    auto engine = Engine::open(db);
+    auto engine = Engine::open(db, EngineLimits{}, std::make_shared<const RankingParams>(std::move(ranking)));
     if (!engine.is_ok()) {
         std::cerr << "abstrakt-search: " << engine.message() << "\n";
         return kExitIndex;

@@ -2,9 +2,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "common/config.h"
+#include "common/ranking.h"
 #include "searcher/http.h"
 
 namespace {
@@ -27,6 +29,9 @@ options:
                        when the limit of open files is lower); a new one beyond gets 503
   --cors-origin ORIGIN an origin allowed to read responses, e.g. https://example.org; repeat
                        for more (default: any origin, *)
+  --ranking NAME=VALUE a query-time ranking parameter for every request (docs/relevance.md;
+                       abstrakt-search --ranking-defaults lists them); repeatable
+  --ranking-file FILE  the same from a JSON object of names and values
   --quiet              no access log
   -h, --help           this text
 )";
@@ -46,6 +51,7 @@ bool parse_number(const std::string& s, long low, long high, long& out) {
 
 int main(int argc, char** argv) {
     http::ServerOptions options;
+    RankingParams ranking;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "-h" || a == "--help") {
@@ -57,7 +63,7 @@ int main(int argc, char** argv) {
             continue;
         }
         if (a != "--db" && a != "--host" && a != "--port" && a != "--threads" && a != "--cors-origin" &&
-            a != "--max-connections")
+            a != "--max-connections" && a != "--ranking" && a != "--ranking-file")
             return usage_error(a.rfind("-", 0) == 0 ? "unknown option " + a : "unexpected argument " + a);
         if (i + 1 >= argc) return usage_error(a + " needs a value");
         const std::string v = argv[++i];
@@ -75,6 +81,10 @@ int main(int argc, char** argv) {
             if (!parse_number(v, 1, http::kMaxThreads, n))
                 return usage_error("--threads takes a number from 1 to " + std::to_string(http::kMaxThreads));
             options.threads = static_cast<unsigned>(n);
+        } else if (a == "--ranking" || a == "--ranking-file") {
+            Status s = a == "--ranking" ? ranking.set_assignment(v) : ranking.load_file(v);
+            if (s.is_ok()) s = query_time_only(ranking);
+            if (!s.is_ok()) return usage_error(s.message());
         } else if (a == "--max-connections") {
             if (!parse_number(v, http::kMinConnections, http::kMaxConnectionsOption, n))
                 return usage_error("--max-connections takes a number from " + std::to_string(http::kMinConnections) + " to " +
@@ -85,5 +95,6 @@ int main(int argc, char** argv) {
             options.cors_origins.push_back(v);
         }
     }
+    options.ranking = std::make_shared<const RankingParams>(std::move(ranking));
     return http::serve(options);
 }

@@ -9,7 +9,7 @@
 
 #include "common/analysis.h"
 #include "common/result.h"
-#include "searcher/query.h"
+#include "searcher/builder.h"
 
 namespace abstrakt {
 

@@ -13,7 +13,7 @@
 #include "eval/beir.h"
 #include "eval/metrics.h"
 #include "eval/peer_fts5.h"
-#include "searcher/query.h"
+#include "tests/query_util.h"
 #include "test_util.h"
 
 using namespace abstrakt;
@@ -334,15 +334,15 @@ TEST_CASE("eval: natural-language text becomes plain words, table") {
         CHECK(plain == r.expected);
         if (plain.empty()) continue;
         // Whatever the text, the result parses as plain words: no notice, no exclusion.
-        auto parsed = parse_query(plain, analyzer, ctx);
+        auto parsed = test::compile_query(plain, analyzer, ctx);
         REQUIRE(parsed.is_ok());
-        CHECK(parsed->notices.empty());
-        CHECK(parsed->strict.get_description().find("AND_NOT") == std::string::npos);
+        CHECK(parsed->plan.notices.empty());
+        CHECK_FALSE(test::has_modifier(parsed->plan.root, Modifier::kExcluded));
     }
     // As typed, the second row excludes: the reason for plain_words.
-    auto raw = parse_query(rows[1].text, analyzer, ctx);
+    auto raw = test::compile_query(rows[1].text, analyzer, ctx);
     REQUIRE(raw.is_ok());
-    CHECK(raw->strict.get_description().find("AND_NOT") != std::string::npos);
+    CHECK(test::has_modifier(raw->plan.root, Modifier::kExcluded));
 }
 
 TEST_CASE("eval fts5: queries are quoted tokens joined with OR, table") {
@@ -495,6 +495,38 @@ TEST_CASE("eval run: a tiny English collection end to end, then from the cache")
     CHECK(changed->skipped_lines == 1);
 }
 
+TEST_CASE("eval run: ranking parameters change the ranking, and index-time ones the cached index") {
+    test::TempDir dir, cache;
+    write_english(dir, false);
+    // "fever": d3 has it in its title and its abstract, d1 in its title only, and d3's text is shorter:
+    // IneB2 ranks d3 first. Under "bool" every weight is 0 and ties go to the smaller id: d1 first.
+    dir.write("queries.jsonl", {R"({"_id": "q1", "text": "fever"})"});
+    std::filesystem::remove(dir.file("qrels/test.tsv"));
+    dir.write("qrels/test.tsv", {"query-id\tcorpus-id\tscore", "q1\td3\t1"});
+    EvalOptions o;
+    o.dir = dir.path();
+    o.cache_dir = cache.path();
+    o.run_dir.clear();
+    o.peer = false;
+    auto first = run_eval(o);
+    REQUIRE_MESSAGE(first.is_ok(), first.message());
+    CHECK(first->abstrakt.rankings[0] == std::vector<std::string>{"d3", "d1"});
+    CHECK(first->abstrakt.rr10[0] == 1.0);
+
+    REQUIRE(o.ranking.set("weighting", "bool").is_ok());
+    auto flat = run_eval(o);
+    REQUIRE(flat.is_ok());
+    CHECK(flat->abstrakt.index_cached);  // a query-time parameter: the same index
+    CHECK(flat->abstrakt.rankings[0] == std::vector<std::string>{"d1", "d3"});
+    CHECK(flat->abstrakt.rr10[0] == 0.5);
+    CHECK(flat->abstrakt.detail.find("weighting=\"bool\"") != std::string::npos);
+
+    REQUIRE(o.ranking.set("title_wdf", "5").is_ok());
+    auto titled = run_eval(o);
+    REQUIRE(titled.is_ok());
+    CHECK_FALSE(titled->abstrakt.index_cached);  // an index-time parameter: another index
+}
+
 TEST_CASE("eval run: a Chinese collection is detected and searched with the trigram peer") {
     test::TempDir dir, cache;
     dir.write("corpus.jsonl", {
@@ -547,6 +579,9 @@ TEST_CASE("eval program: exit statuses, table") {
         {common + dir.file("missing"), 2, "no such directory"},
         {common + dir.path() + " dev", 2, "splits there: test"},
         {"--help", 0, "usage: abstrakt-eval"},
+        {"--ranking nope=1 " + dir.path(), 2, "unknown ranking parameter \"nope\""},
+        {"--ranking rerank_depth=x " + dir.path(), 2, "rerank_depth=x: not a number"},
+        {"--ranking-file " + dir.file("missing.json") + " " + dir.path(), 2, "missing.json: cannot be read"},
         // The collection with a malformed line and a query without text: runs, exits 1.
         {common + dir.path() + " test", 1, "nDCG@10"},
         // A clean collection: 0.

@@ -78,8 +78,8 @@ TEST_CASE("document: terms and values follow the schema") {
         CHECK(term.rfind("XA", 0) != 0);
         CHECK(term.rfind("ZXA", 0) != 0);
     }
-    // An abstract word counts once unprefixed, a title word kTitleWdf times (the `abstract:` filter
-    // subtracts the title's count, searcher/query.cc: InAbstract).
+    // An abstract word counts once unprefixed, a title word title_wdf times (the `abstract:` filter
+    // subtracts the title's count, searcher/builder.cc: InAbstract).
     for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it)
         if (*it == "train" || *it == "Ztrain") CHECK(it.get_wdf() == 1);
     CHECK(doc.get_value(schema::kSlotDate) == "2024-02-29");
@@ -90,7 +90,7 @@ TEST_CASE("document: terms and values follow the schema") {
     CHECK(doc.get_data() == to_json(r));
     // Title words weigh more than abstract words.
     for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it)
-        if (*it == "diffusion") CHECK(it.get_wdf() == schema::kTitleWdf);
+        if (*it == "diffusion") CHECK(it.get_wdf() == IndexParams{}.title_wdf);
 }
 
 TEST_CASE("document: a word's form with diacritics too long for a term is left out, the word stays") {

@@ -187,7 +187,8 @@ TEST_CASE("replay: the spooled nights rebuild the index the nights built, withou
     CHECK(report(third, "arxiv").deleted == 0);  // already deleted the night before
     CHECK(report(second, "arxiv").deleted == 1);
     const auto synced = digest(dir.file("synced"));
-    CHECK(synced.size() == 3 + 4 + 3 + 2 + 3);  // papers of the three days, two OAI papers, schema and two watermarks
+    // Papers of the three days, two OAI papers; the index parameters, the schema and two watermarks.
+    CHECK(synced.size() == 3 + 4 + 3 + 2 + 4);
     bool withdrawn = false;
     for (const std::string& l : synced) withdrawn = withdrawn || l.rfind("doc 2405.00002 ", 0) == 0;
     CHECK_FALSE(withdrawn);
@@ -263,11 +264,13 @@ TEST_CASE("digest and export: the same content gives the same lines, whatever th
     build("ab", {a, b});
     build("ba", {b, a});  // other document ids
     const auto ab = digest(dir.file("ab"));
-    REQUIRE(ab.size() == 3);
+    REQUIRE(ab.size() == 4);
     CHECK(ab[0].rfind("doc 2401.00001 ", 0) == 0);
     CHECK(ab[0].size() == std::string("doc 2401.00001 ").size() + 16);
     CHECK(ab[1].rfind("doc 2401.00002 ", 0) == 0);
-    CHECK(ab[2] == "meta abstrakt.schema " + std::to_string(schema::kVersion));
+    // Metadata keys in order: abstrakt.index_params sorts before abstrakt.schema.
+    CHECK(ab[2] == R"(meta abstrakt.index_params {"title_wdf":3,"abstract_wdf":1,"author_wdf":1,"id_wdf":1})");
+    CHECK(ab[3] == "meta abstrakt.schema " + std::to_string(schema::kVersion));
     CHECK(digest(dir.file("ba")) == ab);
 
     // One field changed: that paper's line changes, the other's does not.

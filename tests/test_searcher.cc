@@ -11,9 +11,9 @@
 #include "common/schema.h"
 #include "indexer/ingest.h"
 #include "indexer/writer.h"
-#include "searcher/query.h"
 #include "searcher/snippet.h"
 #include "test_util.h"
+#include "tests/query_util.h"
 
 using namespace abstrakt;
 
@@ -109,7 +109,7 @@ TEST_CASE("search: query syntax, table") {
         {"abstract:regression", {}, "the word is only in the title"},
         {"abstract:\"linear attention\"", {"p1"}, "a phrase in the abstract"},
         // Since schema 4 abstracts have no terms of their own: the unprefixed count less the title's
-        // and the authors' (searcher/query.cc: InAbstract). These rows pin that arithmetic.
+        // and the authors' (searcher/builder.cc: InAbstract). These rows pin that arithmetic.
         {"abstract:attention", {"p1"}, "in the titles of p1 and p2, in the abstract of p1 only"},
         {"abstract:attentions", {"p1"}, "the same by stem: the Z count less 3 times the ZS count"},
         {"abstract:recurrences", {"p2"}, "by stem, a word only in an abstract"},
@@ -151,7 +151,7 @@ std::set<std::string> terms_of(const Xapian::Query& q) { return {q.get_terms_beg
 }  // namespace
 
 TEST_CASE("query: stop words are left out of long queries only, phrase boosts only in short ones") {
-    static_assert(kLongQueryWords == 6, "the rows below count words against 6");
+    REQUIRE(RankingParams{}.long_query_words == 6);  // the rows below count words against 6
     Analyzer analyzer;
     QueryContext ctx;
     ctx.stem_langs = {"en"};
@@ -159,7 +159,7 @@ TEST_CASE("query: stop words are left out of long queries only, phrase boosts on
         std::string query;
         std::string term;  // an unprefixed term of the compiled queries
         bool present;      // in both the all-words and the some-words query
-        bool phrase;       // the queries have a PHRASE (boost, quoted phrase or hyphenated chain)
+        bool phrase;       // the plan searches a phrase (boost, quoted phrase or hyphenated chain)
         std::string why;
     };
     const Row rows[] = {
@@ -185,7 +185,7 @@ TEST_CASE("query: stop words are left out of long queries only, phrase boosts on
     for (const Row& r : rows) {
         CAPTURE(r.query);
         CAPTURE(r.why);
-        auto pq = parse_query(r.query, analyzer, ctx);
+        auto pq = test::compile_query(r.query, analyzer, ctx);
         REQUIRE(pq.is_ok());
         // A word of a long query is searched by its stem alone ("Zthan"), of a short one also as
         // itself ("than"); every word of these rows is its own English stem.
@@ -195,16 +195,17 @@ TEST_CASE("query: stop words are left out of long queries only, phrase boosts on
         };
         CHECK(searched(pq.value().strict) == r.present);
         CHECK(searched(pq.value().loose) == r.present);
-        CHECK((pq.value().loose.get_description().find("PHRASE") != std::string::npos) == r.phrase);
+        CHECK(test::has_phrase(pq.value().plan.root) == r.phrase);
         CHECK(pq.value().match.forms.count(r.term) == (r.present ? 1u : 0u));  // highlighted only if searched
     }
     // A field word is no plain word: title:the stays (the query still has six plain words).
-    auto titled = parse_query("title:the effect of aspirin on stroke risk", analyzer, ctx);
+    auto titled = test::compile_query("title:the effect of aspirin on stroke risk", analyzer, ctx);
     REQUIRE(titled.is_ok());
     CHECK(terms_of(titled.value().strict).count(schema::kPrefixTitle + std::string("the")) == 1);
     CHECK(terms_of(titled.value().strict).count("of") == 0);
-    CHECK(is_stop_word("the"));
-    CHECK_FALSE(is_stop_word("aspirin"));
+    const std::vector<std::string>& stops = RankingParams{}.stop_words;
+    CHECK(std::count(stops.begin(), stops.end(), "the") == 1);
+    CHECK(std::count(stops.begin(), stops.end(), "aspirin") == 0);
 }
 
 TEST_CASE("query: a hyphenated word's parts are also searched alone among papers with some words") {
@@ -228,7 +229,7 @@ TEST_CASE("query: a hyphenated word's parts are also searched alone among papers
     for (const Row& r : rows) {
         CAPTURE(r.query);
         CAPTURE(r.why);
-        auto pq = parse_query(r.query, analyzer, ctx);
+        auto pq = test::compile_query(r.query, analyzer, ctx);
         REQUIRE(pq.is_ok());
         CHECK(terms_of(pq.value().strict).count(r.term) == (r.in_strict ? 1u : 0u));
         CHECK(terms_of(pq.value().loose).count(r.term) == (r.in_loose ? 1u : 0u));
@@ -313,14 +314,14 @@ TEST_CASE("query: a long query searches stems only, hyphenated words by their pa
     for (const Row& r : rows) {
         CAPTURE(r.query);
         CAPTURE(r.why);
-        auto pq = parse_query(r.query, analyzer, ctx);
+        auto pq = test::compile_query(r.query, analyzer, ctx);
         REQUIRE(pq.is_ok());
         std::set<std::string> loose = terms_of(pq.value().loose);
         for (const std::string& t : r.in) CHECK_MESSAGE(loose.count(t) == 1, t);
         for (const std::string& t : r.not_in) CHECK_MESSAGE(loose.count(t) == 0, t);
         // Phrase boosts in the short query only.
-        CHECK((pq.value().loose.get_description().find("PHRASE") == std::string::npos) == !r.proximity.empty());
-        CHECK(pq.value().proximity == r.proximity);
+        CHECK(!test::has_phrase(pq.value().plan.root) == !r.proximity.empty());
+        CHECK(pq.value().plan.proximity == r.proximity);
     }
 }
 
@@ -843,7 +844,7 @@ TEST_CASE("matching_part: the papers to leave out, without phrase boosts") {
     const Q a("a"), b("b"), lang("Lzh");
     const std::vector<Q> ab{a, b};
     const Q phrase(Q::OP_PHRASE, ab.begin(), ab.end(), 2);
-    // The shape of a Chinese query's first tier (searcher/query.cc): both words, their phrase a boost.
+    // The shape of a Chinese query's first tier (searcher/builder.cc): both words, their phrase a boost.
     const Q strict(Q::OP_FILTER, Q(Q::OP_AND_MAYBE, Q(Q::OP_AND, a, b), phrase), lang);
     CHECK(matching_part(strict).get_description() == "Query(((a AND b) FILTER Lzh))");
     // A phrase that decides a match (an alternative of an OR) stays; nested boosts go.

@@ -2,30 +2,20 @@
 
 #include <exception>
 
+#include "common/text.h"
+
 namespace abstrakt::feed {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
+std::string_view trim(std::string_view s) { return trim_ascii_space(s); }
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-        char a = s[i], b = prefix[i];
-        if (is_upper(a)) a = static_cast<char>(a - 'A' + 'a');
-        if (is_upper(b)) b = static_cast<char>(b - 'A' + 'a');
-        if (a != b) return false;
-    }
-    return true;
+    return s.size() >= prefix.size() && ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
 bool all_digits(std::string_view s, size_t min, size_t max) {
@@ -99,7 +89,7 @@ std::string collapse_whitespace(std::string_view s) {
     out.reserve(s.size());
     bool pending_space = false;
     for (char c : s) {
-        if (is_space(c)) {
+        if (is_ascii_space(c)) {
             pending_space = !out.empty();
             continue;
         }

@@ -224,13 +224,14 @@ def text(v):
 out = sys.argv[1]
 for k, v in d.items():
     with open(os.path.join(out, "top." + k), "w") as f: f.write(text(v) + "\n")
-fields = sorted({k for h in d["hits"] for k in h})
+hits = d.get("hits", [])  # a search response has them; other JSON objects (--ranking-defaults) not
+fields = sorted({k for h in hits for k in h})
 for k in fields:
     with open(os.path.join(out, "hit." + k), "w") as f:
-        for h in d["hits"]:
+        for h in hits:
             if k in h: f.write(text(h[k]) + "\n")
             else: f.write("<missing>\n")
-if not d["hits"]: open(os.path.join(out, "nohits"), "w").close()
+if not hits: open(os.path.join(out, "nohits"), "w").close()
 ' "$_JSON_DIR" <<<"$OUT" || { rm -rf "$_JSON_DIR"; fail "not valid JSON: ${OUT:0:300}"; }
 }
 

@@ -222,4 +222,36 @@ expect_contains "$id8" "$OUT" "results for an unclosed quote"
 expect_exit 0 "$SEARCH" 'linear AND'
 expect_contains "note" "$ERR" "stderr for a dangling AND"
 
+section "--explain shows the plan; ranking parameters by name, validated"
+expect_exit 0 "$SEARCH" --explain --limit 1 linear attention
+expect_contains 'plan: two tiers (all words, then some)' "$OUT" "the plan under --explain"
+expect_contains 'word "attention" @7-16 last' "$OUT" "the last word, still being typed, in the plan"
+expect_exit 0 "$SEARCH" --json --explain --limit 1 linear attention
+expect_contains 'joined linearattention' "$(json_top plan)" "the plan in the JSON"
+expect_exit 0 "$SEARCH" --ranking-defaults
+defaults=$OUT
+for name in weighting long_query_words stop_words max_joins max_compounds_per_word rerank_depth proximity_window \
+            proximity_weight coverage_weight few_results count_to similar_terms title_wdf abstract_wdf author_wdf id_wdf; do
+    expect_contains "\"$name\":" "$defaults" "--ranking-defaults names $name"
+done
+expect_eq "ineb2 1.5" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["weighting"])' <<<"$defaults")" "the default scheme"
+expect_exit 0 "$SEARCH" --json --limit 5 diffusion
+default_order=$(json_hits id)
+expect_exit 0 "$SEARCH" --json --limit 5 --ranking weighting=bool diffusion
+[[ $(json_hits id) != "$default_order" ]] || fail "weighting=bool ranked diffusion as the default scheme does"
+_check
+echo '{"rerank_depth": 10, "weighting": "bm25"}' >"$T/ranking.json"
+expect_exit 0 "$SEARCH" --limit 1 --ranking-file "$T/ranking.json" diffusion
+expect_exit 2 "$SEARCH" --ranking nope=1 diffusion
+expect_contains 'unknown ranking parameter "nope"' "$ERR" "an unknown parameter"
+expect_exit 2 "$SEARCH" --ranking rerank_depth=2000 diffusion
+expect_contains 'out of range (0 to 1000)' "$ERR" "a value out of range"
+expect_exit 2 "$SEARCH" --ranking title_wdf=4 diffusion
+expect_contains 'title_wdf is an index-time ranking parameter' "$ERR" "an index-time parameter at search time"
+expect_exit 2 "$INDEX" --db "$T/other" --ranking rerank_depth=3 add "$SEED"
+expect_contains 'rerank_depth is a query-time ranking parameter' "$ERR" "a query-time parameter at index time"
+expect_exit 0 "$INDEX" --db "$T/other" --ranking title_wdf=5 add "$SEED"
+expect_exit 2 "$INDEX" --db "$T/other" --ranking title_wdf=4 add "$SEED"
+expect_contains 'rebuild it to change them' "$ERR" "another index-time parameter for an index with papers"
+
 finish

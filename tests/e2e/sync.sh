@@ -96,7 +96,7 @@ expect_contains "replaying the night of 2024-05-30" "$ERR" "the night replayed"
 "$INDEX" --db "$T/faulty" digest >"$T/faulty.digest" || fail "digest of the synced index"
 "$INDEX" --db "$T/replayed" digest >"$T/replayed.digest" || fail "digest of the replayed index"
 expect_eq "$(cat "$T/faulty.digest")" "$(cat "$T/replayed.digest")" "the replayed index against the synced one"
-expect_eq $((n_days + 2)) "$(grep -c . "$T/replayed.digest")" "digest lines: one per paper, the schema and the watermark"
+expect_eq $((n_days + 3)) "$(grep -c . "$T/replayed.digest")" "digest lines: one per paper, the index parameters, the schema and the watermark"
 expect_exit 2 "$INDEX" --db "$T/replayed2" rebuild --replay
 expect_contains "--replay needs --config" "$ERR" "--replay without a configuration"
 finish

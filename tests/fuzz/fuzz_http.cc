@@ -17,7 +17,7 @@
 #include "indexer/fetch.h"
 #include "searcher/http.h"
 #include "searcher/http_params.h"
-#include "searcher/query.h"
+#include "searcher/plan.h"
 #include "tests/fuzz/fuzz_util.h"
 
 using namespace abstrakt;
@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    "category " + fuzz::show(c));
     for (const std::string* d : {&r.from, &r.to})
         if (!d->empty()) {
-            Result<Xapian::Query> filter = date_range_filter(d == &r.from ? *d : "", d == &r.to ? *d : "");
+            Result<PlanFilter> filter = date_filter(d == &r.from ? *d : "", d == &r.to ? *d : "");
             FUZZ_CHECK(filter.is_ok(), "a date /search accepts but the date filter refuses: " + fuzz::show(*d) + ": " + filter.message());
         }
     return 0;

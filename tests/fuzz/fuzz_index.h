@@ -1,4 +1,4 @@
-// A small index for the fuzz targets that compile queries (fuzz_query.cc) or highlight
+// A small index for the fuzz targets that plan and build queries (fuzz_query.cc) or highlight
 // with them (fuzz_snippet.cc): two real records, so that queries run against terms, positions,
 // values and a German vocabulary as abstrakt-index writes them, and the German compound splitter the
 // searcher would learn from it.

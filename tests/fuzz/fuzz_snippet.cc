@@ -22,7 +22,8 @@
 
 #include "common/analysis.h"
 #include "common/lang.h"
-#include "searcher/query.h"
+#include "searcher/builder.h"
+#include "searcher/plan.h"
 #include "searcher/snippet.h"
 #include "tests/fuzz/fuzz_index.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -123,8 +124,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     QueryContext context;
     context.stem_langs = {lang};
     context.compounds = &index.compounds;
-    Result<ParsedQuery> parsed = parse_query(first, analyzer, context);
-    const MatchTerms match = parsed.is_ok() ? parsed.value().match : MatchTerms();
+    Result<QueryPlan> parsed = make_plan(first, analyzer, context);
+    const MatchTerms match = parsed.is_ok() ? build_tiers(parsed.value(), IndexParams{}).match : MatchTerms();
 
     std::vector<Token> tokens;
     analyzer.analyze(passage, tokens);

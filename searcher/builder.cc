@@ -1,0 +1,401 @@
+#include "searcher/builder.h"
+
+#include <set>
+
+#include "common/schema.h"
+
+namespace abstrakt {
+
+namespace {
+
+using Q = Xapian::Query;
+
+struct FieldPrefixes {
+    std::string terms;    // folded words
+    std::string stems;    // stems ("" when the field is not stemmed)
+    std::string phrases;  // where positions are
+    bool abstract;        // the abstract: unprefixed terms, each filtered by InAbstract
+};
+
+FieldPrefixes prefixes_for(QueryField field) {
+    using namespace schema;
+    const std::string z = kPrefixStem;
+    switch (field) {
+        case QueryField::kTitle: return {kPrefixTitle, z + kPrefixTitle, kPrefixTitle, false};
+        case QueryField::kAbstract: return {kPrefixNone, z, kPrefixNone, true};
+        case QueryField::kAuthor: return {kPrefixAuthor, "", kPrefixAuthor, false};
+        case QueryField::kAny: break;
+    }
+    return {kPrefixNone, z, kPrefixNone, false};
+}
+
+// The papers whose abstracts have `term`, an unprefixed word or a "Z" stem (schema.h: abstracts have
+// no terms of their own). The rule, from how indexer/document.cc counts (common/ranking.h: IndexParams):
+// an unprefixed word's wdf is abstract_wdf x (its count in the abstracts) + title_wdf x (its "S"
+// count) + author_wdf x (its "A" count) + id_wdf when it is the paper's id ("Q" + word); a "Z" stem's
+// wdf is abstract_wdf x (abstracts) + title_wdf x (its "ZS" count). A paper passes when something is
+// left for the abstracts. Used on the right of OP_FILTER: it adds no weight, the unprefixed term ranks.
+class InAbstract : public Xapian::PostingSource {
+  public:
+    InAbstract(std::string term, const IndexParams& index) : term_(std::move(term)), index_(index) {
+        const std::string z = schema::kPrefixStem;
+        if (term_.compare(0, z.size(), z) == 0) {
+            title_ = z + schema::kPrefixTitle + term_.substr(z.size());
+        } else {
+            title_ = schema::kPrefixTitle + term_;
+            author_ = schema::kPrefixAuthor + term_;
+            id_ = schema::kPrefixId + term_;
+        }
+    }
+    void init(const Xapian::Database& db) override {
+        db_ = db;
+        it_ = db_.postlist_begin(term_);
+        end_ = db_.postlist_end(term_);
+        title_it_ = db_.postlist_begin(title_);
+        author_it_ = author_.empty() ? Xapian::PostingIterator() : db_.postlist_begin(author_);
+        id_it_ = id_.empty() ? Xapian::PostingIterator() : db_.postlist_begin(id_);
+        started_ = false;
+        termfreq_ = db_.get_termfreq(term_);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return termfreq_; }
+    Xapian::doccount get_termfreq_max() const override { return termfreq_; }
+    void next(double) override {
+        if (started_ && it_ != end_) ++it_;
+        started_ = true;
+        settle();
+    }
+    void skip_to(Xapian::docid did, double) override {
+        started_ = true;
+        if (it_ != end_) it_.skip_to(did);
+        settle();
+    }
+    bool at_end() const override { return it_ == end_; }
+    Xapian::docid get_docid() const override { return *it_; }
+    InAbstract* clone() const override { return new InAbstract(term_, index_); }
+    std::string name() const override { return "abstrakt.InAbstract"; }
+    std::string get_description() const override { return "InAbstract(" + term_ + ")"; }
+
+  private:
+    // The count of `term` in paper `did` from `it` (moved forward only); 0 when it has none.
+    Xapian::termcount count(Xapian::PostingIterator& it, const std::string& term, Xapian::docid did) {
+        if (term.empty()) return 0;
+        if (it == db_.postlist_end(term)) return 0;
+        if (*it < did) it.skip_to(did);
+        return it != db_.postlist_end(term) && *it == did ? it.get_wdf() : 0;
+    }
+    // Whether paper `did` has `term` (a boolean term, whose wdf is 0).
+    bool has(Xapian::PostingIterator& it, const std::string& term, Xapian::docid did) {
+        if (term.empty() || it == db_.postlist_end(term)) return false;
+        if (*it < did) it.skip_to(did);
+        return it != db_.postlist_end(term) && *it == did;
+    }
+    // Moves to the first paper from here on with the term in an abstract.
+    void settle() {
+        for (; it_ != end_; ++it_) {
+            const Xapian::docid did = *it_;
+            const Xapian::termcount elsewhere = index_.title_wdf * count(title_it_, title_, did) +
+                                                index_.author_wdf * count(author_it_, author_, did) +
+                                                (has(id_it_, id_, did) ? index_.id_wdf : 0);
+            if (it_.get_wdf() > elsewhere) return;
+        }
+    }
+
+    std::string term_, title_, author_, id_;
+    IndexParams index_;
+    Xapian::Database db_;
+    Xapian::PostingIterator it_, end_, title_it_, author_it_, id_it_;
+    Xapian::doccount termfreq_ = 0;
+    bool started_ = false;
+};
+
+// Builds one tier of a plan. `all`: the all-words tier (juxtaposed words all required), which also
+// collects the highlight terms; otherwise the some-words tier.
+class Builder {
+  public:
+    Builder(const IndexParams& index, bool all, MatchTerms* match) : index_(index), all_(all), match_(match) {}
+
+    Q clause(const Clause& c, bool positive) {
+        switch (c.kind) {
+            case Clause::Kind::kFilter: return build_filter(c.filter);
+            case Clause::Kind::kWord: return text(c, positive);
+            case Clause::Kind::kPhrase: {
+                FieldPrefixes p = prefixes_for(c.field);
+                if (c.words.empty()) return Q();
+                int group = next_group_++;
+                for (const PlanWord& w : c.words) remember(w, group, positive);
+                if (c.words.size() == 1) return p.abstract ? in_abstract(Q(c.words[0].folded)) : Q(p.terms + c.words[0].folded);
+                return phrase(c.words, p);
+            }
+            case Clause::Kind::kAnyOf: {
+                std::vector<Q> alts;
+                for (const Clause& k : c.children)
+                    if (Q q = clause(k, positive); !q.empty()) alts.push_back(q);
+                return Q(Q::OP_OR, alts.begin(), alts.end());
+            }
+            case Clause::Kind::kAllOf: return list(c, positive);
+        }
+        return Q();
+    }
+
+  private:
+    // Restricts `q` (a word's query in the abstract: unprefixed terms and "Z" stems) to the papers that
+    // have one of its terms in an abstract.
+    Q in_abstract(const Q& q) const {
+        std::vector<Q> sources;
+        for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+            sources.emplace_back((new InAbstract(*t, index_))->release());
+        if (sources.empty()) return q;
+        return Q(Q::OP_FILTER, q, Q(Q::OP_OR, sources.begin(), sources.end()));
+    }
+
+    // Highlight terms: the word's folded form and, when `stems` is given, its stems.
+    void remember(const PlanWord& w, int group, bool positive, bool stems = false) {
+        if (!match_ || !positive) return;
+        match_->forms.emplace(w.folded, group);
+        if (stems)
+            for (const auto& s : w.stems) match_->stems.emplace(s.second, group);
+    }
+
+    Q phrase(const std::vector<PlanWord>& words, const FieldPrefixes& p) const {
+        std::vector<Q> terms;
+        for (const PlanWord& w : words) terms.emplace_back(p.phrases + w.folded);
+        Q q(Q::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()));
+        if (p.abstract) {
+            // The unprefixed phrase (title, abstract and authors are kept apart by position gaps), in
+            // papers whose abstracts have each of its words. A paper with the phrase in its title and
+            // its words apart in the abstract also passes: rare, and not worth positions per field.
+            std::vector<Q> in;
+            for (const PlanWord& w : words) in.emplace_back((new InAbstract(w.folded, index_))->release());
+            q = Q(Q::OP_FILTER, q, Q(Q::OP_AND, in.begin(), in.end()));
+        }
+        return q;
+    }
+
+    // One user word, which the analyzer may have split: "multi-view" (a hyphenated chain), "扩散模型"
+    // (two dictionary words), "foo/bar".
+    Q text(const Clause& c, bool positive) {
+        FieldPrefixes p = prefixes_for(c.field);
+        const std::vector<PlanWord>& words = c.words;
+        if (words.empty()) return Q();
+        if (words.size() == 1) return word(words[0], p, positive, c.natural);
+        if (!c.joined.empty()) {
+            // A hyphenated chain: the parts as a phrase, or the joined word. In the some-words query
+            // also each part alone, so that `0-dimensional` reaches a paper that says
+            // `zero-dimensional` (the part's stem is highlighted too, as for any word).
+            if (c.natural) {
+                // In natural language, the parts as words of their own (all of them in the all-words
+                // query): the phrase and the joined word added their weight again (SciFact nDCG@10
+                // -0.013 with them, -0.007 with the joined word alone).
+                std::vector<Q> parts;
+                for (const PlanWord& w : words) parts.push_back(word(w, p, positive, true));
+                return Q(all_ ? Q::OP_AND : Q::OP_OR, parts.begin(), parts.end());
+            }
+            if (all_) {
+                for (const PlanWord& w : words) remember(w, next_group_++, positive);
+                Q ph = phrase(words, p);
+                return Q(Q::OP_OR, ph, word(c.joined[0], p, positive, false));
+            }
+            std::vector<Q> alts{phrase(words, p), word(c.joined[0], p, positive, false)};
+            for (const PlanWord& w : words) alts.push_back(word(w, p, positive, false));
+            return Q(Q::OP_OR, alts.begin(), alts.end());
+        }
+        // Several words in one (Chinese, Japanese, or split at punctuation): like juxtaposed words,
+        // with their phrase as a boost.
+        std::vector<Q> parts;
+        for (const PlanWord& w : words) parts.push_back(word(w, p, positive, c.natural));
+        Q q(all_ ? Q::OP_AND : Q::OP_OR, parts.begin(), parts.end());
+        return Q(Q::OP_AND_MAYBE, q, phrase(words, p));
+    }
+
+    // One word: its folded form, or'd with a synonym group of the form and its stems under every
+    // language of the index (so the exact word ranks above a mere stem match), and with the form that
+    // keeps its diacritics when the user typed them. In German (PlanWord::parts and compounds), the
+    // synonym group also holds the compounds the word is a part of, and a word that splits is or'd with
+    // the AND of its parts: "Videobeschriftung" finds "Beschriftung von Videos". Each part counts as a
+    // query word of its own for the snippet and the title choice, as the AND makes it one: the German
+    // title "Beschriftung von 70 Millionen Videos" (two parts) beats the English "Captioning 70M
+    // Videos" (one), which it only tied as one query word.
+    Q word(const PlanWord& w, const FieldPrefixes& p, bool positive, bool natural) {
+        const int group = next_group_++;
+        Q result = word_terms(w, p, positive, group, true, natural, {});
+        if (!w.parts.empty()) {
+            // Each part with its German stems ("video" finds "Videos") and the vocabulary's inflected
+            // forms of it (German stems leave "videos" alone), not with the compounds it is a part of:
+            // "Beschriftung" would bring in every "...beschriftung" of the index, which is no longer
+            // what the user's one word means.
+            std::vector<Q> all;
+            for (const PlanWord::Part& part : w.parts)
+                all.push_back(word_terms(part.word[0], p, positive, next_group_++, false, natural, part.inflections));
+            result = Q(Q::OP_OR, result, Q(Q::OP_AND, all.begin(), all.end()));
+        }
+        return result;
+    }
+
+    // The terms of one word as word() describes them, for query word `group`; `compounds`: add the
+    // compounds that have the word as a part; `forms`: more folded words for the synonym group.
+    Q word_terms(const PlanWord& w, const FieldPrefixes& p, bool positive, int group, bool compounds, bool natural,
+                 const std::vector<std::string>& forms) {
+        Q exact(p.terms + w.folded);
+        Q result = exact;
+        if (!p.stems.empty()) {
+            std::set<std::string> stems;
+            for (const auto& s : w.stems) stems.insert(p.stems + s.second);
+            // A word of a natural-language query is searched by its stems alone: the stem term already
+            // counts every form of the word, the exact form included, and or-ing the exact form in
+            // again counted it twice, favouring papers that repeat the claim's wording over papers that
+            // say the same thing (SciFact nDCG@10 -0.007, docs/relevance.md).
+            std::vector<Q> syn;
+            if (!natural || stems.empty()) syn.push_back(exact);
+            for (const std::string& s : stems) syn.emplace_back(s);
+            for (const std::string& f : forms) {
+                syn.emplace_back(p.terms + f);
+                if (match_ && positive) match_->forms.emplace(f, group);
+            }
+            // Compounds join the synonym group: they share its one term statistic, so that "Modell"
+            // weighs a paper with "Sprachmodelle" as it would one with "Modelle", and the exact word
+            // beside the group still ranks first (bounded by max_compounds_per_word in the plan).
+            if (compounds) {
+                std::set<std::string> seen{w.folded};
+                for (const CompoundMatch& c : w.compounds) {
+                    if (!seen.insert(c.compound).second) continue;
+                    syn.emplace_back(p.terms + c.compound);
+                    if (match_ && positive) match_->parts[c.compound].push_back({group, c.begin, c.end});
+                }
+            }
+            if (natural) result = syn.size() == 1 ? syn.front() : Q(Q::OP_SYNONYM, syn.begin(), syn.end());
+            else if (syn.size() > 1) result = Q(Q::OP_OR, Q(Q::OP_SYNONYM, syn.begin(), syn.end()), exact);
+        }
+        // The form with diacritics is indexed for the whole text only, not per field.
+        if (!natural && p.terms.empty() && !p.abstract && w.exact != w.folded) result = Q(Q::OP_OR, result, Q(w.exact));
+        remember(w, group, positive, !p.stems.empty());
+        return p.abstract ? in_abstract(result) : result;
+    }
+
+    Q list(const Clause& c, bool positive) {
+        std::vector<Q> required, optional, excluded, filters;
+        std::vector<bool> optional_weak;  // per `optional`: a stop word that needs another word
+        std::vector<Q> joins_all, boosts, joins_some;
+        std::vector<int> optional_index(c.children.size(), -1);
+        for (size_t i = 0; i < c.children.size(); ++i) {
+            const Clause& k = c.children[i];
+            if (k.stop) continue;
+            Q q = clause(k, positive && k.mod != Modifier::kExcluded);
+            if (q.empty()) continue;
+            if (k.kind == Clause::Kind::kFilter) {
+                (k.mod == Modifier::kExcluded ? excluded : filters).push_back(q);
+                continue;
+            }
+            switch (k.mod) {
+                case Modifier::kExcluded: excluded.push_back(q); break;
+                case Modifier::kRequired: required.push_back(q); break;
+                case Modifier::kOptional:
+                    optional_index[i] = static_cast<int>(optional.size());
+                    optional.push_back(q);
+                    optional_weak.push_back(k.weak);
+                    break;
+            }
+        }
+        for (size_t i : c.joins) {
+            const std::string& a = c.children[i].words[0].folded;
+            const std::string& b = c.children[i + 1].words[0].folded;
+            Q joined(a + b);
+            if (match_ && positive) match_->forms.emplace(a + b, -1);
+            boosts.emplace_back(Q::OP_PHRASE, Q(a), Q(b));
+            joins_some.push_back(joined);
+            // The all-words alternative: every other optional word, and the joined pair.
+            std::vector<Q> alt = required;
+            for (size_t k = 0; k < optional.size(); ++k)
+                if (static_cast<int>(k) != optional_index[i] && static_cast<int>(k) != optional_index[i + 1]) alt.push_back(optional[k]);
+            alt.push_back(joined);
+            joins_all.emplace_back(Q::OP_AND, alt.begin(), alt.end());
+        }
+
+        Q base;
+        if (required.empty() && optional.empty()) {
+            base = match_all();
+        } else if (all_) {
+            std::vector<Q> every = required;
+            every.insert(every.end(), optional.begin(), optional.end());
+            base = Q(Q::OP_AND, every.begin(), every.end());
+            if (!joins_all.empty()) {
+                joins_all.insert(joins_all.begin(), base);
+                base = Q(Q::OP_OR, joins_all.begin(), joins_all.end());
+            }
+        } else {
+            std::vector<Q> any, stops_too;
+            for (size_t k = 0; k < optional.size(); ++k) (optional_weak[k] ? stops_too : any).push_back(optional[k]);
+            if (any.empty() && joins_some.empty()) any.swap(stops_too);  // the other words had no terms
+            any.insert(any.end(), joins_some.begin(), joins_some.end());
+            Q some(Q::OP_OR, any.begin(), any.end());
+            if (!stops_too.empty()) some = Q(Q::OP_AND_MAYBE, some, Q(Q::OP_OR, stops_too.begin(), stops_too.end()));
+            base = required.empty() ? some : Q(Q::OP_AND_MAYBE, Q(Q::OP_AND, required.begin(), required.end()), some);
+        }
+        // Workaround: one AND_MAYBE per phrase boost, never one over an OR of the phrases. Xapian
+        // 1.4.22 weighs `base AND_MAYBE (p1 OR p2)` wrongly and differently along different match
+        // paths: on the bundled data a paper with base weight 2.32 and only p1 (1.88) got 9.83 from one
+        // index and 10.44 from the same papers in 3 shards (it should be 4.20, which `(base AND_MAYBE
+        // p1) AND_MAYBE p2` gives in both). Shown by explain's `unexplained` weight
+        // (tests/test_explain.cc) and by shards ranking the some-words tier differently
+        // (tests/test_shards.cc).
+        for (const Q& boost : boosts) base = Q(Q::OP_AND_MAYBE, base, boost);
+        if (!filters.empty()) base = Q(Q::OP_FILTER, base, Q(Q::OP_AND, filters.begin(), filters.end()));
+        if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, Q(Q::OP_OR, excluded.begin(), excluded.end()));
+        return base;
+    }
+
+    const IndexParams& index_;
+    bool all_;
+    MatchTerms* match_;  // collected on the all-words tier only
+    int next_group_ = 0;
+};
+
+}  // namespace
+
+Xapian::Query build_filter(const PlanFilter& f) {
+    if (!f.term.empty()) return Q(f.term);
+    if (f.from.empty()) return Q(Q::OP_VALUE_LE, schema::kSlotDate, f.to);
+    if (f.to.empty()) return Q(Q::OP_VALUE_GE, schema::kSlotDate, f.from);
+    return Q(Q::OP_VALUE_RANGE, schema::kSlotDate, f.from, f.to);
+}
+
+Xapian::Query build_tier(const QueryPlan& plan, const IndexParams& index, bool all_words, MatchTerms* match) {
+    if (plan.nothing) return Q();
+    Q q = Builder(index, all_words, match).clause(plan.root, true);
+    return q.empty() ? match_all() : q;
+}
+
+TierQueries build_tiers(const QueryPlan& plan, const IndexParams& index) {
+    TierQueries out;
+    out.all = build_tier(plan, index, true, &out.match);
+    out.some = plan.two_tiers ? build_tier(plan, index, false) : out.all;
+    return out;
+}
+
+Xapian::Query some_words_only(const Xapian::Query& some, const Xapian::Query& all) {
+    return Q(Q::OP_AND_NOT, some, matching_part(all));
+}
+
+Xapian::Query matching_part(const Xapian::Query& q) {
+    const Q::op op = q.get_type();
+    if (op == Q::OP_AND_MAYBE) return matching_part(q.get_subquery(0));
+    switch (op) {
+        case Q::OP_AND:
+        case Q::OP_OR:
+        case Q::OP_AND_NOT:
+        case Q::OP_FILTER:
+        case Q::OP_XOR:
+        case Q::OP_SYNONYM:
+        case Q::OP_MAX: {
+            std::vector<Q> subs;
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(matching_part(q.get_subquery(i)));
+            return Q(op, subs.begin(), subs.end());
+        }
+        default:
+            return q;
+    }
+}
+
+Xapian::Query match_all() { return Xapian::Query(std::string()); }
+
+}  // namespace abstrakt

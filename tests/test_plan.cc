@@ -1,0 +1,395 @@
+// The query plan (searcher/plan.h), its builder's tier rule, ranking parameters as data
+// (common/ranking.h), index-time parameters stored in the index, and abstract: by the field counts.
+#include <doctest/doctest.h>
+
+#include <xapian.h>
+
+#include <fstream>
+
+#include "common/ranking.h"
+#include "common/record.h"
+#include "common/schema.h"
+#include "indexer/writer.h"
+#include "searcher/engine.h"
+#include "test_util.h"
+#include "tests/query_util.h"
+
+using namespace abstrakt;
+
+namespace {
+
+QueryPlan plan_of(const std::string& q, std::vector<std::string> langs = {"en"}) {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = std::move(langs);
+    Result<QueryPlan> p = make_plan(q, analyzer, ctx);
+    REQUIRE_MESSAGE(p.is_ok(), p.message());
+    return std::move(p.value());
+}
+
+// The clause's text as the query has it at its span.
+std::string at(const QueryPlan& p, const Span& s) { return p.text.substr(s.begin, s.end - s.begin); }
+
+std::vector<std::string> folded(const std::vector<PlanWord>& words) {
+    std::vector<std::string> out;
+    for (const PlanWord& w : words) out.push_back(w.folded);
+    return out;
+}
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("plan: clauses, fields, modifiers and spans, table") {
+    SUBCASE("two plain words: optional, joined, two tiers, the last one still being typed") {
+        QueryPlan p = plan_of("linear attention");
+        REQUIRE(p.root.kind == Clause::Kind::kAllOf);
+        REQUIRE(p.root.children.size() == 2);
+        const Clause& a = p.root.children[0];
+        const Clause& b = p.root.children[1];
+        CHECK(a.kind == Clause::Kind::kWord);
+        CHECK(a.mod == Modifier::kOptional);
+        CHECK(a.field == QueryField::kAny);
+        CHECK(at(p, a.span) == "linear");
+        CHECK(at(p, b.span) == "attention");
+        CHECK(b.words[0].stems == std::vector<std::pair<std::string, std::string>>{{"en", "attent"}});
+        CHECK_FALSE(a.last);
+        CHECK(b.last);
+        CHECK(p.root.joins == std::vector<size_t>{0});
+        CHECK(p.two_tiers);
+        CHECK(p.has_text);
+        CHECK_FALSE(p.nothing);
+        CHECK_FALSE(p.natural);
+        CHECK(p.proximity.empty());
+    }
+    SUBCASE("a space after the last word: nothing is being typed") {
+        QueryPlan p = plan_of("linear attention ");
+        CHECK_FALSE(p.root.children[1].last);
+    }
+    SUBCASE("a field, an exclusion, a requirement") {
+        QueryPlan p = plan_of("title:diffusion -robot +grasp");
+        REQUIRE(p.root.children.size() == 3);
+        CHECK(p.root.children[0].field == QueryField::kTitle);
+        CHECK(at(p, p.root.children[0].span) == "diffusion");
+        CHECK(p.root.children[1].mod == Modifier::kExcluded);
+        CHECK(at(p, p.root.children[1].span) == "robot");
+        CHECK(p.root.children[2].mod == Modifier::kRequired);
+        CHECK(p.root.children[2].last);
+        CHECK(p.two_tiers);  // one optional beside a required one
+        CHECK(p.root.joins.empty());  // a field word is no plain word
+    }
+    SUBCASE("an exclusion beside one word: one tier") {
+        QueryPlan p = plan_of("transformer -vision");
+        CHECK_FALSE(p.two_tiers);
+        CHECK(p.has_text);
+    }
+    SUBCASE("a phrase: its words, no stems, one tier") {
+        QueryPlan p = plan_of("\"large language model\"");
+        CHECK(p.root.kind == Clause::Kind::kPhrase);
+        CHECK(folded(p.root.words) == V{"large", "language", "model"});
+        CHECK(p.root.words[0].stems.empty());
+        CHECK(at(p, p.root.span) == "large language model");
+        CHECK_FALSE(p.two_tiers);
+    }
+    SUBCASE("filters are values, not queries") {
+        QueryPlan p = plan_of("cat:cs.CL date:2024-02");
+        REQUIRE(p.root.children.size() == 2);
+        CHECK(p.root.children[0].kind == Clause::Kind::kFilter);
+        CHECK(p.root.children[0].filter.term == "Kcs.cl");
+        CHECK(p.root.children[1].filter.from == "2024-02-01");
+        CHECK(p.root.children[1].filter.to == "2024-02-31");  // compared as a string: any month's end
+        CHECK_FALSE(p.has_text);
+        CHECK_FALSE(p.nothing);  // filters alone list papers
+    }
+    SUBCASE("a hyphenated chain: its parts and the joined word") {
+        QueryPlan p = plan_of("multi-view");
+        CHECK(p.root.kind == Clause::Kind::kWord);
+        CHECK(folded(p.root.words) == V{"multi", "view"});
+        REQUIRE(p.root.joined.size() == 1);
+        CHECK(p.root.joined[0].folded == "multiview");
+        CHECK(p.two_tiers);
+    }
+    SUBCASE("Chinese: one typed word, two dictionary words") {
+        QueryPlan p = plan_of("扩散模型", {"zh"});
+        CHECK(folded(p.root.words) == V{"扩散", "模型"});
+        CHECK(p.root.words[0].kind == TokenKind::kIdeograph);
+        CHECK(p.root.joined.empty());
+        CHECK(p.two_tiers);
+    }
+    SUBCASE("OR of single words: one tier") {
+        QueryPlan p = plan_of("diffusion OR gan");
+        CHECK(p.root.kind == Clause::Kind::kAnyOf);
+        CHECK_FALSE(p.two_tiers);
+    }
+    SUBCASE("a long list is natural language: stop words left out, the rest listed for proximity") {
+        QueryPlan p = plan_of("the effect of aspirin on stroke");
+        CHECK(p.natural);
+        REQUIRE(p.root.children.size() == 6);
+        CHECK(p.root.children[0].stop);
+        CHECK(p.root.children[2].stop);
+        CHECK(p.root.children[4].stop);
+        CHECK(p.root.children[1].natural);
+        CHECK(p.root.joins.empty());
+        CHECK(p.proximity == V{"effect", "aspirin", "stroke"});
+    }
+    SUBCASE("a stop word of a short list is weak, not left out") {
+        QueryPlan p = plan_of("VLQA the");
+        CHECK_FALSE(p.root.children[0].weak);
+        CHECK(p.root.children[1].weak);
+        CHECK_FALSE(p.root.children[1].stop);
+    }
+    SUBCASE("nothing to search") {
+        CHECK(plan_of("").nothing);
+        CHECK(plan_of("   ").nothing);
+        CHECK(plan_of("---").nothing);  // no word in it
+        CHECK_FALSE(plan_of("-robot").nothing);  // an exclusion alone lists what is left
+        CHECK_FALSE(plan_of("-robot").has_text);
+    }
+    SUBCASE("a query that does not parse: its words, spans in the query as typed") {
+        QueryPlan p = plan_of("(a +bc");
+        REQUIRE(p.notices.size() == 1);
+        CHECK(p.notices[0].find("did not parse") != std::string::npos);
+        REQUIRE(p.root.children.size() == 2);
+        CHECK(at(p, p.root.children[0].span) == "a");
+        CHECK(at(p, p.root.children[1].span) == "bc");
+        CHECK(p.root.children[1].mod == Modifier::kOptional);  // modifiers are dropped there
+    }
+}
+
+TEST_CASE("plan: the words a spelling correction may replace") {
+    struct Row {
+        std::string query;
+        V words;  // the spans' text, in order
+        std::string why;
+    };
+    const Row rows[] = {
+        {"langauge model", {"langauge", "model"}, "every alphabetic word"},
+        {"cat:cs.CL langauge", {"langauge"}, "not a filter's value"},
+        {"title:retreival", {"retreival"}, "a text field's word is a word"},
+        {"foo: bar", {"bar"}, "not a word followed by a colon"},
+        {"\"a AND b\"", {"a", "b"}, "not an operator's letters in a phrase"},
+        {"(cat:cs.CL langauge", {"langauge"}, "a filter searched as words (no parse) is still no word to correct"},
+        {"GPT-4o 2402.19173", {"GPT"}, "numbers are not corrected (the span is the text as typed)"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        QueryPlan p = plan_of(r.query);
+        V got;
+        for (const SpellingWord& w : p.spelling) got.push_back(at(p, w.span));
+        CHECK(got == r.words);
+    }
+}
+
+TEST_CASE("plan: the printed form") {
+    // Worked out from the rules: two plain words joined, the second still being typed, English stems
+    // (Snowball's English stemmer makes "attention" "attent").
+    CHECK(plan_of("linear attention").print() ==
+          "plan: two tiers (all words, then some); languages en\n"
+          "  all of; joined linearattention\n"
+          "    word \"linear\" @0-6: linear {en:linear}\n"
+          "    word \"attention\" @7-16 last: attention {en:attent}\n");
+    CHECK(plan_of("title:robot -\"deep learning\" year:2024 ").print() ==
+          "plan: one tier; languages en\n"
+          "  all of\n"
+          "    word title:\"robot\" @6-11: robot {en:robot}\n"
+          "    -phrase \"deep learning\" @14-27: deep, learning\n"
+          "    filter year:2024 = XY2024\n");
+    CHECK(plan_of("").print() == "plan: nothing to search; languages en\n  all of\n");
+}
+
+TEST_CASE("plan: two tiers exactly when the builder makes two different queries") {
+    // The plan decides the tiers from its clauses; the builder, asked for both tiers anyway, must agree.
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"de", "en", "zh"};
+    const std::string queries[] = {"linear attention", "robot", "robot -vision", "+robot grasp", "+robot +grasp", "a OR b",
+                                   "(a b) OR c", "\"a b\"", "multi-view", "扩散模型", "VLQA the", "--- the", "the",
+                                   "the of", "-(a b)", "x -(a b)", "cat:cs.CL", "cat:cs.CL robot", "title:(a b)",
+                                   "we propose a new method for training models", "a AND b", "NOT a", "(a"};
+    for (const std::string& q : queries) {
+        CAPTURE(q);
+        Result<QueryPlan> p = make_plan(q, analyzer, ctx);
+        REQUIRE(p.is_ok());
+        if (p->nothing) continue;
+        const bool differ = build_tier(p.value(), IndexParams{}, true).get_description() !=
+                            build_tier(p.value(), IndexParams{}, false).get_description();
+        CHECK(p->two_tiers == differ);
+    }
+}
+
+TEST_CASE("plan: errors") {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    CHECK(make_plan("\xFF", analyzer, ctx).message() == "the query is not valid UTF-8");
+    QueryLimits limits;
+    limits.max_words = 2;
+    CHECK(make_plan("a b c", analyzer, ctx, limits).message() == "the query has more than 2 words");
+    ctx.abstract_field = false;
+    CHECK(make_plan("abstract:robot", analyzer, ctx).message().find("abstract: cannot be searched") == 0);
+    CHECK(make_plan("title:robot", analyzer, ctx).is_ok());
+}
+
+TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
+    RankingParams r;
+    const nlohmann::ordered_json defaults = r.to_json();
+    // Every constant the query path had, with the value it had.
+    CHECK(defaults["weighting"] == "ineb2 1.5");
+    CHECK(defaults["long_query_words"] == 6);
+    CHECK(defaults["max_joins"] == 8);
+    CHECK(defaults["max_compounds_per_word"] == 50);
+    CHECK(defaults["rerank_depth"] == 50);
+    CHECK(defaults["proximity_window"] == 10);
+    CHECK(defaults["proximity_weight"] == 0.3);
+    CHECK(defaults["coverage_weight"] == 0.3);
+    CHECK(defaults["few_results"] == 5);
+    CHECK(defaults["count_to"] == 1000);
+    CHECK(defaults["similar_terms"] == 25);
+    CHECK(defaults["title_wdf"] == 3);
+    CHECK(defaults["abstract_wdf"] == 1);
+    CHECK(defaults["author_wdf"] == 1);
+    CHECK(defaults["id_wdf"] == 1);
+    CHECK(defaults["stop_words"].size() == 33);  // Lucene's classic English set
+    CHECK(defaults.size() == 16);
+
+    CHECK(r.set("rerank_depth", "30").is_ok());
+    CHECK(r.rerank_depth == 30);
+    CHECK(r.set_assignment("proximity_weight=0.5").is_ok());
+    CHECK(r.proximity_weight == 0.5);
+    CHECK(r.set("stop_words", "the, of ,a").is_ok());
+    CHECK(r.stop_words == V{"the", "of", "a"});
+    CHECK(r.set("title_wdf", "4").is_ok());
+    CHECK(r.index.title_wdf == 4);
+    CHECK(r.given() == V{"rerank_depth", "proximity_weight", "stop_words", "title_wdf"});
+    CHECK(r.set("weighting", "bm25 1.2 0 1 0.75 0.5").is_ok());
+    CHECK(r.scheme().name() == "Xapian::BM25Weight");
+    CHECK(RankingParams{}.scheme().name() == "Xapian::IneB2Weight");
+
+    struct Bad {
+        std::string assignment;
+        std::string message;
+    };
+    const Bad bad[] = {
+        {"nope=1", "unknown ranking parameter \"nope\""},
+        {"rerank_depth=-1", "ranking parameter rerank_depth=-1: out of range (0 to 1000)"},
+        {"rerank_depth=1.5", "ranking parameter rerank_depth=1.5: not a whole number"},
+        {"proximity_weight=abc", "ranking parameter proximity_weight=abc: not a number"},
+        {"proximity_weight=nan", "ranking parameter proximity_weight=nan: not a number"},
+        {"stop_words=The", "ranking parameter stop_words=The: \"The\" is not lower case"},
+        {"weighting=foo 1", "ranking parameter weighting=foo 1: unknown scheme \"foo\""},
+        {"weighting=ineb2 x", "ranking parameter weighting=ineb2 x: \"x\" is not a number"},
+        {"weighting=ineb2 1 2", "ranking parameter weighting=ineb2 1 2: too many numbers for ineb2"},
+        {"weighting=ineb2 -1", "ranking parameter weighting=ineb2 -1: "},  // Xapian's own message follows
+        {"title_wdf=0", "ranking parameter title_wdf=0: out of range (1 to 100)"},
+        {"rerank_depth", "--ranking takes NAME=VALUE, not \"rerank_depth\""},
+    };
+    for (const Bad& b : bad) {
+        CAPTURE(b.assignment);
+        RankingParams p;
+        Status s = p.set_assignment(b.assignment);
+        CHECK(s.code() == ErrorCode::kInvalidArgument);
+        CHECK(s.message().find(b.message) == 0);
+        CHECK(p.to_json() == defaults);  // nothing changed
+    }
+}
+
+TEST_CASE("ranking: a JSON file, all or nothing, and index-time names refused where an index is only read") {
+    test::TempDir dir;
+    RankingParams r;
+    const std::string good = dir.write("good.json", {R"({"rerank_depth": 20, "stop_words": ["the"], "weighting": "bm25"})"});
+    REQUIRE(r.load_file(good).is_ok());
+    CHECK(r.rerank_depth == 20);
+    CHECK(r.stop_words == V{"the"});
+    CHECK(query_time_only(r).is_ok());
+
+    RankingParams p;
+    const std::string half = dir.write("half.json", {R"({"rerank_depth": 20, "count_to": "many"})"});
+    Status s = p.load_file(half);
+    CHECK(s.message() == half + ": ranking parameter count_to=many: not a number");
+    CHECK(p.rerank_depth == 50);  // the first member was not applied either
+    CHECK(p.load_file(dir.file("missing.json")).message() == dir.file("missing.json") + ": cannot be read");
+    CHECK(p.load_file(dir.write("list.json", {"[1]"})).message().find("must be a JSON object") != std::string::npos);
+    CHECK(p.load_file(dir.write("broken.json", {"{"})).message().find("not JSON") != std::string::npos);
+    CHECK(p.load_file(dir.write("kind.json", {R"({"stop_words": "the"})"})).message().find("wrong kind of value") != std::string::npos);
+
+    RankingParams indexed;
+    REQUIRE(indexed.set("title_wdf", "5").is_ok());
+    CHECK(query_time_only(indexed).message().find("title_wdf is an index-time ranking parameter") == 0);
+}
+
+TEST_CASE("ranking: index parameters in the index's metadata") {
+    IndexParams d;
+    CHECK(d.to_metadata() == R"({"title_wdf":3,"abstract_wdf":1,"author_wdf":1,"id_wdf":1})");
+    CHECK(IndexParams::from_metadata("").value() == IndexParams{});  // older indexes: the defaults
+    IndexParams other;
+    other.title_wdf = 7;
+    CHECK(IndexParams::from_metadata(other.to_metadata()).value() == other);
+    CHECK_FALSE(IndexParams::from_metadata("{").is_ok());
+    CHECK(IndexParams::from_metadata(R"({"rerank_depth": 3})").message().find("no index-time parameter") != std::string::npos);
+
+    // The writer stores what a new index is built with, and an index with papers keeps it.
+    test::TempDir dir;
+    const std::string path = dir.file("index");
+    const Record rec = parse_record(R"({"id": "x1", "title": {"en": "Robot grasping"}})").value();
+    {
+        WriterOptions w;
+        w.index_params = other;
+        auto writer = IndexWriter::open(path, true, w);
+        REQUIRE(writer.is_ok());
+        REQUIRE(writer.value()->upsert(rec).is_ok());
+        REQUIRE(writer.value()->commit().is_ok());
+    }
+    CHECK(Xapian::Database(path).get_metadata(schema::kMetaIndexParams) == other.to_metadata());
+    CHECK(IndexWriter::open(path, false).is_ok());  // unset: the index's own
+    WriterOptions defaults;
+    defaults.index_params = IndexParams{};
+    auto refused = IndexWriter::open(path, false, defaults);
+    CHECK(refused.status().code() == ErrorCode::kInvalidArgument);
+    CHECK(refused.message().find("rebuild it to change them") != std::string::npos);
+    // Its title words count 7 times: "robot" has wdf 7 (title) in the unprefixed space.
+    Xapian::Database db(path);
+    Xapian::PostingIterator it = db.postlist_begin("robot");
+    REQUIRE(it != db.postlist_end("robot"));
+    CHECK(it.get_wdf() == 7);
+}
+
+TEST_CASE("abstract: a word of the abstract, by the counts of the index's own parameters, never the id") {
+    // p1's title has "robot" twice and its abstract once; p2 has "robot" in its title only; p3 in its
+    // abstract only, and its id is a word. With title_wdf 2 and author_wdf 5 the counts are unlike the
+    // defaults': the filter must read the index's parameters to tell the fields apart.
+    IndexParams params;
+    params.title_wdf = 2;
+    params.author_wdf = 5;
+    for (const IndexParams& p : {IndexParams{}, params}) {
+        CAPTURE(p.to_metadata());
+        test::TempDir dir;
+        {
+            WriterOptions w;
+            w.index_params = p;
+            auto writer = IndexWriter::open(dir.file("index"), true, w);
+            REQUIRE(writer.is_ok());
+            for (const char* line :
+                 {R"({"id": "p1", "title": {"en": "Robot robot arms"}, "abstract": {"en": "A robot."}})",
+                  R"({"id": "p2", "title": {"en": "Robot hands"}, "abstract": {"en": "Grasping."}, "authors": ["Ann Robot"]})",
+                  R"({"id": "2401.00631", "title": {"en": "Hands"}, "abstract": {"en": "A robot picks."}})"})
+                REQUIRE(writer.value()->upsert(parse_record(line).value()).is_ok());
+            REQUIRE(writer.value()->commit().is_ok());
+        }
+        auto engine = Engine::open(dir.file("index"));
+        REQUIRE(engine.is_ok());
+        auto ids = [&](const std::string& q) {
+            SearchRequest r;
+            r.query = q;
+            auto resp = engine.value()->search(r);
+            REQUIRE(resp.is_ok());
+            std::set<std::string> out;
+            for (const Hit& h : resp->hits) out.insert(h.id);
+            return out;
+        };
+        CHECK(ids("abstract:robot") == std::set<std::string>{"p1", "2401.00631"});
+        CHECK(ids("abstract:hands").empty());
+        CHECK(ids("2401.00631") == std::set<std::string>{"2401.00631"});  // the id is still a word
+        CHECK(ids("abstract:2401.00631").empty());                        // but not one of the abstract
+    }
+}
