@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace abstrakt {
 
@@ -75,6 +76,9 @@ struct Best {
 
 struct CompoundSplitter::Impl {
     std::unordered_map<std::string, Xapian::doccount> vocab;
+    // Words of the German lexicon that the vocabulary lacks: parts, with no frequency of their own.
+    std::unordered_set<std::string> lexicon;
+    std::unordered_set<std::string> dictionary;  // every word the lexicon was given
     // German stem of each vocabulary word that may be a part -> the highest frequency of such a word.
     std::unordered_map<std::string, Xapian::doccount> vocab_stems;
     // German stem of a part -> the compounds with such a part, the most frequent first.
@@ -86,11 +90,21 @@ struct CompoundSplitter::Impl {
     Xapian::Stem stemmer{"german2"};
 
     // The document frequency of `w` when it may be a part; nullptr otherwise.
+    // A lexicon word the vocabulary lacks: kLexiconOnly, which the frequency rule reads as "as
+    // frequent as the compound".
+    static constexpr Xapian::doccount kLexiconOnly = 0;
     const Xapian::doccount* part(const std::string& w) const {
+        static const Xapian::doccount lexicon_only = kLexiconOnly;
         if (kNeverParts.count(w)) return nullptr;
         auto it = vocab.find(w);
-        return it == vocab.end() ? nullptr : &it->second;
+        if (it != vocab.end()) return &it->second;
+        return use_lexicon && lexicon.count(w) ? &lexicon_only : nullptr;
     }
+    // Whether lexicon-only words may be parts in the split under way: not when the word itself is
+    // a lexicon word. A dictionary word has its own meaning, and the dictionary also lists short
+    // rare nouns that cut it into junk ("meth|oden" for "Methoden", "merk|male" for "Merkmale") or
+    // compounds that cut it wrongly ("netz|werkverkehr" for "Netzwerkverkehr").
+    mutable bool use_lexicon = false;
 
     // The frequency of `w` as the last part: a vocabulary word, or an inflected form of one (a
     // piece whose German stem is a vocabulary word's: the "modellen" of "Sprachmodellen" when the
@@ -101,8 +115,11 @@ struct CompoundSplitter::Impl {
         if (const Xapian::doccount* df = part(w)) return df;
         if (kNeverParts.count(w)) return nullptr;
         auto it = vocab_stems.find(stemmer(w));
-        return it == vocab_stems.end() ? nullptr : &it->second;
+        if (it != vocab_stems.end()) return &it->second;
+        static const Xapian::doccount lexicon_only = kLexiconOnly;
+        return use_lexicon && lexicon_stems.count(stemmer(w)) ? &lexicon_only : nullptr;
     }
+    std::unordered_set<std::string> lexicon_stems;  // German stems of the lexicon's words
 
     std::vector<CompoundPart> split(std::string_view w) const {
         const size_t n = w.size();
@@ -110,6 +127,7 @@ struct CompoundSplitter::Impl {
         // function words ("stat|ion", "ein|satz", "und"), while four admits the short nouns that
         // compounds are made of ("Bild", "Text", "Satz", "Zeit", "Rate").
         if (n > kMaxWordBytes || letters(w) < 2 * kMinPartLetters) return {};
+        use_lexicon = !lexicon.empty() && !dictionary.count(std::string(w));
         std::vector<Best> best(n + 1);
         std::string piece;
         for (size_t i = n; i-- > 0;) {
@@ -172,7 +190,8 @@ struct CompoundSplitter::Impl {
             double log_parts = 0;
             for (const CompoundPart& p : parts) {
                 auto family = vocab_stems.find(stemmer(p.word));
-                log_parts += std::log(static_cast<double>(family == vocab_stems.end() ? 1 : family->second));
+                const Xapian::doccount df = family == vocab_stems.end() ? kLexiconOnly : family->second;
+                log_parts += std::log(static_cast<double>(df == kLexiconOnly ? it->second : df));
             }
             if (static_cast<double>(parts.size()) * std::log(static_cast<double>(it->second)) > log_parts + 1e-9) return {};
         }
@@ -182,9 +201,18 @@ struct CompoundSplitter::Impl {
 
 CompoundSplitter::CompoundSplitter() : impl_(std::make_unique<Impl>()) {}
 
-CompoundSplitter::CompoundSplitter(const Vocabulary& vocabulary) : impl_(std::make_unique<Impl>()) {
+CompoundSplitter::CompoundSplitter(const Vocabulary& vocabulary) : CompoundSplitter(vocabulary, {}) {}
+
+CompoundSplitter::CompoundSplitter(const Vocabulary& vocabulary, const std::vector<std::string>& lexicon)
+    : impl_(std::make_unique<Impl>()) {
     for (const auto& [word, df] : vocabulary)
         if (!word.empty() && df > 0) impl_->vocab[word] += df;
+    for (const std::string& word : lexicon) {
+        impl_->dictionary.insert(word);
+        if (word.empty() || impl_->vocab.count(word) || letters(word) < kMinPartLetters || kNeverParts.count(word)) continue;
+        impl_->lexicon.insert(word);
+        impl_->lexicon_stems.insert(impl_->stemmer(word));
+    }
     for (const auto& [word, df] : impl_->vocab) {
         if (letters(word) < kMinPartLetters || kNeverParts.count(word)) continue;
         Xapian::doccount& max = impl_->vocab_stems[impl_->stemmer(word)];

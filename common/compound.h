@@ -9,7 +9,7 @@
 //   compounds_with_part("modell", 50)  -> sprachmodelle, diffusionsmodelle, ...  (compounds with it)
 //
 // Rules, with the reasons next to the code in compound.cc:
-// - every part is a vocabulary word, at least kMinPartLetters letters long; a part that is not the
+// - every part is a vocabulary word (or a word of the German lexicon, when one is given), at least kMinPartLetters letters long; a part that is not the
 //   last may also be a vocabulary word without its final "e" ("sprach" for "sprache") and may be
 //   followed by one linking element: "s", "es", "n" or "en" ("diffusion|s|modelle"); the last part
 //   may also be an inflected form of a vocabulary word, by German stem ("modellen" when the
@@ -66,6 +66,15 @@ class CompoundSplitter {
     // Costs about 10 µs per word (the 917 German words of the bundled data: 8 ms); words longer
     // than kMaxWordBytes are not split.
     explicit CompoundSplitter(const Vocabulary& vocabulary);
+    // The same, with a German lexicon besides: folded words of a real dictionary (Ding's nouns,
+    // common/ding.h) that may be parts too, so that a compound splits even when one of its parts
+    // never occurs alone in the index ("modell|gewichte" for an index with "Modellgewichte" and
+    // no "Modell"), and "Gewichte" then finds it. In the frequency rule a lexicon word the index
+    // lacks counts as frequent as the compound (it neither favours nor prevents the split), so the
+    // rule is decided by the parts the index has. The lexicon's words are not themselves split
+    // (only the vocabulary's are; split() still splits any word asked). kNeverParts applies to
+    // them as well.
+    CompoundSplitter(const Vocabulary& vocabulary, const std::vector<std::string>& lexicon);
     ~CompoundSplitter();
     CompoundSplitter(CompoundSplitter&&) noexcept;
     CompoundSplitter& operator=(CompoundSplitter&&) noexcept;

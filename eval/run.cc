@@ -321,6 +321,14 @@ std::string default_cache_dir() {
     return ".abstrakt-eval-cache";
 }
 
+Result<std::string> cached_abstrakt_index(const EvalOptions& o, const BeirData& data, const std::string& lang_tag) {
+    Result<fs::path> folder = cache_folder(o, lang_tag);
+    if (!folder.is_ok()) return folder.status();
+    Result<Built> built = abstrakt_index(o, data, folder.value(), lang_tag);
+    if (!built.is_ok()) return built.status();
+    return built->path;
+}
+
 Result<EvalResult> run_eval(const EvalOptions& o) {
     EvalResult r;
     r.split = o.split;

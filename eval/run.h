@@ -105,6 +105,10 @@ struct EvalResult {
 // written), kLocked / kUnavailable / kInternal (an index could not be built, opened or searched).
 Result<EvalResult> run_eval(const EvalOptions& options);
 
+// The Abstrakt index of `data`'s corpus that run_eval uses: reused from the cache when it matches,
+// else built there (same key, same mapping). Returns its path. Errors as for run_eval.
+Result<std::string> cached_abstrakt_index(const EvalOptions& options, const BeirData& data, const std::string& lang_tag);
+
 // Writes one line per evaluated query, tab-separated, after a header line: query-id, then nDCG@10,
 // Recall@100 and RR@10 of Abstrakt and (when evaluated) of the peer, then "all" or "some" (whether
 // any paper had every word of the query, or only the some-words tier answered). Errors:

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@
 #include "indexer/export.h"
 #include "indexer/generations.h"
 #include "indexer/ingest.h"
+#include "indexer/lexicon_learn.h"
 #include "indexer/parallel.h"
 #include "indexer/rebuild.h"
 #include "indexer/stats.h"
@@ -49,6 +51,9 @@ commands:
   adopt            turn an index directory made by `add` into generation 1 (once, before serving)
   export           every stored record as JSON Lines on standard output, in order of id
   digest           one line per document and per watermark: diff two of them to compare indexes
+  lexicon learn --out DIR [options] [FILE...]
+                   learn a Chinese<->English lexicon from records with both languages (the files,
+                   else the index): DIR/zh-en.tsv.gz and DIR/en-zh.tsv.gz (docs/cross-language.md)
 
 options:
   --db PATH             the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
@@ -395,6 +400,131 @@ int cmd_stats(const std::string& db) {
     return kExitOk;
 }
 
+
+constexpr const char* kLexiconUsage = R"(usage: abstrakt-index [--db PATH] lexicon learn --out DIR [options] [FILE...]
+
+Learns a Chinese<->English word-translation lexicon from the records of FILE... (JSON Lines, gzip or
+not), or of the index when no file is given: each record with a Chinese and an English title is a
+sentence pair. Writes DIR/zh-en.tsv.gz and DIR/en-zh.tsv.gz (format: docs/cross-language.md).
+
+options:
+  --method dice|ibm1   Dice with competitive linking (default), or IBM Model 1 with EM
+  --units words|bigrams  Chinese units: ICU words only (default), or words and character bigrams
+  --no-phrases         no multi-word units (adjacent word pairs)
+  --summaries          also the Chinese summaries beside the English abstracts
+  --holdout FILE       ids (one a line, # comments) whose records are left out
+  --min-count N        occurrences a unit and a link need (default 2)
+  --top N              translations kept per word (default 6)
+  --min-prob P         translations below this probability are dropped (default 0.02)
+  --iterations N       EM iterations of ibm1 (default 5)
+)";
+
+int cmd_lexicon(const std::string& db, int argc, char** argv) {
+    if (argc < 1 || std::string(argv[0]) != "learn") {
+        std::cerr << kLexiconUsage;
+        return kExitUsage;
+    }
+    LearnOptions o;
+    std::string out_dir;
+    std::vector<std::string> files;
+    auto number = [](const char* v, double lo, double hi, double& out) {
+        if (!v) return false;
+        char* end = nullptr;
+        out = std::strtod(v, &end);
+        return *v && *end == '\0' && out >= lo && out <= hi;
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
+        double n = 0;
+        if (a == "-h" || a == "--help") {
+            std::cout << kLexiconUsage;
+            return kExitOk;
+        } else if (a == "--no-phrases") {
+            o.phrases = false;
+        } else if (a == "--summaries") {
+            o.summaries = true;
+        } else if (a == "--out") {
+            if (!v) return usage_error("--out needs a directory");
+            out_dir = argv[++i];
+        } else if (a == "--method") {
+            if (!v || (std::string(v) != "dice" && std::string(v) != "ibm1")) return usage_error("--method is dice or ibm1");
+            o.method = std::string(argv[++i]) == "dice" ? LearnOptions::Method::kDice : LearnOptions::Method::kIbm1;
+        } else if (a == "--units") {
+            if (!v || (std::string(v) != "words" && std::string(v) != "bigrams")) return usage_error("--units is words or bigrams");
+            o.zh_bigrams = std::string(argv[++i]) == "bigrams";
+        } else if (a == "--holdout") {
+            if (!v) return usage_error("--holdout needs a file");
+            std::ifstream in(argv[++i]);
+            if (!in) return usage_error(std::string("cannot read ") + argv[i]);
+            for (std::string line; std::getline(in, line);) {
+                while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+                if (!line.empty() && line[0] != '#') o.holdout.insert(line);
+            }
+        } else if (a == "--min-count") {
+            if (!number(v, 1, 1e6, n) || n != static_cast<uint32_t>(n)) return usage_error("--min-count needs a whole number from 1");
+            o.min_count = static_cast<uint32_t>(n);
+            ++i;
+        } else if (a == "--top") {
+            if (!number(v, 1, 100, n) || n != static_cast<size_t>(n)) return usage_error("--top needs a whole number from 1 to 100");
+            o.top_k = static_cast<size_t>(n);
+            ++i;
+        } else if (a == "--iterations") {
+            if (!number(v, 1, 100, n) || n != static_cast<int>(n)) return usage_error("--iterations needs a whole number from 1 to 100");
+            o.iterations = static_cast<int>(n);
+            ++i;
+        } else if (a == "--min-prob") {
+            if (!number(v, 0, 1, n)) return usage_error("--min-prob needs a number from 0 to 1");
+            o.min_prob = n;
+            ++i;
+        } else if (a.size() > 1 && a[0] == '-') {
+            return usage_error("unknown lexicon option " + a);
+        } else {
+            files.push_back(a);
+        }
+    }
+    if (out_dir.empty()) return usage_error("lexicon learn needs --out DIR");
+    LearnStats stats;
+    std::vector<ParallelText> pairs;
+    auto report = [](const std::string& m) { std::cerr << "abstrakt-index: " << m << "\n"; };
+    if (!files.empty()) {
+        auto r = read_parallel(files, o, stats, report);
+        if (!r.is_ok()) {
+            std::cerr << "abstrakt-index: " << r.message() << "\n";
+            return kExitUsage;
+        }
+        pairs = std::move(r.value());
+    } else {
+        std::string bad;
+        auto r = export_records(db, [&](const std::string& line) {
+            auto rec = parse_record(line);
+            if (rec.is_ok()) add_parallel(rec.value(), o, stats, pairs);
+            else if (bad.empty()) bad = rec.message();
+        });
+        if (!r.is_ok()) {
+            std::cerr << "abstrakt-index: " << r.message() << "\n";
+            return kExitIndex;
+        }
+    }
+    std::cerr << "abstrakt-index: " << stats.records << " records, " << stats.held_out << " held out, " << pairs.size()
+              << " sentence pairs\n";
+    if (pairs.empty()) {
+        std::cerr << "abstrakt-index: no record has both a Chinese and an English title: nothing to learn from\n";
+        return kExitUsage;
+    }
+    LearnedLexicons lex = learn_lexicon(pairs, o, report);
+    for (Lexicon* l : {&lex.zh_en, &lex.en_zh}) {
+        const std::string path = out_dir + "/" + l->from() + "-" + l->to() + ".tsv.gz";
+        Status s = l->write(path);
+        if (!s.is_ok()) {
+            std::cerr << "abstrakt-index: " << s.message() << "\n";
+            return kExitIndex;
+        }
+        std::cerr << "abstrakt-index: wrote " << path << ": " << l->sources() << " words, " << l->pairs() << " translations\n";
+    }
+    return stats.skipped ? kExitPartial : kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -412,6 +542,7 @@ int main(int argc, char** argv) {
             (void)name;
             return argv[++i];
         };
+        if (a == "lexicon" && command.empty()) return cmd_lexicon(resolve_db_path(db_flag), argc - i - 1, argv + i + 1);
         if (a == "-h" || a == "--help") {
             std::cout << kUsage;
             return kExitOk;

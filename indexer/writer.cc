@@ -99,19 +99,20 @@ bool is_unfinished_creation(const fs::path& dir) {
     return any;
 }
 
-// A new, empty database at `dir` with the schema version committed.
-void create_database(const std::string& dir) {
+// A new, empty database at `dir` with the schema version and the index parameters committed together.
+void create_database(const std::string& dir, const IndexParams& params) {
     Xapian::WritableDatabase db(dir, Xapian::DB_CREATE);
     db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
+    db.set_metadata(schema::kMetaIndexParams, params.to_metadata());
     db.commit();
     db.close();
 }
 
 // Makes a new, empty index at `path` (of `n` shards when n >= 2), crash-safe: the database, or the
-// shards and their stub file, are created and their schema version committed in a folder beside it,
+// shards and their stub file, are created and their schema version and index parameters committed in a folder beside it,
 // which is then renamed into place. A process killed at any point leaves either no index at `path` or
 // a complete empty one. Losing a race with another creator is fine: the caller opens what is there.
-Status create_index(const std::string& path, unsigned n) {
+Status create_index(const std::string& path, unsigned n, const IndexParams& params) {
     const fs::path target(path);
     fs::path parent = target.parent_path();
     if (parent.empty()) parent = ".";
@@ -126,13 +127,13 @@ Status create_index(const std::string& path, unsigned n) {
     fs::remove_all(temp, ec);
     if (n >= 2) {
         fs::create_directories(temp, ec);
-        for (unsigned k = 0; k < n; ++k) create_database((temp / shards::shard_name(k)).string());
+        for (unsigned k = 0; k < n; ++k) create_database((temp / shards::shard_name(k)).string(), params);
         if (Status s = shards::write_stub(temp.string(), n); !s.is_ok()) {
             fs::remove_all(temp, ec);
             return s;
         }
     } else {
-        create_database(temp.string());
+        create_database(temp.string(), params);
     }
     // rename(2) replaces an empty folder (a generation prepared by rebuild) and fails on one that is
     // not empty: someone else's index, which the caller then opens.
@@ -183,7 +184,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::open(const std::string& path, 
             return Status(ErrorCode::kInvalidArgument, "an index has at most " + std::to_string(shards::kMaxShards) + " shards");
         if (!exists || empty_dir || is_unfinished_creation(path)) {
             if (!create) return Status(ErrorCode::kNotFound, "no index at " + path);
-            if (Status s = create_index(path, options.shards); !s.is_ok()) return s;
+            if (Status s = create_index(path, options.shards, options.index_params.value_or(IndexParams{})); !s.is_ok()) return s;
         }
         Result<unsigned> n = shards::count(path);
         if (!n.is_ok()) return n.status();

@@ -605,7 +605,7 @@ class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
         : db_(std::move(db)), ranking_(options.ranking), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
-          server_(connection_limits(options), threads, hooks()) {
+          ui_(options.ui), server_(connection_limits(options), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
             else origins_.push_back(o);
@@ -702,7 +702,8 @@ class Service {
         const bool reusable = (res.status == 200 || res.status == 304) && cache_control && cache_control->rfind("public", 0) == 0;
         if (!reusable) {
             res.erase_header("ETag");
-            if (res.status != 204) res.set_header("Cache-Control", "no-store");
+            // The page's files say no-cache themselves (searcher/ui.h).
+            if (!cache_control && res.status != 204) res.set_header("Cache-Control", "no-store");
         } else if (res.status == 200) {
             const std::optional<std::string> inm = joined_header(req, "if-none-match");
             if (inm && match_if_none_match(*inm, "") == TagMatch::kAny) {
@@ -732,6 +733,7 @@ class Service {
         bool malformed = false;
         std::optional<Matched> m = match_route(raw_path, malformed);
         if (!m) {
+            if (!malformed && serve_page(req, raw_path, res)) return;
             if (malformed) return reply_error(res, bad_parameter("malformed path " + in_quotes(raw_path) + ": a % must be followed by two hex digits"));
             return reply_error(res, {404, "not_found", "no endpoint at " + in_quotes(raw_path) + "; the endpoints are " + kEndpointList});
         }
@@ -755,6 +757,28 @@ class Service {
             case Route::kHealth: return health(params.value(), res);
             case Route::kMetrics: return metrics(params.value(), res);
         }
+    }
+
+    // The search page's files (searcher/ui.h), with their security headers. False when `raw_path` is
+    // none of them.
+    bool serve_page(const Request& req, std::string_view raw_path, Response& res) {
+        Result<std::optional<ui::Asset>> found = ui_.find(raw_path);
+        if (found.is_ok() && !found.value()) return false;
+        res.tag = raw_path == "/" ? "/" : "/ui/{file}";
+        if (req.method != "GET" && req.method != "HEAD") {
+            res.set_header("Allow", "GET, HEAD");
+            reply_error(res, {405, "method_not_allowed", req.method + " is not allowed on the page; use GET (or HEAD)"});
+        } else if (req.has_body()) {
+            reply_error(res, {413, "request_too_large", "request bodies are not accepted: the API is read-only"});
+        } else if (!found.is_ok()) {
+            reply_error(res, {500, "internal", found.message()});
+        } else {
+            res.status = 200;
+            res.body = std::move(found.value()->body);
+            res.set_header("Content-Type", std::string(found.value()->content_type));
+            for (const auto& [name, value] : ui::security_headers()) res.set_header(name, std::string(value));
+        }
+        return true;
     }
 
     // CORS preflight (and a plain OPTIONS): what a browser may ask of this endpoint.
@@ -963,6 +987,7 @@ class Service {
     bool any_origin_ = false;
     std::vector<std::string> origins_;
     Metrics metrics_;
+    const ui::Site ui_;
     Server server_;  // last: it is destroyed (its workers joined) before what its hooks use
 };
 

@@ -1,6 +1,7 @@
 // abstrakt-serve's HTTP JSON API over the searcher (docs/http-api.md): routing, parameters, the
 // mapping of errors to HTTP statuses, CORS, metrics, the access log, one Engine per worker thread,
-// following the index through commits and symlink switches, and shutdown on SIGTERM or SIGINT.
+// following the index through commits and symlink switches, and shutdown on SIGTERM or SIGINT; and
+// the search page's files at / and /ui/ (searcher/ui.h, docs/web.md).
 //
 // The connection layer is searcher/http_server.h (our own HTTP/1.1 server); this header only declares
 // what the program and the tests use.
@@ -16,6 +17,7 @@
 #include "common/status.h"
 #include "searcher/engine.h"
 #include "searcher/http_params.h"
+#include "searcher/ui.h"
 
 namespace abstrakt::http {
 
@@ -28,6 +30,7 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;   // origins allowed to read responses; empty or "*": any
     bool quiet = false;                      // no access log
     std::shared_ptr<const RankingParams> ranking;  // query-time ranking parameters; nullptr: the defaults
+    ui::Site ui = ui::Site::embedded();      // the search page at / (docs/web.md); ui::Site(): none
 };
 
 // Runs the server until SIGTERM or SIGINT, then stops accepting, lets requests in flight finish

@@ -3,12 +3,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/config.h"
 #include "common/ranking.h"
 #include "common/version.h"
 #include "searcher/http.h"
+#include "searcher/ui.h"
 
 namespace {
 
@@ -17,7 +19,8 @@ using namespace abstrakt;
 constexpr const char* kUsage = R"(usage: abstrakt-serve [options]
 
 The HTTP JSON API over an index: GET /search, /papers/{id}, /papers/{id}/similar, /suggest,
-/health, /metrics (docs/http-api.md). Stops on SIGTERM or SIGINT after the requests in flight.
+/health, /metrics (docs/http-api.md), and a search page at / (docs/web.md). Stops on SIGTERM or
+SIGINT after the requests in flight.
 
 options:
   --db PATH            the index, a directory or a symlink to one (default: $ABSTRAKT_DB,
@@ -33,6 +36,9 @@ options:
   --ranking NAME=VALUE a query-time ranking parameter for every request (docs/relevance.md;
                        abstrakt-search --ranking-defaults lists them); repeatable
   --ranking-file FILE  the same from a JSON object of names and values
+  --ui DIR             serve the page's files from DIR (its index.html at /, the others
+                       under /ui/) instead of the page built into the binary
+  --no-ui              serve no page, only the API
   --quiet              no access log
   -h, --help           this text
   --version            the version
@@ -54,6 +60,8 @@ bool parse_number(const std::string& s, long low, long high, long& out) {
 int main(int argc, char** argv) {
     http::ServerOptions options;
     RankingParams ranking;
+    bool no_ui = false;
+    std::optional<std::string> ui_dir;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "-h" || a == "--help") {
@@ -68,8 +76,13 @@ int main(int argc, char** argv) {
             options.quiet = true;
             continue;
         }
+        if (a == "--no-ui") {
+            if (ui_dir) return usage_error("--no-ui and --ui cannot be combined");
+            no_ui = true;
+            continue;
+        }
         if (a != "--db" && a != "--host" && a != "--port" && a != "--threads" && a != "--cors-origin" &&
-            a != "--max-connections" && a != "--ranking" && a != "--ranking-file")
+            a != "--max-connections" && a != "--ranking" && a != "--ranking-file" && a != "--ui")
             return usage_error(a.rfind("-", 0) == 0 ? "unknown option " + a : "unexpected argument " + a);
         if (i + 1 >= argc) return usage_error(a + " needs a value");
         const std::string v = argv[++i];
@@ -96,11 +109,22 @@ int main(int argc, char** argv) {
                 return usage_error("--max-connections takes a number from " + std::to_string(http::kMinConnections) + " to " +
                                    std::to_string(http::kMaxConnectionsOption));
             options.max_connections = static_cast<size_t>(n);
+        } else if (a == "--ui") {
+            if (v.empty()) return usage_error("--ui needs a directory");
+            if (no_ui) return usage_error("--no-ui and --ui cannot be combined");
+            ui_dir = v;
         } else {
             if (v.empty()) return usage_error("--cors-origin needs an origin, such as https://example.org, or *");
             options.cors_origins.push_back(v);
         }
     }
     options.ranking = std::make_shared<const RankingParams>(std::move(ranking));
+    if (no_ui) {
+        options.ui = ui::Site();
+    } else if (ui_dir) {
+        Result<ui::Site> site = ui::Site::directory(*ui_dir);
+        if (!site.is_ok()) return usage_error(site.message());
+        options.ui = site.value();
+    }
     return http::serve(options);
 }

@@ -891,6 +891,21 @@ TEST_CASE("search: total counts the papers the pages list, the same for every pa
     // By hand: "linear attention" lists p1, p2 (both words), then p3 (one); by date only p2 and p1.
     CHECK(idx.search("linear attention", SortOrder::kRelevance, 0, 0).total == 3);
     CHECK(idx.search("linear attention", SortOrder::kDate, 0, 0).total == 2);
+    // Beyond the bound (count_to), an estimate marked as one, between the matches seen and the papers
+    // of the index: "linear OR regression" matches p1, p2, p3; counting stops after 2.
+    auto bounded = std::make_shared<RankingParams>();
+    REQUIRE(bounded->set("count_to", "1").is_ok());
+    SearchRequest req;
+    req.query = "linear OR regression";
+    req.limit = 0;
+    req.ranking = bounded;
+    auto est = idx.engine->search(req);
+    REQUIRE(est.is_ok());
+    CHECK_FALSE(est->total_is_exact);
+    CHECK(est->total >= 2);
+    CHECK(est->total <= kPapers.size());
+    req.ranking = nullptr;
+    CHECK(idx.engine->search(req).value().total == 3);
     // "no paper matches every word" does not depend on the page either.
     for (uint64_t limit : {0, 1, 10}) {
         SearchResponse resp = idx.search("linear zebra", SortOrder::kRelevance, 0, limit);
