@@ -426,12 +426,13 @@ TEST_CASE("translator: the project's default resources (Ding from scripts/setup,
     CHECK(spans[0].source == "sprachmodelle");
     // The searcher's splitter with Ding's nouns as its lexicon: a part finds the compound.
     CompoundSplitter splitter({{"modellgewichte", 1}, {"temperaturkoeffizient", 1}, {"lehrermodelle", 1}}, t.german_nouns());
-    for (const auto& [part, compound] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& row : std::vector<std::pair<std::string, std::string>>{
              {"gewichte", "modellgewichte"}, {"koeffizient", "temperaturkoeffizient"}, {"lehrer", "lehrermodelle"}}) {
+        const std::string& part = row.first;  // not a structured binding: CAPTURE's lambda takes it (clang)
         CAPTURE(part);
         auto found = splitter.compounds_with_part(part, 5);
         REQUIRE(found.size() == 1);
-        CHECK(found[0].compound == compound);
+        CHECK(found[0].compound == row.second);
     }
     // Dictionary words that the nouns would cut into junk stay whole.
     for (const char* w : {"methoden", "merkmale", "netzwerkverkehr", "beispiel", "ergebnisse", "vorhersage", "durchsatz"}) {
