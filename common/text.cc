@@ -26,6 +26,20 @@ std::string_view trim_ascii_space(std::string_view s) {
     return s;
 }
 
+std::vector<std::string> utf8_code_points(std::string_view s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size();) {
+        size_t n = 1;
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0xF0) n = 4;
+        else if (c >= 0xE0) n = 3;
+        else if (c >= 0xC0) n = 2;
+        out.emplace_back(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
 uint64_t fnv1a64(std::string_view s, uint64_t h) {
     for (unsigned char c : s) {
         h ^= c;

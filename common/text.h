@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace abstrakt {
 
@@ -23,6 +24,10 @@ bool ascii_iequals(std::string_view a, std::string_view b);
 
 // `s` without leading and trailing ASCII white space.
 std::string_view trim_ascii_space(std::string_view s);
+
+// The code points of UTF-8 text `s`, each as its bytes (a lead byte decides the length; the text is
+// expected to be valid, as analysed text is).
+std::vector<std::string> utf8_code_points(std::string_view s);
 
 // FNV-1a, 64 bits (offset basis 14695981039346656037, prime 1099511628211): the same on every run
 // and machine. It places papers in shards (common/shards.h), names evaluation caches and digests

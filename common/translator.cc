@@ -15,6 +15,7 @@
 #include "common/compound.h"
 #include "common/ding.h"
 #include "common/lang.h"
+#include "common/text.h"
 
 namespace abstrakt {
 
@@ -37,17 +38,6 @@ std::vector<std::string> words_of(std::string_view s) {
     return out;
 }
 
-std::vector<std::string> code_points(std::string_view s) {
-    std::vector<std::string> out;
-    for (size_t i = 0; i < s.size();) {
-        size_t n = 1;
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
-        out.emplace_back(s.substr(i, n));
-        i += n;
-    }
-    return out;
-}
 
 std::string pair_key(std::string_view from, std::string_view to) { return std::string(from) + "-" + std::string(to); }
 
@@ -136,7 +126,7 @@ struct Translator::Impl {
                     german.insert(src);
                     german_by_stem[german2(src)].push_back(src);
                 }
-                if (ix.lex.from() == "zh" && code_points(src).size() == 2) ix.has_bigrams = true;
+                if (ix.lex.from() == "zh" && utf8_code_points(src).size() == 2) ix.has_bigrams = true;
             }
         }
         german.insert(nouns.begin(), nouns.end());
@@ -200,7 +190,7 @@ struct Translator::Impl {
             if (it != german_by_stem.end())
                 for (const std::string& w : it->second) take(ix->lex.find(w), 1.0 / static_cast<double>(it->second.size()));
         } else if (from == "zh" && ix->has_bigrams) {
-            auto cps = code_points(folded);
+            auto cps = utf8_code_points(folded);
             if (cps.size() >= 3) {
                 const double n = static_cast<double>(cps.size() - 1);
                 for (size_t i = 0; i + 1 < cps.size(); ++i) take(ix->lex.find(cps[i] + cps[i + 1]), 1.0 / n);

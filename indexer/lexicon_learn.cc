@@ -6,6 +6,7 @@
 
 #include "common/analysis.h"
 #include "common/record.h"
+#include "common/text.h"
 
 namespace abstrakt {
 
@@ -44,18 +45,6 @@ void unique_sorted(std::vector<uint32_t>& v) {
     v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
-// Splits UTF-8 into code points.
-std::vector<std::string> code_points(std::string_view s) {
-    std::vector<std::string> out;
-    for (size_t i = 0; i < s.size();) {
-        size_t n = 1;
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
-        out.emplace_back(s.substr(i, n));
-        i += n;
-    }
-    return out;
-}
 
 class Extractor {
   public:
@@ -68,7 +57,7 @@ class Extractor {
         std::string run;  // the current run of adjacent Han words, for bigrams
         auto flush_run = [&] {
             if (o_.zh_bigrams) {
-                auto cps = code_points(run);
+                auto cps = utf8_code_points(run);
                 for (size_t i = 0; i + 1 < cps.size(); ++i) out.push_back(zh_units.id(cps[i] + cps[i + 1]));
             }
             run.clear();
