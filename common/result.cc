@@ -116,7 +116,9 @@ std::string to_json(const SearchResponse& r, int indent) {
         ordered_json o;
         o["id"] = h.id;
         o["title"] = h.title;
+        o["title_highlighted"] = h.title_highlighted.html();
         o["title_lang"] = h.title_lang;
+        o["langs"] = h.langs;
         o["authors"] = h.authors;
         o["published"] = h.published.empty() ? ordered_json(nullptr) : ordered_json(h.published);
         o["categories"] = h.categories;

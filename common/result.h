@@ -66,7 +66,9 @@ struct Explanation {
 struct Hit {
     std::string id;
     std::string title;       // in the query's language when the paper has it, else the original
+    Snippet title_highlighted;  // the same title whole, white space folded, its matching words marked
     std::string title_lang;
+    std::vector<std::string> langs;  // every language the paper has text in (primary subtags, sorted)
     std::vector<std::string> authors;
     std::string published;   // "YYYY-MM-DD" or ""
     std::vector<std::string> categories;
@@ -109,7 +111,7 @@ struct SearchResponse {
 };
 
 // The JSON document: {query, total, total_is_exact, took_ms, offset, limit, has_more, hits: [{id, title,
-// title_lang, authors, published, categories, upvotes, comments, url, score, snippet,
+// title_highlighted, title_lang, langs, authors, published, categories, upvotes, comments, url, score, snippet,
 // snippet_lang, explain}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
 // suggestion (a string or null), notices, partial (true when shards are missing), missing_shards
 // (their names), plan (only when explained: the query plan's text)}. Snippets are HTML-escaped with <mark> around matches; absent optional

@@ -535,7 +535,8 @@ struct Engine::Impl {
     }
 
     // "Did you mean": each word of the plan's spelling spans (QueryPlan::spelling: alphabetic words,
-    // not field names, operators or filter values) that no paper has, replaced by the closest word of
+    // not field names, operators or filter values) that no paper has, not even by one of its stems
+    // ("Diffusionsmodell" finds "Diffusionsmodelle": no correction), replaced by the closest word of
     // the spelling dictionary. "" when nothing changed.
     std::string spelling_suggestion(const QueryPlan& plan) {
         const std::string& query = plan.text;
@@ -543,6 +544,9 @@ struct Engine::Impl {
         size_t at = 0;
         for (const SpellingWord& w : plan.spelling) {
             if (w.span.begin < at || db.get_termfreq(w.folded) > 0) continue;
+            if (std::any_of(w.stems.begin(), w.stems.end(),
+                            [&](const std::string& s) { return db.get_termfreq(schema::kPrefixStem + s) > 0; }))
+                continue;
             std::string better = db.get_spelling_suggestion(w.folded, 2);
             if (better.empty() || better == w.folded) continue;
             out.append(query, at, w.span.begin - at);
@@ -596,7 +600,12 @@ struct Engine::Impl {
         std::optional<MatchedText> analysed_title, analysed_abstract;
         const LangText* title = pick(rec.title, rec.title.front().lang, analysed_title);
         h.title = title->text;
+        h.title_highlighted = analysed_title->whole();
         h.title_lang = title->lang;
+        for (const auto* field : {&rec.title, &rec.abstract})
+            for (const LangText& t : *field) h.langs.push_back(lang::primary(t.lang));
+        std::sort(h.langs.begin(), h.langs.end());
+        h.langs.erase(std::unique(h.langs.begin(), h.langs.end()), h.langs.end());
         if (const LangText* abstract = pick(rec.abstract, lang::primary(title->lang), analysed_abstract)) {
             h.snippet = analysed_abstract->snippet();
             h.snippet_lang = abstract->lang;

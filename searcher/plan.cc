@@ -362,7 +362,11 @@ class Planner {
                         for (const PlanWord::Part& p : w.parts) plan_.proximity.push_back(p.word[0].folded);
                     }
                 for (const PlanWord& w : c.words)
-                    if (spellable(c, w)) plan_.spelling.push_back({w.span, w.folded});
+                    if (spellable(c, w)) {
+                        SpellingWord s{w.span, w.folded, {}};
+                        for (const auto& stem : w.stems) s.stems.push_back(stem.second);
+                        plan_.spelling.push_back(std::move(s));
+                    }
                 return;
             case Clause::Kind::kFilter: has_constraint_ = true; return;
             case Clause::Kind::kAnyOf:

@@ -126,6 +126,7 @@ struct Clause {
 struct SpellingWord {
     Span span;
     std::string folded;
+    std::vector<std::string> stems;  // its stems, as PlanWord::stems has them (no prefix)
 };
 
 struct QueryPlan {

@@ -143,6 +143,18 @@ Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view
     return MatchedText(analyzer, text, lang, match).snippet(options);
 }
 
+Snippet MatchedText::whole() const {
+    SnippetOptions all;
+    all.window_words = a_->words.size();  // one window over every word: nothing left out
+    all.lead_words = a_->words.size();
+    Snippet s = snippet(all);
+    if (s.empty() && !text_.empty()) {  // a text without words ("???"): as it is, white space folded
+        s.parts.push_back({"", false});
+        append_collapsed(s.parts.back().text, text_);
+    }
+    return s;
+}
+
 Snippet MatchedText::snippet(const SnippetOptions& options) const {
     const Analysed& a = *a_;
     std::string_view text = text_;

@@ -29,6 +29,7 @@ class MatchedText {
 
     int score() const;                                         // as match_score()
     Snippet snippet(const SnippetOptions& options = {}) const;  // as make_snippet()
+    Snippet whole() const;  // the whole text, white space folded, every matching word marked (titles)
 
     struct Analysed;  // defined in snippet.cc
 

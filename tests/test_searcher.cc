@@ -914,3 +914,36 @@ TEST_CASE("search: total counts the papers the pages list, the same for every pa
         CHECK(resp.notices[0] == "no paper matches every word; showing papers that match some");
     }
 }
+
+TEST_CASE("search: each hit's title highlighted whole and HTML-safe, and the languages the paper has") {
+    SmallIndex idx({
+        R"({"id": "t1", "title": {"en": "x < y & <b>Robots</b>\n  that grasp"}, "abstract": {"de": "Roboter greifen."}})",
+        R"({"id": "t2", "title": {"en": "Robot hands", "zh": "机器人的手"}, "abstract": {"en": "Grasping robots."}})",
+    });
+    SearchResponse r = idx.search("robots");
+    REQUIRE(r.hits.size() == 2);
+    const Hit& t1 = r.hits[0].id == "t1" ? r.hits[0] : r.hits[1];
+    const Hit& t2 = r.hits[0].id == "t1" ? r.hits[1] : r.hits[0];
+    // The whole title, white space folded, the markup of the record shown as text.
+    CHECK(t1.title_highlighted.html() == "x &lt; y &amp; &lt;b&gt;<mark>Robots</mark>&lt;/b&gt; that grasp");
+    CHECK(t1.langs == std::vector<std::string>{"de", "en"});  // an English title, a German abstract
+    CHECK(t2.title_highlighted.html() == "<mark>Robot</mark> hands");  // by its stem
+    CHECK(t2.langs == std::vector<std::string>{"en", "zh"});
+    // A Chinese query shows the Chinese title, highlighted in it.
+    SearchResponse zh = idx.search("机器人");
+    REQUIRE(zh.hits.size() == 1);
+    CHECK(zh.hits[0].title_lang == "zh");
+    // (How ICU's dictionary cuts "机器人的手" decides the marks' ends; the first word is marked.)
+    CHECK(zh.hits[0].title_highlighted.html().rfind("<mark>机器", 0) == 0);
+    CHECK(zh.hits[0].title_highlighted.plain() == "机器人的手");
+}
+
+TEST_CASE("search: no \"did you mean\" for a word the index has by one of its stems") {
+    SmallIndex idx(kPapers);
+    // p4 says "Diffusionsmodelle"; "Diffusionsmodell" itself is in no paper, but its German stem is.
+    SearchResponse r = idx.search("Diffusionsmodell");
+    CHECK(r.total >= 1);
+    CHECK(r.total < 5);  // few enough that a suggestion would be looked for
+    CHECK(r.suggestion.empty());
+    CHECK(idx.search("retna").suggestion == "retina");  // a word no paper has, by form or stem
+}
