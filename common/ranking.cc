@@ -273,9 +273,9 @@ Status RankingParams::set_json(const nlohmann::json& object, const std::string& 
         } else {
             return Status(ErrorCode::kInvalidArgument, origin + ": " + it.key() + ": a value is a number, a string or a list of strings");
         }
+        // A list takes an array, the others a single value (numbers may come as strings too).
         const Param* p = find(it.key());
-        if (p && (p->kind == Param::Kind::kList) != v.is_array() && !(p->kind == Param::Kind::kText && v.is_string()) &&
-            !(p->kind != Param::Kind::kList && p->kind != Param::Kind::kText && v.is_number()))
+        if (p && (p->kind == Param::Kind::kList) != v.is_array())
             return Status(ErrorCode::kInvalidArgument, origin + ": " + it.key() + ": wrong kind of value");
         if (Status s = copy.set(it.key(), text); !s.is_ok()) return Status(s.code(), origin + ": " + s.message());
     }

@@ -298,11 +298,9 @@ class Planner {
     void analyse(Clause& c) {
         switch (c.kind) {
             case Clause::Kind::kWord: return analyse_word(c);
-            case Clause::Kind::kPhrase: {
-                std::vector<Token> joined;
+            case Clause::Kind::kPhrase:
                 for (Token& t : tokens(c, nullptr)) c.words.push_back(plain(t, c.span.begin));
                 return;
-            }
             case Clause::Kind::kFilter: return;
             case Clause::Kind::kAnyOf:
                 for (Clause& k : c.children) analyse(k);
