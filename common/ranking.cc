@@ -192,8 +192,6 @@ Status query_time_only(const RankingParams& r) {
     return Status::ok();
 }
 
-bool RankingParams::known(std::string_view name) { return find(name) != nullptr; }
-
 bool RankingParams::index_time(std::string_view name) {
     const Param* p = find(name);
     return p && p->index_time;
@@ -309,7 +307,7 @@ nlohmann::ordered_json RankingParams::to_json() const {
 const Xapian::Weight& RankingParams::scheme() const {
     if (scheme_) return *scheme_;
     // Never set: the default text, parsed once for every RankingParams.
-    static const std::shared_ptr<const Xapian::Weight> fallback = parse_weighting("ineb2 1.5").value();
+    static const std::shared_ptr<const Xapian::Weight> fallback = parse_weighting(RankingParams{}.weighting).value();
     return *fallback;
 }
 

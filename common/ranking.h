@@ -91,8 +91,7 @@ struct RankingParams {
     Status set_json(const nlohmann::json& object, const std::string& origin);
     Status load_file(const std::string& path);
 
-    // Whether `name` is a parameter, and whether it is an index-time one.
-    static bool known(std::string_view name);
+    // Whether `name` is an index-time parameter.
     static bool index_time(std::string_view name);
     // Every parameter, name to value, in the table's order: query-time ones, then index-time ones.
     nlohmann::ordered_json to_json() const;

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <unordered_set>
 
 #include "common/analysis.h"
 #include "common/compound.h"
@@ -715,15 +714,6 @@ struct Engine::Impl {
         return make_plan(r.query, analyzer, ctx, limits.query);
     }
 
-    Result<QueryPlan> plan(const SearchRequest& r) {
-        Result<std::string> want_lang = wanted_language(r);
-        if (!want_lang.is_ok()) return want_lang.status();
-        return with_retry([&]() -> Result<QueryPlan> {
-            reopen();
-            return plan_of(r, want_lang.value(), ranking_of(r));
-        });
-    }
-
     // The pages of a search's tiers, and the query whose matches `total` counts.
     struct Tiered {
         std::vector<Tier> tiers;
@@ -1022,7 +1012,6 @@ Result<SearchResponse> Engine::search(const SearchRequest& request) { return imp
 Result<SearchResponse> Engine::similar(const std::string& id, uint64_t offset, uint64_t limit) {
     return impl_->similar(id, offset, limit);
 }
-Result<QueryPlan> Engine::plan(const SearchRequest& request) { return impl_->plan(request); }
 Result<std::vector<std::string>> Engine::suggest(std::string_view text, size_t limit) { return impl_->suggest(text, limit); }
 Result<Record> Engine::paper(const std::string& id) { return impl_->paper(id); }
 Result<Engine::Info> Engine::info() { return impl_->info(); }

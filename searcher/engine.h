@@ -175,9 +175,6 @@ class Engine {
     // unknown id, kInvalidArgument for limit or offset beyond the limits.
     Result<SearchResponse> similar(const std::string& id, uint64_t offset, uint64_t limit);
 
-    // The plan of `request`'s query as search() would make it, for tests and --explain.
-    Result<QueryPlan> plan(const SearchRequest& request);
-
     // Completions for type-ahead: the last word of `text` taken as a prefix of indexed words, the
     // most frequent first, each returned as the whole text with that word completed. At most
     // `limit` (1 to 20); a bounded number of candidate words is looked at, so a one-letter prefix
