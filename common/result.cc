@@ -141,7 +141,14 @@ std::string to_json(const SearchResponse& r, int indent) {
         j["facets"] = {{"lang", counts(r.facets->lang)}, {"year", counts(r.facets->year)}, {"category", counts(r.facets->category)}};
     }
     j["suggestion"] = r.suggestion.empty() ? ordered_json(nullptr) : ordered_json(r.suggestion);
-    j["notices"] = r.notices;
+    j["corrected"] = r.corrected.empty() ? ordered_json(nullptr) : ordered_json(r.corrected);
+    ordered_json translations = ordered_json::array();
+    for (const QueryTranslation& t : r.translations)
+        translations.push_back({{"word", t.word}, {"lang", t.lang}, {"to", t.to}, {"as", t.as}});
+    j["translations"] = std::move(translations);
+    ordered_json notices = ordered_json::array();
+    for (const Notice& n : r.notices) notices.push_back({{"code", n.code}, {"message", n.message}});
+    j["notices"] = std::move(notices);
     j["partial"] = r.partial;
     j["missing_shards"] = r.missing_shards;
     if (!r.plan.empty()) j["plan"] = r.plan;

@@ -89,6 +89,34 @@ struct Facets {
     Counts category;  // as in the records ("cs.CL")
 };
 
+// A notice: something the user should know about how the query was read or answered. `code` is stable
+// (a front end shows its own text for it); `message` is English, for people and logs.
+struct Notice {
+    std::string code;
+    std::string message;
+    bool operator==(const Notice& o) const { return code == o.code && message == o.message; }
+};
+
+// The stable notice codes (docs/http-api.md, "Notices").
+namespace notice {
+inline constexpr const char* kQueryUnparsed = "query_unparsed";    // searched for the words instead
+inline constexpr const char* kNoWords = "no_words";                // nothing to search for
+inline constexpr const char* kSomeWords = "some_words";            // no paper has every word
+inline constexpr const char* kUnknownField = "unknown_field";      // "foo:bar" searched as text
+inline constexpr const char* kInvalidFilter = "invalid_filter";    // "year:abc": left out
+inline constexpr const char* kCorrected = "corrected";             // misspelt words also searched corrected
+inline constexpr const char* kTranslated = "translated";           // words also searched in other languages
+inline constexpr const char* kRecordUnreadable = "record_unreadable";
+}  // namespace notice
+
+// A query word searched in another language as well (cross-language search, docs/cross-language.md).
+struct QueryTranslation {
+    std::string word;             // as typed ("Sprachmodelle")
+    std::string lang;             // its language ("de")
+    std::string to;               // the language it was translated into ("en")
+    std::vector<std::string> as;  // what was searched, most probable first ("language model")
+};
+
 struct SearchResponse {
     std::string query;
     // The papers the pages of this search list, whatever the page: exact up to a bound (ranking
@@ -99,9 +127,13 @@ struct SearchResponse {
     double took_ms = 0;
     uint64_t offset = 0, limit = 0;
     std::vector<Hit> hits;
-    std::vector<std::string> notices;  // e.g. "the query did not parse; searched for its words"
+    std::vector<Notice> notices;
     std::optional<Facets> facets;      // when asked for
     std::string suggestion;            // a corrected query ("did you mean"), or ""
+    // The query as its misspelt words were also searched ("showing results for"), or "" when no word
+    // was corrected.
+    std::string corrected;
+    std::vector<QueryTranslation> translations;
     // Over a cluster (searcher/cluster.h): shards none of whose replicas answered, left out of this
     // response, which is then partial: its hits, totals and facets are those of the other shards.
     bool partial = false;
@@ -113,7 +145,8 @@ struct SearchResponse {
 // The JSON document: {query, total, total_is_exact, took_ms, offset, limit, has_more, hits: [{id, title,
 // title_highlighted, title_lang, langs, authors, published, categories, upvotes, comments, url, score, snippet,
 // snippet_lang, explain}], facets: {lang: {code: n}, year: {...}, category: {...}} (only when computed),
-// suggestion (a string or null), notices, partial (true when shards are missing), missing_shards
+// suggestion (a string or null), corrected (a string or null), translations: [{word, lang, to, as}],
+// notices: [{code, message}], partial (true when shards are missing), missing_shards
 // (their names), plan (only when explained: the query plan's text)}. Snippets are HTML-escaped with <mark> around matches; absent optional
 // fields are null. A hit's "explain" is there only when the hit has an explanation: {tier (a string
 // or null), score, terms: [{term, field, kind, wdf, weight, factor (only when not 1)}], unexplained},

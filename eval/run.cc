@@ -412,9 +412,9 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
             } else {
                 for (const Hit& h : resp->hits) ranking.push_back(h.id);
                 bool some_only = false;
-                for (const std::string& n : resp->notices) {
-                    if (n.rfind("the query did not parse", 0) == 0) ++r.unparsed;
-                    if (n.rfind("no paper matches every word", 0) == 0) some_only = true;
+                for (const Notice& n : resp->notices) {
+                    if (n.code == notice::kQueryUnparsed) ++r.unparsed;
+                    if (n.code == notice::kSomeWords) some_only = true;
                 }
                 r.no_all_words += some_only;
                 r.some_words_only.push_back(some_only);

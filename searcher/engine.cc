@@ -624,7 +624,7 @@ struct Engine::Impl {
                 if (!listed.first(*it)) continue;
                 Result<Record> rec = from_json(it.get_document().get_data());
                 if (!rec.is_ok()) {
-                    resp.notices.push_back("a stored record could not be read (" + rec.message() + "); rebuild the index");
+                    resp.notices.push_back({notice::kRecordUnreadable, "a stored record could not be read (" + rec.message() + "); rebuild the index"});
                     continue;
                 }
                 resp.hits.push_back(make_hit(it, rec.value(), match, want_lang));
@@ -779,7 +779,7 @@ struct Engine::Impl {
         const Count c = count_matches(out.counted, static_cast<uint64_t>(rk.count_to) + 1);
         resp.total = c.n;
         resp.total_is_exact = c.exact;
-        if (!any_all && resp.total > 0) resp.notices.push_back("no paper matches every word; showing papers that match some");
+        if (!any_all && resp.total > 0) resp.notices.push_back({notice::kSomeWords, "no paper matches every word; showing papers that match some"});
         return out;
     }
 
@@ -814,7 +814,7 @@ struct Engine::Impl {
             resp.notices = plan.notices;
             if (plan.nothing) {
                 if (filters->empty()) {
-                    resp.notices.push_back("the query has no words to search for");
+                    resp.notices.push_back({notice::kNoWords, "the query has no words to search for"});
                 } else {
                     q.all = q.some = match_all();  // the filters alone: list papers
                     plan.two_tiers = false;

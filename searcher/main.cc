@@ -244,7 +244,7 @@ int main(int argc, char** argv) {
             default: return kExitIndex;
         }
     }
-    for (const std::string& n : r->notices) std::cerr << "abstrakt-search: note: " << n << "\n";
+    for (const Notice& n : r->notices) std::cerr << "abstrakt-search: note: " << n.message << "\n";
     if (r->partial) {
         std::cerr << "abstrakt-search: partial results: no replica of";
         for (const std::string& n : r->missing_shards) std::cerr << " " << n;

@@ -673,7 +673,7 @@ Result<QueryPlan> make_plan(std::string_view text, Analyzer& analyzer, const Que
         plan.root = text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos ? plain_words(text)
                                                                                       : Parser(lex(text), limits.max_depth).parse();
     } catch (const SyntaxError& e) {
-        plan.notices.push_back(std::string("the query did not parse (") + e.what() + "); searched for its words instead");
+        plan.notices.push_back({notice::kQueryUnparsed, std::string("the query did not parse (") + e.what() + "); searched for its words instead"});
         plan.root = plain_words(text);
     }
     if (Clause* last = last_clause(plan.root); last && last->kind == Clause::Kind::kWord && last->span.end == text.size())

@@ -29,6 +29,7 @@
 #include "common/analysis.h"
 #include "common/compound.h"
 #include "common/ranking.h"
+#include "common/result.h"
 #include "common/status.h"
 
 namespace abstrakt {
@@ -142,7 +143,7 @@ struct QueryPlan {
     // rewards papers that have many of them close together (engine.cc: proximity rerank).
     std::vector<std::string> proximity;
     std::vector<SpellingWord> spelling;
-    std::vector<std::string> notices;
+    std::vector<Notice> notices;
     std::vector<std::string> stem_langs;
 
     // The plan in a readable form, one clause a line, indented by depth (docs/query-syntax.md shows one).

@@ -148,7 +148,7 @@ TEST_CASE("plan: clauses, fields, modifiers and spans, table") {
     SUBCASE("a query that does not parse: its words, spans in the query as typed") {
         QueryPlan p = plan_of("(a +bc");
         REQUIRE(p.notices.size() == 1);
-        CHECK(p.notices[0].find("did not parse") != std::string::npos);
+        CHECK(p.notices[0].message.find("did not parse") != std::string::npos);
         REQUIRE(p.root.children.size() == 2);
         CHECK(at(p, p.root.children[0].span) == "a");
         CHECK(at(p, p.root.children[1].span) == "bc");

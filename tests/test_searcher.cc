@@ -415,7 +415,7 @@ TEST_CASE("search: sorts, pages, totals") {
     SearchResponse fallback = idx.search("regression recurrence", SortOrder::kDate);
     CHECK(fallback.hits.size() == 2);
     REQUIRE(fallback.notices.size() == 1);
-    CHECK(fallback.notices[0].find("no paper matches every word") != std::string::npos);
+    CHECK(fallback.notices[0].message.find("no paper matches every word") != std::string::npos);
 }
 
 TEST_CASE("search: a query with only filters lists papers newest first") {
@@ -492,7 +492,7 @@ TEST_CASE("search: bad queries") {
         SearchResponse resp = idx.search(r.query);
         if (r.notice) {
             bool said = std::any_of(resp.notices.begin(), resp.notices.end(),
-                                    [&](const std::string& n) { return n.find(r.notice) != std::string::npos; });
+                                    [&](const Notice& n) { return n.message.find(r.notice) != std::string::npos; });
             CHECK(said);
         } else {
             CHECK(resp.notices.empty());
@@ -504,7 +504,7 @@ TEST_CASE("search: bad queries") {
     std::string deep = std::string(100, '(') + "linear" + std::string(100, ')');
     SearchResponse d = idx.search(deep);
     REQUIRE(!d.notices.empty());
-    CHECK(d.notices[0].find("nest") != std::string::npos);
+    CHECK(d.notices[0].message.find("nest") != std::string::npos);
 }
 
 TEST_CASE("search: errors") {
@@ -911,7 +911,8 @@ TEST_CASE("search: total counts the papers the pages list, the same for every pa
         SearchResponse resp = idx.search("linear zebra", SortOrder::kRelevance, 0, limit);
         CHECK(resp.total == 3);  // p1, p2, p3 have "linear"
         REQUIRE(resp.notices.size() == 1);
-        CHECK(resp.notices[0] == "no paper matches every word; showing papers that match some");
+        CHECK(resp.notices[0].code == notice::kSomeWords);
+        CHECK(resp.notices[0].message == "no paper matches every word; showing papers that match some");
     }
 }
 

@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!plan.two_tiers || build_tier(plan, IndexParams{}, false).get_description() != q.all.get_description(),
                "two tiers planned, but they are the same query");
     FUZZ_CHECK(!plan.print().empty(), "a plan that prints nothing");
-    for (const std::string& n : plan.notices) FUZZ_CHECK(valid_utf8(n), "notice not UTF-8: " + fuzz::show(n));
+    for (const Notice& n : plan.notices) FUZZ_CHECK(valid_utf8(n.message), "notice not UTF-8: " + fuzz::show(n.message));
     for (const auto* terms : {&q.match.forms, &q.match.stems})
         for (const auto& [term, group] : *terms) FUZZ_CHECK(!term.empty() && valid_utf8(term), "highlight " + fuzz::show(term));
     for (const auto& [compound, parts] : q.match.parts)
