@@ -229,7 +229,31 @@ class Builder {
                 all.push_back(word_terms(part.word[0], p, positive, next_group_++, false, natural, part.inflections));
             result = Q(Q::OP_OR, result, Q(Q::OP_AND, all.begin(), all.end()));
         }
+        for (const Alternative& a : w.alternatives)
+            if (Q q = alternative(a, p, positive, group); !q.empty()) result = Q(Q::OP_OR, result, Q(Q::OP_SCALE_WEIGHT, q, a.weight));
         return result;
+    }
+
+    // An alternative's terms in field `p`, its words highlighted as query word `group`: each word by
+    // its stem when it has one (a translation: "language model" -> "languag", "model"), else as
+    // written; combined as Alternative::join says.
+    Q alternative(const Alternative& a, const FieldPrefixes& p, bool positive, int group) {
+        const bool phrase = a.join == Alternative::Join::kPhrase;
+        std::vector<Q> terms;
+        for (size_t i = 0; i < a.words.size(); ++i) {
+            const bool stem = !phrase && !p.stems.empty() && i < a.stems.size() && !a.stems[i].empty();
+            terms.emplace_back(stem ? p.stems + a.stems[i] : (phrase ? p.phrases : p.terms) + a.words[i]);
+            if (match_ && positive) {
+                match_->forms.emplace(a.words[i], group);
+                if (stem) match_->stems.emplace(a.stems[i], group);
+            }
+        }
+        if (terms.empty()) return Q();
+        Q q = terms.size() == 1                  ? terms[0]
+              : phrase                           ? Q(Q::OP_PHRASE, terms.begin(), terms.end(), static_cast<Xapian::termcount>(terms.size()))
+              : a.join == Alternative::Join::kAny ? Q(Q::OP_SYNONYM, terms.begin(), terms.end())
+                                                 : Q(Q::OP_AND, terms.begin(), terms.end());
+        return p.abstract ? in_abstract(q) : q;
     }
 
     // The terms of one word as word() describes them, for query word `group`; `compounds`: add the

@@ -562,6 +562,19 @@ const char* mod_name(Modifier m) {
     return "";
 }
 
+}  // namespace
+
+const char* to_string(Alternative::Kind k) {
+    switch (k) {
+        case Alternative::Kind::kCompletion: return "completion";
+        case Alternative::Kind::kCorrection: return "correction";
+        case Alternative::Kind::kTranslation: return "translation";
+    }
+    return "";
+}
+
+namespace {
+
 void print_word(std::ostream& out, const PlanWord& w) {
     out << w.folded;
     if (w.exact != w.folded) out << "|" << w.exact;
@@ -575,6 +588,12 @@ void print_word(std::ostream& out, const PlanWord& w) {
         for (const PlanWord::Part& p : w.parts) out << " " << p.word[0].folded;
     }
     if (!w.compounds.empty()) out << " in " << w.compounds.size() << " compound" << (w.compounds.size() == 1 ? "" : "s");
+    for (const Alternative& a : w.alternatives) {
+        const bool phrase = a.join == Alternative::Join::kPhrase;
+        out << " " << to_string(a.kind) << (a.lang.empty() ? "" : ":" + a.lang) << " " << (phrase ? "\"" : "");
+        for (size_t i = 0; i < a.words.size(); ++i) out << (i ? a.join == Alternative::Join::kAny ? "|" : " " : "") << a.words[i];
+        out << (phrase ? "\"" : "") << " x" << a.weight;
+    }
 }
 
 void print_clause(std::ostream& out, const Clause& c, int depth) {

@@ -66,6 +66,26 @@ struct Span {
 enum class QueryField { kAny, kTitle, kAbstract, kAuthor };
 enum class Modifier { kOptional, kRequired, kExcluded };
 
+// Another way to search a word, below the word itself: a completion of the word being typed, a
+// correction of a misspelt word, a translation into another language. The builder ors it beside the
+// word's own terms with its weight scaled by `weight`, so that an equal match of the word as typed
+// ranks first; a paper with the alternative satisfies the word in the all-words tier.
+struct Alternative {
+    enum class Kind { kCompletion, kCorrection, kTranslation };
+    Kind kind = Kind::kCompletion;
+    std::string lang;                // the language of `words`, "" when not one language
+    std::vector<std::string> words;  // folded; several: all of them (a phrase when `phrase`)
+    // Stems of `words`, one each ("" for a word not stemmed): searched instead of the word when set.
+    std::vector<std::string> stems;
+    // How `words` combine: all of them (a translation "language model"), as a phrase, or any one of
+    // them as one synonym group (the completions of a prefix: a paper with several counts once).
+    enum class Join { kAll, kPhrase, kAny };
+    Join join = Join::kAll;
+    double weight = 1;               // in (0, 1]
+    std::string display;             // as the response shows it ("language model", "attention")
+};
+const char* to_string(Alternative::Kind k);
+
 // One word as the analyzer gave it, with everything the builder searches it by.
 struct PlanWord {
     std::string folded;  // the search form
@@ -84,6 +104,8 @@ struct PlanWord {
         std::vector<std::string> inflections;
     };
     std::vector<Part> parts;
+    // Completions, corrections, translations (most weight first).
+    std::vector<Alternative> alternatives;
 };
 
 // A filter of the syntax (cat:, lang:, id:, year:, date:) or of the request.

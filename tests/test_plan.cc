@@ -393,3 +393,34 @@ TEST_CASE("abstract: a word of the abstract, by the counts of the index's own pa
         CHECK(ids("abstract:2401.00631").empty());                        // but not one of the abstract
     }
 }
+
+TEST_CASE("builder: a word's alternatives are or'd beside it, scaled, and satisfy it in the all-words tier") {
+    QueryPlan p = plan_of("transfo robot");
+    PlanWord& typed = p.root.children[0].words[0];
+    Alternative completions;
+    completions.kind = Alternative::Kind::kCompletion;
+    completions.words = {"transformer", "transform"};
+    completions.join = Alternative::Join::kAny;
+    completions.weight = 0.5;
+    typed.alternatives.push_back(completions);
+    Alternative translation;
+    translation.kind = Alternative::Kind::kTranslation;
+    translation.lang = "en";
+    translation.words = {"language", "model"};
+    translation.stems = {"languag", "model"};
+    translation.weight = 0.25;
+    typed.alternatives.push_back(translation);
+    MatchTerms match;
+    const std::string all = build_tier(p, IndexParams{}, true, &match).get_description();
+    // Written out by hand from the builder's rule: the word's own terms, then each alternative scaled.
+    CHECK(all.find("((((transfo SYNONYM Ztransfo) OR transfo) OR 0.5 * (transformer SYNONYM transform)) OR 0.25 * "
+                   "(Zlanguag AND Zmodel)) AND ((robot SYNONYM Zrobot) OR robot)") != std::string::npos);
+    CHECK(match.forms.count("transformer") == 1);
+    CHECK(match.stems.count("languag") == 1);
+    CHECK(p.print().find("transfo {en:transfo} completion transformer|transform x0.5 translation:en language model x0.25") !=
+          std::string::npos);
+    Alternative phrase = translation;
+    phrase.join = Alternative::Join::kPhrase;
+    p.root.children[0].words[0].alternatives = {phrase};
+    CHECK(build_tier(p, IndexParams{}, true).get_description().find("OR 0.25 * (language PHRASE 2 model))") != std::string::npos);
+}
