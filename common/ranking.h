@@ -77,6 +77,21 @@ struct RankingParams {
     uint32_t count_to = 10000;
     // Similar papers: a paper's this many best expansion terms make the query.
     uint32_t similar_terms = 25;
+    // The word being typed (the last, no space after it) is also searched as this many of the index's
+    // words that begin with it, most frequent first, with weight x prefix_weight; from prefix_min_chars
+    // characters on (a Han character completes from one).
+    uint32_t prefix_completions = 10;
+    uint32_t prefix_min_chars = 2;
+    double prefix_weight = 0.5;
+    // Typo tolerance: a word of typo_min_chars characters or more that at most typo_rare papers have
+    // (by the word or a stem of it) is also searched as the spelling dictionary's best word one edit
+    // away (two from typo_two_edits_chars characters on), when at least typo_ratio times as many papers
+    // have that word (as the misspelt one, or as 1 when none has it), with weight x typo_weight.
+    uint32_t typo_min_chars = 4;
+    uint32_t typo_two_edits_chars = 8;
+    uint32_t typo_rare = 2;
+    uint32_t typo_ratio = 10;
+    double typo_weight = 0.5;
 
     IndexParams index;
 

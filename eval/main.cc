@@ -31,6 +31,9 @@ options:
   --no-peer           evaluate Abstrakt alone
   --raw-queries       give Abstrakt the query text as it is, query syntax and all
                       (default: as plain words, see docs/relevance.md)
+  --prefix            complete each query's last word, as a search box does (default: queries are
+                      finished words)
+  --no-typos          do not search misspelt words as their corrections
   --ranking NAME=VALUE  a ranking parameter, query-time or index-time (docs/relevance.md lists
                       them; abstrakt-search --ranking-defaults prints them); repeatable; the
                       index-time ones are part of the index cache's key
@@ -82,6 +85,10 @@ int main(int argc, char** argv) {
             o.peer = false;
         } else if (a == "--raw-queries") {
             o.raw_queries = true;
+        } else if (a == "--prefix") {
+            o.prefix = true;
+        } else if (a == "--no-typos") {
+            o.typos = false;
         } else if (a == "--quiet") {
             quiet = true;
         } else if (a == "--ranking" || a == "--ranking-file") {

@@ -386,7 +386,8 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
     SystemRun& a = r.abstrakt;
     a.name = "Abstrakt";
     a.tag = "abstrakt";
-    a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words");
+    a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words") +
+               (o.prefix ? ", last word completed" : "") + (o.typos ? "" : ", no typo correction");
     for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
     {
         Result<Built> built = abstrakt_index(o, data, folder.value(), lang_tag);
@@ -403,6 +404,8 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
             req.query = o.raw_queries ? queries[i]->text : plain_words(queries[i]->text);
             req.limit = kDepth;
             req.spelling = false;
+            req.prefix = o.prefix;
+            req.typos = o.typos;
             Result<SearchResponse> resp = engine.value()->search(req);
             std::vector<std::string> ranking;
             if (!resp.is_ok()) {

@@ -45,6 +45,10 @@ struct EvalOptions {
     bool rebuild = false;       // build the indexes even when cached ones match
     bool peer = true;           // also evaluate SQLite FTS5
     bool raw_queries = false;   // give Abstrakt the query text as is instead of plain_words() of it
+    // Queries are finished: the last word is not completed unless asked (SearchRequest::prefix);
+    // misspelt words are corrected as in a search unless turned off.
+    bool prefix = false;
+    bool typos = true;
     // Ranking parameters (common/ranking.h): the index-time ones build the index (and are part of the
     // cache key), the query-time ones rank every query.
     RankingParams ranking;

@@ -117,7 +117,7 @@ class Builder {
 
     Q clause(const Clause& c, bool positive) {
         switch (c.kind) {
-            case Clause::Kind::kFilter: return build_filter(c.filter);
+            case Clause::Kind::kFilter: return c.invalid.empty() ? build_filter(c.filter) : Q();
             case Clause::Kind::kWord: return text(c, positive);
             case Clause::Kind::kPhrase: {
                 FieldPrefixes p = prefixes_for(c.field);

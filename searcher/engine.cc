@@ -404,6 +404,35 @@ struct Engine::Impl {
         return compounds;
     }
 
+    // The plan's view of the index's words (searcher/plan.h).
+    class IndexVocabulary : public Vocabulary {
+      public:
+        explicit IndexVocabulary(const Xapian::Database& db) : db_(db) {}
+        uint64_t frequency(const std::string& term) const override { return db_.get_termfreq(term); }
+        // Reads at most kScan words in term order: a short prefix costs no more than a long one, at the
+        // price of missing a frequent word far down a very common prefix's list.
+        std::vector<std::string> completions(const std::string& prefix, size_t n) const override {
+            constexpr size_t kScan = 4000;
+            std::vector<std::pair<Xapian::doccount, std::string>> found;
+            size_t scanned = 0;
+            for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix) && scanned < kScan; ++t, ++scanned)
+                if ((*t).size() > prefix.size()) found.emplace_back(t.get_termfreq(), *t);
+            const size_t keep = std::min(n, found.size());
+            std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),
+                              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+            std::vector<std::string> out;
+            for (size_t i = 0; i < keep; ++i) out.push_back(std::move(found[i].second));
+            return out;
+        }
+        std::string correction(const std::string& word, unsigned edits) const override {
+            return db_.get_spelling_suggestion(word, edits);
+        }
+
+      private:
+        const Xapian::Database& db_;
+    };
+    IndexVocabulary vocabulary{db};
+
     std::vector<std::string> index_languages() {
         std::vector<std::string> out;
         const std::string p = schema::kPrefixLang;
@@ -711,6 +740,9 @@ struct Engine::Impl {
         ctx.compounds = &german_compounds();
         ctx.abstract_field = !has_remote_shards();
         ctx.ranking = &rk;
+        ctx.vocabulary = &vocabulary;
+        ctx.prefix = r.prefix;
+        ctx.typos = r.typos;
         return make_plan(r.query, analyzer, ctx, limits.query);
     }
 
@@ -826,7 +858,11 @@ struct Engine::Impl {
             }
             Tiered tiered = run_tiers(r, plan, q.all, q.some, rk, resp);
             if (r.facets) resp.facets = facets(tiered.counted, rk, resp.total, resp.total_is_exact);
-            if (r.spelling && plan.has_text && resp.total < rk.few_results) resp.suggestion = spelling_suggestion(plan);
+            resp.corrected = plan.corrected;
+            if (!plan.corrected.empty())
+                resp.notices.push_back({notice::kCorrected, "misspelt words were also searched as: " + plan.corrected});
+            else if (r.spelling && plan.has_text && resp.total < rk.few_results)
+                resp.suggestion = spelling_suggestion(plan);
             add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
             if (r.explain) resp.plan = plan.print();
             resp.has_more = has_more(resp);

@@ -40,6 +40,8 @@ struct SearchRequest {
     std::string author;                   // words of an author's name, all required
     bool facets = false;                  // count languages, years and categories over all matches
     bool spelling = true;                 // offer a corrected query when few papers match
+    bool prefix = true;                   // the word being typed is also searched as its completions
+    bool typos = true;                    // misspelt words are also searched as their corrections
     bool explain = false;                 // give each hit an Explanation (explain_match below), and the plan
     // Kept for old clients; no longer changes anything: every total is exact up to
     // RankingParams::count_to (SearchResponse::total).

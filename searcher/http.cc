@@ -413,12 +413,15 @@ Result<SearchRequest> parse_search_params(const Params& params) {
         }
     }
     if (const std::string* a = find_param(params, kAuthor)) r.author = *a;
-    for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}, std::pair{kExactTotal, &r.exact_total}}) {
+    for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}, std::pair{kExactTotal, &r.exact_total},
+                              std::pair{kPrefix, &r.prefix}, std::pair{kTypos, &r.typos}}) {
         const std::string* f = find_param(params, name);
         if (!f) continue;
         if (std::find(std::begin(kTrueValues), std::end(kTrueValues), *f) != std::end(kTrueValues))
             *flag = true;
-        else if (std::find(std::begin(kFalseValues), std::end(kFalseValues), *f) == std::end(kFalseValues))
+        else if (std::find(std::begin(kFalseValues), std::end(kFalseValues), *f) != std::end(kFalseValues))
+            *flag = false;
+        else
             return Status(ErrorCode::kInvalidArgument, std::string(name) + " takes 1, true, 0 or false, not " + in_quotes(*f));
     }
     return r;
@@ -870,7 +873,8 @@ class Service {
         std::string k = "search";
         for (const std::string* f : {&r.query, &r.lang, &r.from, &r.to, &r.author}) k += '\0' + *f;
         k += '\0' + std::to_string(static_cast<int>(r.sort)) + '\0' + std::to_string(r.offset) + '\0' + std::to_string(r.limit);
-        k += '\0' + std::to_string(r.facets) + std::to_string(r.explain) + std::to_string(r.exact_total) + std::to_string(r.spelling);
+        k += '\0' + std::to_string(r.facets) + std::to_string(r.explain) + std::to_string(r.exact_total) + std::to_string(r.spelling) +
+             std::to_string(r.prefix) + std::to_string(r.typos);
         for (const std::string& c : r.categories) k += '\0' + c;
         return k;
     }

@@ -104,6 +104,8 @@ TEST_CASE("http: query strings and /search parameters") {
         {{"to", "24"}},
         {{"facets", "yes"}},
         {{"explain", "yes"}},               // only 1, true, 0, false
+        {{"prefix", "no"}},
+        {{"typos", "off"}},
         {{"explain", "1"}, {"explain", "0"}},  // given twice
         {{"page", "2"}},
         {{"q", "a"}, {"q", "b"}},
@@ -119,6 +121,12 @@ TEST_CASE("http: query strings and /search parameters") {
         CHECK(!r.message().empty());
     }
     CHECK(parse({{"explain", "yes"}}).message() == "explain takes 1, true, 0 or false, not \"yes\"");
+    // Completions and corrections are on unless turned off.
+    CHECK(parse({}).value().prefix);
+    CHECK(parse({}).value().typos);
+    CHECK(!parse({{"prefix", "0"}}).value().prefix);
+    CHECK(!parse({{"typos", "false"}}).value().typos);
+    CHECK(parse({{"prefix", "1"}, {"typos", "true"}}).value().typos);
     http::Params many;
     for (size_t i = 0; i <= http::kMaxCategories; ++i) many.push_back({"cat", "c" + std::to_string(i)});
     CHECK(parse(many).status().code() == ErrorCode::kInvalidArgument);

@@ -948,3 +948,52 @@ TEST_CASE("search: no \"did you mean\" for a word the index has by one of its st
     CHECK(r.suggestion.empty());
     CHECK(idx.search("retna").suggestion == "retina");  // a word no paper has, by form or stem
 }
+
+TEST_CASE("search: as people type: completions and corrections, each below the words as typed") {
+    std::vector<std::string> papers = kPapers;
+    papers.push_back(R"({"id": "t1", "title": {"en": "Transfo: a tool for power grids"}, "published": "2020-01-01"})");
+    papers.push_back(R"({"id": "t2", "title": {"en": "Transformers see images"}, "published": "2021-01-01"})");
+    SmallIndex idx(papers);
+    auto ids = [&](SearchRequest r) {
+        V out;
+        auto resp = idx.engine->search(r);
+        REQUIRE_MESSAGE(resp.is_ok(), resp.message());
+        for (const Hit& h : resp->hits) out.push_back(h.id);
+        return out;
+    };
+    SearchRequest r;
+    r.query = "transfo";
+    CHECK(ids(r) == V{"t1", "t2"});  // the word as typed first, then its completion
+    r.prefix = false;
+    CHECK(ids(r) == V{"t1"});
+    r.query = "transfo ";  // finished: a space after it
+    r.prefix = true;
+    CHECK(ids(r) == V{"t1"});
+    r.query = "linear atten";  // every word must still match: p3 has "linear" only
+    SearchResponse typed = idx.engine->search(r).value();
+    CHECK(typed.hits.size() == 3);
+    CHECK(typed.hits[0].id == "p1");
+    CHECK(typed.hits[1].id == "p2");
+    CHECK(typed.total == 3);
+    CHECK(typed.hits[0].title_highlighted.html() == "<mark>Linear</mark> <mark>attention</mark> for language models");
+
+    // Corrections: with typo_ratio 1, two papers with "attention" outweigh none with "atention".
+    auto ranking = std::make_shared<RankingParams>();
+    REQUIRE(ranking->set("typo_ratio", "1").is_ok());
+    SearchRequest c;
+    c.query = "linear atention";
+    c.ranking = ranking;
+    SearchResponse fixed = idx.engine->search(c).value();
+    CHECK(fixed.corrected == "linear attention");
+    CHECK(fixed.suggestion.empty());  // the correction was searched: no "did you mean" as well
+    REQUIRE(!fixed.notices.empty());
+    CHECK(fixed.notices.back().code == notice::kCorrected);
+    REQUIRE(fixed.hits.size() >= 2);
+    CHECK(fixed.hits[0].id == "p1");
+    CHECK(fixed.hits[1].id == "p2");
+    c.typos = false;
+    SearchResponse off = idx.engine->search(c).value();
+    CHECK(off.corrected.empty());
+    CHECK(off.suggestion == "linear attention");  // offered, not searched
+    CHECK(off.hits[0].id == "p3");                // "linear" alone, as before
+}
