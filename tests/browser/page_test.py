@@ -172,6 +172,7 @@ class Page:
             snippetLang: (li.querySelector('.snippet') || {lang: ''}).lang,
             marks: [...li.querySelectorAll('.snippet mark')].map(m => m.textContent),
             date: (li.querySelector('time') || {}).dateTime || '',
+            langs: [...li.querySelectorAll('.langs li')].map(l => l.textContent),
             links: [...li.querySelectorAll('a')].map(a => a.getAttribute('href')),
         }));''')
 
@@ -411,6 +412,17 @@ def run(args, tmp, artifacts, servers, drivers):
     check([h['id'] for h in p.hits()] == [h['id'] for h in api['hits']], 'hits of diffusion in cs.CV')
     driver.find_element(By.CSS_SELECTOR, '#active-filters .chip').click()
     p.wait_rendered(p.url_of(q='diffusion'), 'the category filter removed')
+    # A language, then a category; "Clear all" removes both.
+    lang = p.js("return document.querySelector('.facet[data-facet=lang] .facet-value').dataset.value;")
+    driver.find_element(By.CSS_SELECTOR, f'.facet[data-facet=lang] .facet-value[data-value="{lang}"]').click()
+    p.wait_rendered(p.url_of(q='diffusion', lang=lang), f'results for diffusion in {lang}')
+    langs = [h['langs'] for h in p.hits()]
+    check(langs and all(lang in l for l in langs), f'every hit has {lang}', langs)
+    cat = p.js("return document.querySelector('.facet[data-facet=category] .facet-value').dataset.value;")
+    driver.find_element(By.CSS_SELECTOR, f'.facet[data-facet=category] .facet-value[data-value="{cat}"]').click()
+    p.wait_rendered(p.url_of(q='diffusion', lang=lang, cat=cat), f'results for diffusion in {lang} and {cat}')
+    driver.find_element(By.CSS_SELECTOR, '#active-filters .chip.clear').click()
+    p.wait_rendered(p.url_of(q='diffusion'), '"Clear all" removes both filters')
 
     Select(driver.find_element(By.ID, 'sort')).select_by_value('date')
     p.wait_rendered(p.url_of(q='diffusion', sort='date'), 'results by date')
@@ -489,6 +501,18 @@ def run(args, tmp, artifacts, servers, drivers):
           [h['marks'] for h in hits[:5]])
     check(any('扩散' in h['title'] for h in hits), 'Chinese titles shown')
 
+    section('an input method: nothing is searched while it composes, the composed word is')
+    driver.get(base + '/')
+    p.wait_rendered('/', 'the empty page')
+    p.box().click()
+    driver.execute_cdp_cmd('Input.imeSetComposition', {'text': 'kuosan', 'selectionStart': 6, 'selectionEnd': 6})
+    p.wait("return document.getElementById('q').value === 'kuosan';", 'the composition in the box')
+    driver.execute_async_script('setTimeout(arguments[0], 2 * 150 + 100);')  # past the debounce
+    check(p.js("return location.search === '' && document.getElementById('search-view').dataset.rendered === '/';"),
+          'no search while composing', p.describe())
+    driver.execute_cdp_cmd('Input.insertText', {'text': '扩散'})
+    p.wait_rendered(p.url_of(q='扩散'), 'the composed word searched')
+
     section('hostile records show their markup as text')
     driver.get(base + p.url_of(q='zyxquorp'))
     p.wait_rendered(p.url_of(q='zyxquorp'), 'results for zyxquorp')
@@ -525,7 +549,7 @@ def run(args, tmp, artifacts, servers, drivers):
             numeric: render('&#60;i&#x3e; &#0; &bogus;'),
             attrs: render('<mark onclick="x()">a</mark>'),
             urls: ['https://arxiv.org/abs/1', 'http://x.example/', 'javascript:alert(1)', 'JaVaScRiPt:x', 'data:text/html,x',
-                   ' javascript:x', 'vbscript:x', ''].map(m.safeUrl),
+                   ' javascript:x', 'vbscript:x', '', '/search?q=x', 'abs/1', '//a.example/x'].map(m.safeUrl),
             ids: [['2402.19173', null], ['hep-th/9901001', null], ['chatpaper-1', null], ['x', 'javascript:x'], ['y', 'https://a.example/y']]
                    .map(([id, url]) => m.arxivUrl(id, url)),
           });
@@ -537,8 +561,8 @@ def run(args, tmp, artifacts, servers, drivers):
     check(cases.get('nested') == ['<mark>a</mark>b', 'ab'], 'nested marks do not nest', cases.get('nested'))
     check(cases.get('numeric') == ['&lt;i&gt; &amp;#0; &amp;bogus;', '<i> &#0; &bogus;'], 'numeric references; bad ones stay', cases.get('numeric'))
     check(cases.get('attrs', [''])[0] == '&lt;mark onclick="x()"&gt;a', 'a <mark> with attributes is text', cases.get('attrs'))
-    check(cases.get('urls') == ['https://arxiv.org/abs/1', 'http://x.example/', None, None, None, None, None, None],
-          'only http(s) URLs become links', cases.get('urls'))
+    check(cases.get('urls') == ['https://arxiv.org/abs/1', 'http://x.example/', None, None, None, None, None, None, None, None, None],
+          'only absolute http(s) URLs become links', cases.get('urls'))
     check(cases.get('ids') == ['https://arxiv.org/abs/2402.19173', 'https://arxiv.org/abs/hep-th/9901001', None, None,
                                'https://a.example/y'], 'arXiv links from ids', cases.get('ids'))
 
