@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/analysis.h"
@@ -88,12 +89,13 @@ constexpr Xapian::doccount kShareSample = 500;
 // function word of a language when more than a share of that language's papers have it ("the", "to",
 // "that" in English; "die", "und", "wir", "auf" in German; "的" in Chinese). Type-ahead never offers
 // one, and similar papers never expand with one (RankingParams: suggest_max_share, similar_max_share).
-// Counting a word's papers per language would take a query per word and language; instead, up to
-// kShareSample papers of each language ("L" + language, spread over its posting list) have their
-// words read once, and their shares are estimated from that sample, kept until the index changes
-// (about 500 term lists per language; docs/http-api.md gives the measured cost). A paper counts for
-// every language it has, so the English title of a German paper counts among the German papers: a
-// share is of the papers of a language, not of its texts.
+// A share is judged on a sample: up to kShareSample papers of each language ("L" + language), spread
+// evenly over its posting list, chosen once until the index changes; a word's count among them is a
+// walk of its posting list against the sample's document numbers (at most one skip_to per sampled
+// paper), done when first asked and kept. Reading the sampled papers' term lists instead cost 400 ms per
+// index revision on the bundled data (2,017 papers); docs/http-api.md gives what this costs. A paper
+// counts for every language it has, so the English title of a German paper counts among the German
+// papers: a share is of the papers of a language, not of its texts.
 class FunctionWords {
   public:
     FunctionWords() = default;
@@ -102,38 +104,29 @@ class FunctionWords {
         std::vector<std::string> langs;
         for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) langs.push_back((*t).substr(p.size()));
         for (const std::string& lang : langs) {
-            Sample& s = samples_[lang];
+            std::vector<Xapian::docid>& docs = samples_[lang];
             const std::string term = p + lang;
-            const Xapian::doccount papers = db.get_termfreq(term);
-            const Xapian::docid stride = std::max<Xapian::doccount>(1, papers / kShareSample);
-            Xapian::PostingIterator it = db.postlist_begin(term);
-            while (it != db.postlist_end(term) && s.papers < kShareSample) {
-                const Xapian::docid did = *it;
-                ++s.papers;
-                // Unprefixed words only: prefixes are ASCII capitals, words start after them ("a" on;
-                // numbers, which sort before the capitals, are no function words).
-                Xapian::TermIterator w = db.termlist_begin(did);
-                w.skip_to("a");
-                for (; w != db.termlist_end(did); ++w) ++s.papers_with[*w];
-                it.skip_to(did + stride);
-            }
+            const Xapian::docid stride = std::max<Xapian::doccount>(1, db.get_termfreq(term) / kShareSample);
+            for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term) && docs.size() < kShareSample;
+                 it.skip_to(docs.back() + stride))
+                docs.push_back(*it);
         }
     }
 
     // Whether `word` (folded) is in more than `share` of the papers of one of `langs` (primary
-    // subtags; every language of the index when empty).
-    bool operator()(const std::string& word, double share, const std::vector<std::string>& langs = {}) const {
-        auto high = [&](const Sample& s) {
-            auto it = s.papers_with.find(word);
-            return it != s.papers_with.end() && lower_share(it->second, s.papers) > share;
+    // subtags; every language of the index when empty), judged on `db`, the database the sample was
+    // taken from.
+    bool operator()(const Xapian::Database& db, const std::string& word, double share, const std::vector<std::string>& langs = {}) {
+        auto high = [&](const std::string& lang, const std::vector<Xapian::docid>& docs) {
+            return lower_share(papers_with(db, word, lang, docs), docs.size()) > share;
         };
         if (langs.empty()) {
-            for (const auto& [lang, s] : samples_)
-                if (high(s)) return true;
+            for (const auto& [lang, docs] : samples_)
+                if (high(lang, docs)) return true;
             return false;
         }
         for (const std::string& lang : langs)
-            if (auto it = samples_.find(lang); it != samples_.end() && high(it->second)) return true;
+            if (auto it = samples_.find(lang); it != samples_.end() && high(lang, it->second)) return true;
         return false;
     }
 
@@ -142,17 +135,33 @@ class FunctionWords {
     // when its sample says so with confidence, so that a language of few papers (where every word of its
     // one paper is in "all" of them) has none but the words all of its papers share: 6 of 6 papers are
     // more than 0.6 (0.61), 3 of 3 are not (0.44), 8 of 8 more than 0.65 (0.68).
-    static double lower_share(Xapian::doccount k, Xapian::doccount n) {
+    static double lower_share(size_t k, size_t n) {
         if (n == 0) return 0;
         const double z = 1.96, nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
         return (p + z * z / (2 * nn) - z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn))) / (1 + z * z / nn);
     }
 
-    struct Sample {
-        Xapian::doccount papers = 0;
-        std::unordered_map<std::string, Xapian::doccount> papers_with;
-    };
-    std::map<std::string, Sample> samples_;
+    // The sampled papers of `lang` (`docs`, ascending) that have `word`.
+    size_t papers_with(const Xapian::Database& db, const std::string& word, const std::string& lang, const std::vector<Xapian::docid>& docs) {
+        const std::string key = lang + '\0' + word;
+        if (auto it = counts_.find(key); it != counts_.end()) return it->second;
+        size_t n = 0;
+        Xapian::PostingIterator p = db.postlist_begin(word);
+        const Xapian::PostingIterator end = db.postlist_end(word);
+        for (auto d = docs.begin(); d != docs.end() && p != end;) {
+            if (*p < *d) {
+                p.skip_to(*d);
+            } else {
+                if (*p == *d) ++n;
+                d = std::lower_bound(d, docs.end(), *p == *d ? *p + 1 : *p);
+            }
+        }
+        counts_.emplace(key, n);
+        return n;
+    }
+
+    std::map<std::string, std::vector<Xapian::docid>> samples_;  // language -> sampled papers, ascending
+    std::unordered_map<std::string, size_t> counts_;             // language NUL word -> sampled papers with it
 };
 
 // The counts of the items of a value slot that holds one item ("2024") or several joined by
@@ -183,18 +192,19 @@ Facets::Counts facet_counts(const Xapian::ValueCountMatchSpy& spy) {
 // paper's languages.
 class SimilarTermDecider : public Xapian::ExpandDecider {
   public:
-    SimilarTermDecider(const FunctionWords& function_words, double share, std::vector<std::string> langs)
-        : function_words_(function_words), share_(share), langs_(std::move(langs)) {}
+    SimilarTermDecider(const Xapian::Database& db, FunctionWords& function_words, double share, std::vector<std::string> langs)
+        : db_(db), function_words_(function_words), share_(share), langs_(std::move(langs)) {}
     bool operator()(const std::string& term) const override {
         if (term.size() < 3) return false;
         unsigned char c = static_cast<unsigned char>(term[0]);
         if (c >= 'A' && c <= 'Z') return false;
         if (c >= '0' && c <= '9') return false;
-        return !function_words_(term, share_, langs_);
+        return !function_words_(db_, term, share_, langs_);
     }
 
   private:
-    const FunctionWords& function_words_;
+    const Xapian::Database& db_;
+    FunctionWords& function_words_;
     double share_;
     std::vector<std::string> langs_;
 };
@@ -451,7 +461,7 @@ struct Engine::Impl {
     // inside with_retry.
     FunctionWords function_words_;
     bool function_words_stale = true;
-    const FunctionWords& function_words() {
+    FunctionWords& function_words() {
         if (function_words_stale) {
             function_words_ = FunctionWords(db);
             function_words_stale = false;
@@ -973,7 +983,7 @@ struct Engine::Impl {
                 if (end > at) langs.push_back(langs_value.substr(at, end - at));
                 at = end + 1;
             }
-            SimilarTermDecider decider(function_words(), rk.similar_max_share, langs);
+            SimilarTermDecider decider(db, function_words(), rk.similar_max_share, langs);
             // Exact term frequencies: over several shards Xapian otherwise estimates them from the
             // shard of the paper, and other terms come first (tests/test_shards.cc).
             Xapian::ESet eset = enquire.get_eset(rk.similar_terms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
@@ -1017,7 +1027,7 @@ struct Engine::Impl {
             analyzer.analyze(text, tokens);
             std::vector<std::string> out;
             if (tokens.empty()) return out;
-            const FunctionWords& stop = function_words();
+            FunctionWords& stop = function_words();
             const bool next_word = text.back() == ' ';
             // Completing: the word the text ends in; a hyphenated chain whole ("transformer-bas"), as
             // its joined word. After a space: the last word, whose next word is offered.
@@ -1030,15 +1040,16 @@ struct Engine::Impl {
                 // The title pairs that start with the last word (schema.h: kPrefixTitlePair).
                 const std::string prefix = schema::kPrefixTitlePair + last->folded + ' ';
                 size_t seen = 0;
-                for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && seen < kSuggestCandidates; ++t, ++seen) {
-                    const std::string next = (*t).substr(prefix.size());
-                    if (!stop(next, rk.suggest_max_share)) words.emplace_back(t.get_termfreq(), next);
+                std::vector<std::pair<Xapian::doccount, std::string>> pairs;
+                for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && seen < kSuggestCandidates; ++t, ++seen)
+                    pairs.emplace_back(t.get_termfreq(), (*t).substr(prefix.size()));
+                std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+                for (const auto& [papers, next] : pairs) {
+                    if (words.size() >= limit) break;
+                    if (!stop(db, next, rk.suggest_max_share)) words.emplace_back(papers, display_form(next));
                 }
-                std::stable_sort(words.begin(), words.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-                if (words.size() > limit) words.resize(limit);
-                for (auto& [papers, word] : words) word = display_form(word);
             } else {
-                words = completions(last->folded, stop, rk.suggest_max_share);
+                words = completions(last->folded, stop, rk.suggest_max_share, limit);
             }
             const std::string head(text.substr(0, next_word ? text.size() : last->start));
             std::set<std::string> listed;
@@ -1052,7 +1063,7 @@ struct Engine::Impl {
 
     // The words that start with `prefix` (folded), most papers first, each in its most frequent display
     // form (schema.h: kPrefixDisplay), function words left out; from at most kSuggestCandidates forms.
-    std::vector<std::pair<Xapian::doccount, std::string>> completions(const std::string& prefix, const FunctionWords& stop, double share) {
+    std::vector<std::pair<Xapian::doccount, std::string>> completions(const std::string& prefix, FunctionWords& stop, double share, size_t limit) {
         struct Word {
             Xapian::doccount papers = 0, best = 0;
             std::string display;
@@ -1072,10 +1083,15 @@ struct Engine::Impl {
                 w.display = term.substr(sep + 1);
             }
         }
+        std::vector<std::tuple<Xapian::doccount, const std::string*, std::string*>> ranked;  // papers, folded, display
+        for (auto& [folded, w] : by_word) ranked.emplace_back(w.papers, &folded, &w.display);
+        std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+        // Function words are judged for the first words only, until `limit` are found.
         std::vector<std::pair<Xapian::doccount, std::string>> out;
-        for (auto& [folded, w] : by_word)
-            if (!stop(folded, share)) out.emplace_back(w.papers, std::move(w.display));
-        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (const auto& [papers, folded, display] : ranked) {
+            if (out.size() >= limit) break;
+            if (!stop(db, *folded, share)) out.emplace_back(papers, std::move(*display));
+        }
         return out;
     }
 

@@ -864,6 +864,19 @@ TEST_CASE("search: the bundled data") {
     REQUIRE(!starcoder.hits.empty());
     CHECK(starcoder.hits[0].id == "2402.19173");
 
+    // Similar to StarCoder 2 (English and German title and abstract): German function words ("die",
+    // "und", "wir", "auf": in more than similar_max_share of the German papers) are no expansion terms,
+    // so no hit has them marked. (Before, each of the ten German seed papers was similar through them.)
+    auto similar = e.value()->similar("2402.19173", 0, 10);
+    REQUIRE(similar.is_ok());
+    REQUIRE(!similar->hits.empty());
+    for (const Hit& h : similar->hits) {
+        CAPTURE(h.id);
+        const std::string marked = h.snippet.html() + h.title_highlighted.html();
+        for (const char* w : {"die", "Die", "und", "wir", "Wir", "auf", "der"})
+            CHECK(marked.find("<mark>" + std::string(w) + "</mark>") == std::string::npos);
+    }
+
     // Chinese: every hit for 扩散 has it in a Chinese title or abstract.
     SearchResponse zh = search("扩散");
     REQUIRE(!zh.hits.empty());
