@@ -357,7 +357,7 @@ std::string term_field(std::string_view term) {
     }
     // Longer prefixes first: "XY" before any one-letter prefix.
     static const std::pair<const char*, const char*> kFields[] = {
-        {kPrefixYear, "year"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
+        {kPrefixYear, "year"}, {kPrefixTitlePair, "title pair"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
         {kPrefixId, "id"}, {kPrefixCategory, "category"}, {kPrefixLang, "lang"}};
     for (const auto& [prefix, field] : kFields)
         if (starts(prefix)) return field;
