@@ -449,8 +449,8 @@ struct Engine::Impl {
         if (db.reopen()) mark_changed();
     }
 
-    // What is kept between requests until the database changes: the German compounds, the function words and the
-    // index-time ranking parameters.
+    // What is kept between requests until the database changes: the German compounds, the function
+    // words and the index-time ranking parameters.
     void mark_changed() {
         compounds_stale = true;
         params_stale = true;
@@ -1070,12 +1070,13 @@ struct Engine::Impl {
         };
         std::map<std::string, Word> by_word;
         const std::string p = schema::kPrefixDisplay + prefix;
+        const size_t skip = std::string_view(schema::kPrefixDisplay).size();
         size_t seen = 0;
         for (auto t = db.allterms_begin(p); t != db.allterms_end(p) && seen < kSuggestCandidates; ++t, ++seen) {
             const std::string term = *t;
             const size_t sep = term.find(schema::kDisplaySeparator, p.size());
             if (sep == std::string::npos) continue;
-            Word& w = by_word[term.substr(std::string_view(schema::kPrefixDisplay).size(), sep - std::string_view(schema::kPrefixDisplay).size())];
+            Word& w = by_word[term.substr(skip, sep - skip)];
             const Xapian::doccount n = t.get_termfreq();
             w.papers += n;  // a paper that writes the word two ways counts twice: an upper bound
             if (n > w.best) {
