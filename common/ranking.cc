@@ -66,6 +66,9 @@ const std::vector<Param>& params() {
         t.push_back(count("typo_rare", &RankingParams::typo_rare, 0, 1000000));
         t.push_back(count("typo_ratio", &RankingParams::typo_ratio, 1, 1000000));
         t.push_back(real("typo_weight", &RankingParams::typo_weight, 0, 1));
+        t.push_back(real("similar_max_share", &RankingParams::similar_max_share, 0.01, 1));
+        t.push_back(real("suggest_max_share", &RankingParams::suggest_max_share, 0.01, 1));
+        t.push_back(real("title_pair_weight", &RankingParams::title_pair_weight, 0, 100));
         t.push_back(indexed("title_wdf", &IndexParams::title_wdf, 1, 100));
         t.push_back(indexed("abstract_wdf", &IndexParams::abstract_wdf, 1, 100));
         t.push_back(indexed("author_wdf", &IndexParams::author_wdf, 1, 100));

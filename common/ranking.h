@@ -92,6 +92,14 @@ struct RankingParams {
     uint32_t typo_rare = 2;
     uint32_t typo_ratio = 10;
     double typo_weight = 0.5;
+    // Function words, judged by data per language (searcher/engine.cc: FunctionWords): a word in more
+    // than this share of the sampled papers of one language. Similar papers: never an expansion term
+    // when so in a language of the source paper. Type-ahead: never a completion when so in any language.
+    double similar_max_share = 0.3;
+    double suggest_max_share = 0.65;
+    // Title matches first: each pair of adjacent query words that some title holds together
+    // (schema::kPrefixTitlePair) is a boost, its weight times this (0: off).
+    double title_pair_weight = 1.0;
 
     IndexParams index;
 

@@ -99,7 +99,8 @@ auto read_with_retry(F&& read, double budget_s) -> decltype(read()) {
 //
 // The field a term is indexed in, from its prefix (common/schema.h): "any" for unprefixed words,
 // "title", "author", "stem" / "stem:title" for "Z" + stem of those
-// spaces, "id", "category", "lang", "year"; "other" for a prefix the schema does not have.
+// spaces, "id", "category", "lang", "year", "title pair" (two adjacent title words); "other" for a
+// prefix the schema does not have or that is never searched (display forms).
 std::string term_field(std::string_view term);
 
 // How `query` weighs document `did` of `db` under `weighting`, term by term. Engine::search calls it

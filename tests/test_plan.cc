@@ -247,6 +247,9 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["few_results"] == 5);
     CHECK(defaults["count_to"] == 10000);
     CHECK(defaults["similar_terms"] == 25);
+    CHECK(defaults["similar_max_share"] == 0.3);
+    CHECK(defaults["suggest_max_share"] == 0.65);
+    CHECK(defaults["title_pair_weight"] == 1.0);
     CHECK(defaults["title_wdf"] == 3);
     CHECK(defaults["abstract_wdf"] == 1);
     CHECK(defaults["author_wdf"] == 1);
@@ -260,7 +263,7 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["typo_rare"] == 2);
     CHECK(defaults["typo_ratio"] == 10);
     CHECK(defaults["typo_weight"] == 0.5);
-    CHECK(defaults.size() == 24);
+    CHECK(defaults.size() == 27);
 
     CHECK(r.set("rerank_depth", "30").is_ok());
     CHECK(r.rerank_depth == 30);
@@ -291,6 +294,9 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
         {"weighting=ineb2 1 2", "ranking parameter weighting=ineb2 1 2: too many numbers for ineb2"},
         {"weighting=ineb2 -1", "ranking parameter weighting=ineb2 -1: "},  // Xapian's own message follows
         {"title_wdf=0", "ranking parameter title_wdf=0: out of range (1 to 100)"},
+        {"similar_max_share=0", "ranking parameter similar_max_share=0: out of range (0.01 to 1)"},
+        {"suggest_max_share=1.5", "ranking parameter suggest_max_share=1.5: out of range (0.01 to 1)"},
+        {"title_pair_weight=-1", "ranking parameter title_pair_weight=-1: out of range (0 to 100)"},
         {"rerank_depth", "--ranking takes NAME=VALUE, not \"rerank_depth\""},
     };
     for (const Bad& b : bad) {

@@ -689,11 +689,11 @@ TEST_CASE("similar papers, suggestions, records, index info") {
     CHECK(unknown.status().code() == ErrorCode::kNotFound);
     CHECK(idx.engine->similar("p1", 0, 1000).status().code() == ErrorCode::kInvalidArgument);
 
-    // Completions: the last word as a prefix, the most frequent indexed word first.
+    // Completions: the last word as a prefix, the most frequent indexed word first, as papers write it.
     CHECK(idx.engine->suggest("lin", 5).value() == V{"linear"});
-    CHECK(idx.engine->suggest("fast dif", 5).value() == V{"fast diffusion", "fast diffusionsmodelle"});
+    CHECK(idx.engine->suggest("fast dif", 5).value() == V{"fast diffusion", "fast Diffusionsmodelle"});
     CHECK(idx.engine->suggest("fast dif", 1).value() == V{"fast diffusion"});
-    CHECK(idx.engine->suggest("linear ", 5).value().empty());  // nothing to complete after a space
+    CHECK(idx.engine->suggest("regression ", 5).value() == V{"regression linear"});  // the next word of a title
     CHECK(idx.engine->suggest("", 5).value().empty());
     CHECK(idx.engine->suggest("xq", 5).value().empty());
     CHECK(idx.engine->suggest("lin", 0).status().code() == ErrorCode::kInvalidArgument);
@@ -710,6 +710,83 @@ TEST_CASE("similar papers, suggestions, records, index info") {
     CHECK(info->documents == 7);
     CHECK(info->revision >= 1);
     CHECK(info->bytes > 0);
+}
+
+// Type-ahead (schema.h: kPrefixDisplay, kPrefixTitlePair): eight English papers that all say "the",
+// "to" and "that", eight German ones that all say "die" and "und" (function words by data: 8 of 8 is
+// more than suggest_max_share 0.65 with confidence), a Chinese one.
+const std::vector<std::string> kTyping = {
+    R"({"id": "e1", "title": {"en": "Linear attention transformers"}, "abstract": {"en": "We show that the linear attention is fast to run."}})",
+    R"({"id": "e2", "title": {"en": "Linear attention at scale"}, "abstract": {"en": "The model learns to attend, so that it scales."}})",
+    R"({"id": "e3", "title": {"en": "Linear regression revisited"}, "abstract": {"en": "We show that the regression is linear to the end."}})",
+    R"({"id": "e4", "title": {"en": "Transformer-based retrieval"}, "abstract": {"en": "Dense models are the best way to search, so that recall is high."}})",
+    R"({"id": "e5", "title": {"en": "Sparse tokens"}, "abstract": {"en": "The tokens help to run faster, so that we save tokens."}})",
+    R"({"id": "e6", "title": {"en": "Image generation", "zh": "基于扩散模型的图像生成"}, "abstract": {"en": "The images go to noise, so that we learn.", "zh": "本文提出一种基于扩散模型的方法。"}})",
+    R"({"id": "e7", "title": {"en": "Graph search"}, "abstract": {"en": "The graph helps to search, so that paths are short."}})",
+    R"({"id": "e8", "title": {"en": "Sparse codes"}, "abstract": {"en": "The codes map to bits, so that memory is small."}})",
+    R"({"id": "g1", "title": {"de": "Über große Sprachmodelle"}, "abstract": {"de": "Die Modelle und die Daten sind groß."}})",
+    R"({"id": "g2", "title": {"de": "Große Daten für Suche"}, "abstract": {"de": "Wir zeigen die Suche und Modelle."}})",
+    R"({"id": "g3", "title": {"de": "Suche über Graphen"}, "abstract": {"de": "Die Graphen und die Wege."}})",
+    R"({"id": "g4", "title": {"de": "Schnelle Diffusionsmodelle"}, "abstract": {"de": "Die Bilder und die Modelle."}})",
+    R"({"id": "g5", "title": {"de": "Kleine Netze"}, "abstract": {"de": "Die Netze und die Wege."}})",
+    R"({"id": "g6", "title": {"de": "Daten im Netz"}, "abstract": {"de": "Die Daten und das Netz."}})",
+    R"({"id": "g7", "title": {"de": "Wege im Wald"}, "abstract": {"de": "Die Wege und die Bäume."}})",
+    R"({"id": "g8", "title": {"de": "Bäume zählen"}, "abstract": {"de": "Die Bäume und die Zahlen."}})",
+};
+
+TEST_CASE("suggest: display forms, no function words, the next word, Chinese prefixes") {
+    SmallIndex idx(kTyping);
+    auto s = [&](const std::string& text, size_t limit = 10) {
+        auto r = idx.engine->suggest(text, limit);
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        return r.value();
+    };
+    // "the", "to", "that" (8 of 8 English papers) are never offered; the rest by papers, ties in
+    // folded order; each word as papers write it.
+    CHECK(s("t") == V{"tokens", "Transformer-based", "transformers"});
+    CHECK(s("th").empty());
+    CHECK(s("transformer-bas") == V{"Transformer-based"});
+    CHECK(s("dense transfo") == V{"dense Transformer-based", "dense transformers"});
+    // German: "die" (8 of 8 German papers) is not offered; "Daten" (3 papers) before "das", "Dense",
+    // "Diffusionsmodelle" (1 each).
+    CHECK(s("d") == V{"Daten", "das", "Dense", "Diffusionsmodelle"});
+    CHECK(s("und").empty());
+    // Diacritics and ß as written: "große" (g1) and "Große" (g2) tie, the first in byte order shows.
+    CHECK(s("Groß") == V{"Große", "groß"});
+    CHECK(s("über") == V{"Über"});
+    CHECK(s("uber") == V{"Über"});
+    // After a space: the next word of the titles, the most frequent first.
+    CHECK(s("linear ") == V{"linear attention", "linear regression"});
+    CHECK(s("Linear ", 1) == V{"Linear attention"});
+    CHECK(s("sparse ") == V{"sparse codes", "sparse tokens"});
+    CHECK(s("nothing ").empty());
+    // A Han character completes to the words that start with it.
+    CHECK(s("扩") == V{"扩散"});
+    CHECK(s("基于扩") == V{"基于扩散"});
+}
+
+TEST_CASE("search: a title that holds the query's words together ranks above papers that have them apart") {
+    const std::vector<std::string> papers = {
+        // t1: the words apart in its title, and many times in its abstract, once side by side in a list
+        // (which the phrase boost counts as the phrase).
+        R"({"id": "t1", "title": {"en": "Linear routers and attention routers"}, "abstract": {"en": "We compare routers: Linear, Attention, MLP. Linear layers feed attention heads, and attention is linear in cost."}})",
+        // t2: the pair in its title.
+        R"({"id": "t2", "title": {"en": "Simple linear attention language models"}, "abstract": {"en": "A recurrent model for recall."}})",
+        // t3: neither together.
+        R"({"id": "t3", "title": {"en": "Attention sinks"}, "abstract": {"en": "Linear probes find sinks."}})",
+    };
+    SmallIndex idx(papers);
+    CHECK(idx.ids("linear attention") == V{"t2", "t1", "t3"});
+    // Off: the abstract that repeats both words wins, as before.
+    SearchRequest r;
+    r.query = "linear attention";
+    auto off = std::make_shared<RankingParams>();
+    REQUIRE(off->set("title_pair_weight", "0").is_ok());
+    r.ranking = off;
+    auto resp = idx.engine->search(r);
+    REQUIRE(resp.is_ok());
+    REQUIRE(!resp->hits.empty());
+    CHECK(resp->hits[0].id == "t1");
 }
 
 TEST_CASE("snippet: passage choice, ellipses, white space") {
@@ -786,6 +863,19 @@ TEST_CASE("search: the bundled data") {
     SearchResponse starcoder = search("2402.19173");
     REQUIRE(!starcoder.hits.empty());
     CHECK(starcoder.hits[0].id == "2402.19173");
+
+    // Similar to StarCoder 2 (English and German title and abstract): German function words ("die",
+    // "und", "wir", "auf": in more than similar_max_share of the German papers) are no expansion terms,
+    // so no hit has them marked. (Before, each of the ten German seed papers was similar through them.)
+    auto similar = e.value()->similar("2402.19173", 0, 10);
+    REQUIRE(similar.is_ok());
+    REQUIRE(!similar->hits.empty());
+    for (const Hit& h : similar->hits) {
+        CAPTURE(h.id);
+        const std::string marked = h.snippet.html() + h.title_highlighted.html();
+        for (const char* w : {"die", "Die", "und", "wir", "Wir", "auf", "der"})
+            CHECK(marked.find("<mark>" + std::string(w) + "</mark>") == std::string::npos);
+    }
 
     // Chinese: every hit for 扩散 has it in a Chinese title or abstract.
     SearchResponse zh = search("扩散");
