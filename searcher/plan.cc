@@ -702,13 +702,15 @@ class Expander {
 
   private:
     // The word being typed: its completions, when it is long enough to have useful ones (a Han
-    // character is; one Latin letter is not).
+    // character is; one Latin letter is not) and is not a word of its own that more papers have than
+    // any of its completions: "diffusion" is finished, and its rare completion "diffusionsfm" would only
+    // lift the one paper that has both above papers with "diffusion" alone (a rare term weighs much).
     bool complete(PlanWord& w) {
         if (!ctx_.prefix || rk_.prefix_completions == 0) return false;
         const size_t chars = utf8_code_points(w.folded).size();
         if (w.kind != TokenKind::kIdeograph && chars < rk_.prefix_min_chars) return false;
         std::vector<std::string> words = ctx_.vocabulary->completions(w.folded, rk_.prefix_completions);
-        if (words.empty()) return false;
+        if (words.empty() || ctx_.vocabulary->frequency(w.folded) >= ctx_.vocabulary->frequency(words.front())) return false;
         Alternative a;
         a.kind = Alternative::Kind::kCompletion;
         a.words = std::move(words);

@@ -528,6 +528,7 @@ TEST_CASE("plan: the word being typed is also searched as its completions, most 
         {"\"linear transfo\"", 8, {}, "nor a word of a phrase"},
         {"author:transfo", 7, {}, "nor an author's name"},
         {"xyzzy", 0, {}, "nothing begins with it"},
+        {"model", 0, {}, "a word of its own that more papers have (90) than any completion (80): finished"},
     };
     for (const Row& r : rows) {
         CAPTURE(r.query);

@@ -1043,6 +1043,7 @@ TEST_CASE("search: as people type: completions and corrections, each below the w
     std::vector<std::string> papers = kPapers;
     papers.push_back(R"({"id": "t1", "title": {"en": "Transfo: a tool for power grids"}, "published": "2020-01-01"})");
     papers.push_back(R"({"id": "t2", "title": {"en": "Transformers see images"}, "published": "2021-01-01"})");
+    papers.push_back(R"({"id": "t3", "title": {"en": "Transformers hear sounds"}, "published": "2019-01-01"})");
     SmallIndex idx(papers);
     auto ids = [&](SearchRequest r) {
         V out;
@@ -1053,7 +1054,7 @@ TEST_CASE("search: as people type: completions and corrections, each below the w
     };
     SearchRequest r;
     r.query = "transfo";
-    CHECK(ids(r) == V{"t1", "t2"});  // the word as typed first, then its completion
+    CHECK(ids(r) == V{"t1", "t2", "t3"});  // the word as typed first, then its completion (2 papers, more than 1)
     r.prefix = false;
     CHECK(ids(r) == V{"t1"});
     r.query = "transfo ";  // finished: a space after it
