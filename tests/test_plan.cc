@@ -586,7 +586,7 @@ TEST_CASE("plan: a misspelt word is also searched as its correction, and the pla
     CHECK(alternatives_at(typed("linear atention", v).root, 7) == V{"completion:atentions"});
 }
 
-TEST_CASE("plan: mistyped filters are left out with a notice; an unknown field is searched as text with one") {
+TEST_CASE("plan: mistyped filters are left out with a notice, an unknown field is searched as text with one") {
     struct Row {
         std::string query;
         V codes;

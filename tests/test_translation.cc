@@ -402,7 +402,7 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     CHECK(forced[1].source == "training");
 }
 
-TEST_CASE("translator: ABSTRAKT_DING and ABSTRAKT_LEXICON_DIR choose the resources; ABSTRAKT_DING= leaves Ding out") {
+TEST_CASE("translator: ABSTRAKT_DING and ABSTRAKT_LEXICON_DIR choose the resources, ABSTRAKT_DING= leaves Ding out") {
     auto saved = [](const char* name) -> std::optional<std::string> {
         const char* v = std::getenv(name);
         return v ? std::optional<std::string>(v) : std::nullopt;
