@@ -34,12 +34,15 @@ const els = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// State and URL: /?q=...&lang=...&year=...&cat=...&sort=...&page=...&paper=...
+// State and URL: /?q=...&typos=0&lang=...&year=...&cat=...&sort=...&page=...&paper=...
+// typos=0: the query as typed, its misspelt words not searched as their corrections ("Search
+// instead for"); a new query drops it.
 // ---------------------------------------------------------------------------------------------
 
 function stateFromUrl(loc) {
   const p = new URLSearchParams(loc.search);
-  const s = { q: p.get('q') || '', lang: '', year: '', cat: [], sort: 'relevance', page: 1, paper: p.get('paper') || '' };
+  const q = p.get('q') || '';
+  const s = { q, typos: !(q && ['0', 'false'].includes(p.get('typos'))), lang: '', year: '', cat: [], sort: 'relevance', page: 1, paper: p.get('paper') || '' };
   const lang = p.get('lang') || '';
   if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang)) s.lang = lang.toLowerCase();
   const year = p.get('year') || '';
@@ -54,6 +57,7 @@ function stateFromUrl(loc) {
 function urlFromState(s) {
   const p = new URLSearchParams();
   if (s.q) p.set('q', s.q);
+  if (!s.typos) p.set('typos', '0');
   if (s.lang) p.set('lang', s.lang);
   if (s.year) p.set('year', s.year);
   for (const c of s.cat) p.append('cat', c);
@@ -281,9 +285,9 @@ function noticeItem(n) {
   return h('p', { class: 'notice', 'data-code': code || null, lang: known ? null : 'en' }, known ? t('notice_' + code) : message, detail);
 }
 
-// A link that searches for `q` with the other settings kept.
-function queryLink(q, s) {
-  const next = { ...s, q, page: 1, paper: '' };
+// A link that searches for `q` with the other settings kept; typos false: the query as typed.
+function queryLink(q, s, typos = true) {
+  const next = { ...s, q, typos, page: 1, paper: '' };
   return h('a', {
     href: urlFromState(next),
     class: 'query-link',
@@ -319,7 +323,7 @@ function renderNotices(data, s) {
   const corrected = typeof data.corrected === 'string' && data.corrected ? data.corrected : '';
   if (corrected) {
     items.push(h('p', { class: 'notice corrected' }, t('showingResultsFor') + ' ', h('strong', null, corrected), '. ',
-      t('searchInsteadFor') + ' ', queryLink(s.q, s)));
+      t('searchInsteadFor') + ' ', queryLink(s.q, s, false)));
   } else if (typeof data.suggestion === 'string' && data.suggestion && data.suggestion !== s.q) {
     items.push(h('p', { class: 'notice suggestion' }, t('didYouMean') + ' ', queryLink(data.suggestion, s)));
   }
@@ -699,13 +703,16 @@ async function fetchCompletions() {
   }
 }
 
+// The state for the text `q` from the search box: a new query is corrected again.
+const withQuery = (q) => ({ ...current, q, typos: q === current.q ? current.typos : true, page: 1, paper: '' });
+
 function pickCompletion(i) {
   const c = completions[i];
   if (!c) return;
   els.q.value = c;
   closeCompletions();
   clearTimeout(searchTimer);
-  navigate({ ...current, q: c, page: 1, paper: '' }, { fromTyping: true });
+  navigate(withQuery(c), { fromTyping: true });
   typing = false;
 }
 
@@ -716,7 +723,7 @@ function onTyped(e) {
   const inputAt = e.timeStamp > 0 ? Math.min(e.timeStamp, performance.now()) : performance.now();
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
-    navigate({ ...current, q: els.q.value, page: 1, paper: '' }, { fromTyping: true, inputAt });
+    navigate(withQuery(els.q.value), { fromTyping: true, inputAt });
   }, SEARCH_DEBOUNCE_MS);
   clearTimeout(suggestTimer);
   suggestTimer = setTimeout(fetchCompletions, SUGGEST_DEBOUNCE_MS);
@@ -748,7 +755,7 @@ els.form.addEventListener('submit', (e) => {
   e.preventDefault();
   closeCompletions();
   clearTimeout(searchTimer);
-  navigate({ ...current, q: els.q.value, page: 1, paper: '' }, { fromTyping: true });
+  navigate(withQuery(els.q.value), { fromTyping: true });
   typing = false;
 });
 

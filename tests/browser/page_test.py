@@ -144,7 +144,7 @@ class Page:
 
     def url_of(self, **params):
         """The page's URL for a state, as the page writes it (the parameters in its order)."""
-        order = ['q', 'lang', 'year', 'cat', 'sort', 'page', 'paper']
+        order = ['q', 'typos', 'lang', 'year', 'cat', 'sort', 'page', 'paper']
         pairs = []
         for k in order:
             v = params.get(k)
@@ -227,6 +227,10 @@ STUB_FETCH = '''window.__stub = {}; const realFetch = window.fetch;
       }
       return new Response(JSON.stringify(data), {status: res.status, headers: {'Content-Type': 'application/json'}});
     };'''
+
+# Wraps the page's fetch: the URLs of /search requests are kept in window.__searches.
+RECORD_SEARCHES = '''window.__searches = []; const realFetch = window.fetch;
+    window.fetch = (url, opts) => { if (String(url).startsWith('/search?')) window.__searches.push(String(url)); return realFetch(url, opts); };'''
 
 # The notices as shown, and what the contract's checks look at beside them.
 READ_NOTICES = '''const hits = document.querySelectorAll('#results li.hit');
@@ -593,7 +597,8 @@ def run(args, tmp, artifacts, servers, drivers):
     notices = got['notices']
     check(notices[:1] == [{'text': 'Showing results for diffusion model. Search instead for diffusion', 'code': None, 'lang': ''}],
           '"showing results for", and the query as typed', notices[:1])
-    check(got['links'] == [p.url_of(q='diffusion')], 'a link to the query as typed, and no "did you mean" beside it', got['links'])
+    check(got['links'] == [p.url_of(q='diffusion', typos=0)], 'a link to the query as typed (typos=0), and no "did you mean" beside it',
+          got['links'])
     check(notices[1:2] == [{'text': 'Also searched: diffusion model (for Diffusionsmodell); diffusion, spread (for 扩散)', 'code': None, 'lang': ''}],
           '"also searched": each word\'s translations; malformed entries left out', notices[1:2])
     check(got['translationLangs'] == [['en', 'de'], ['en', 'zh']], 'each translation and its word carry their language',
@@ -648,6 +653,47 @@ def run(args, tmp, artifacts, servers, drivers):
     p.wait_rendered(p.url_of(q='Diffusionsmodell für Bilder'), 'the display form searched')
     check(p.box().get_attribute('value') == 'Diffusionsmodell für Bilder', 'the display form is put in the box')
     p.js('window.__stub = {};')
+
+    section('"Search instead for": the query as typed, typos=0 in the URL and the request; a new query is corrected again')
+    # On this index "transfromer" is searched as "transformer" (corrected); with typos=0 it finds
+    # nothing and the API suggests "transformer".
+    misspelt = 'transfromer'
+    driver.get(base + p.url_of(q=misspelt))
+    p.wait_rendered(p.url_of(q=misspelt), f'results for {misspelt}')
+    api = get_json(base + f'/search?q={misspelt}&limit=10&facets=1')
+    typed = get_json(base + f'/search?q={misspelt}&typos=0&limit=10&facets=1')
+    check(api['corrected'] == 'transformer' and api['total'] > 0 and typed['corrected'] is None and typed['total'] == 0,
+          f'the API corrects {misspelt}, and not with typos=0', [api['corrected'], api['total'], typed['corrected'], typed['total']])
+    got = p.js(READ_NOTICES)
+    check(got['links'] == [p.url_of(q=misspelt, typos=0)], '"Search instead for" links to the query with typos=0', got['links'])
+    p.js(RECORD_SEARCHES)
+    driver.find_element(By.CSS_SELECTOR, '#notices .corrected a').click()
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'the query as typed searched')
+    sent = p.js('return window.__searches;')
+    check(len(sent) == 1 and 'typos=0' in sent[0].split('?')[1].split('&'), 'its /search request carries typos=0', sent)
+    got = p.js(READ_NOTICES)
+    check(not p.hits() and [n['text'] for n in got['notices']] == ['Did you mean: transformer'],
+          'no correction: no results and "did you mean", as the API says with typos=0', [p.hits()[:1], got['notices']])
+    check(got['links'] == [p.url_of(q='transformer')], '"did you mean" is a new query, corrected again', got['links'])
+    Select(driver.find_element(By.ID, 'sort')).select_by_value('date')
+    p.wait_rendered(p.url_of(q=misspelt, typos=0, sort='date'), 'a sort keeps typos=0')
+    driver.back()
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'back to the query as typed')
+    driver.back()
+    p.wait_rendered(p.url_of(q=misspelt), 'back to the corrected search')
+    check([n['text'] for n in p.js(READ_NOTICES)['notices']][:1] ==
+          [f'Showing results for transformer. Search instead for {misspelt}'], 'the back button: corrected again', p.js(READ_NOTICES))
+    driver.forward()
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'forward to the query as typed')
+    driver.get(base + p.url_of(q=misspelt, typos=0))  # a bookmark: the URL alone
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'the query as typed, from its URL')
+    check(not p.hits() and p.box().get_attribute('value') == misspelt, 'reloaded: still not corrected, the query in the box')
+    p.js(RECORD_SEARCHES)
+    p.box().send_keys('s')
+    p.wait_rendered(p.url_of(q=misspelt + 's'), 'a new query typed: typos=0 dropped')
+    sent = p.js('return window.__searches;')
+    check(sent and not any('typos=' in u for u in sent), 'its requests carry no typos', sent)
+    check(p.js("return !!document.querySelector('#notices .corrected');"), 'the new query is corrected again', p.js(READ_NOTICES))
 
     section('no console errors in all of the above')
     errors = p.console_errors()
