@@ -1,5 +1,9 @@
 #include "searcher/snippet.h"
 
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -47,15 +51,43 @@ std::pair<uint32_t, uint32_t> original_bytes(Analyzer& analyzer, std::string_vie
 }
 
 // For a word that matched no form or stem: the query word whose German compound part it has (the
-// "modelle" of "Sprachmodelle" for "Modell"), with the part's bytes added to `marks`; kNoMatch when
-// it has none.
+// "modelle" of "Sprachmodelle" for "Modell"), with the part's bytes added to `marks` when given;
+// kNoMatch when it has none.
 int part_group(Analyzer& analyzer, std::string_view text, const Token& t, const MatchTerms& match,
-               std::vector<std::pair<uint32_t, uint32_t>>& marks) {
+               std::vector<std::pair<uint32_t, uint32_t>>* marks) {
     if (match.parts.empty() || t.joined) return kNoMatch;
     auto it = match.parts.find(t.folded);
     if (it == match.parts.end() || it->second.empty()) return kNoMatch;
-    for (const MatchTerms::Part& p : it->second) marks.push_back(original_bytes(analyzer, text, t, p.begin, p.end));
+    if (marks)
+        for (const MatchTerms::Part& p : it->second) marks->push_back(original_bytes(analyzer, text, t, p.begin, p.end));
     return it->second.front().group;
+}
+
+// A character of ICU's dictionary segmentation for Chinese and Japanese: Han, kana, and what the word
+// break rules count as kana (the prolonged sound mark U+30FC is of the Common script).
+bool is_dictionary_char(UChar32 c) {
+    UErrorCode err = U_ZERO_ERROR;
+    const UScriptCode sc = uscript_getScript(c, &err);
+    if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA) return true;
+    return u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) || u_getIntPropertyValue(c, UCHAR_WORD_BREAK) == U_WB_KATAKANA;
+}
+
+// Calls f(character, its first byte, the byte after it) for each character of `s`; an invalid
+// sequence comes as a negative character.
+template <typename F>
+void for_each_char(std::string_view s, F&& f) {
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    const auto n = static_cast<int32_t>(s.size());
+    for (int32_t i = 0; i < n;) {
+        const int32_t at = i;
+        UChar32 c;
+        if (p[i] < 0x80) {
+            c = p[i++];
+        } else {
+            U8_NEXT(p, i, n, c);
+        }
+        f(c, static_cast<size_t>(at), static_cast<size_t>(i));
+    }
 }
 
 }  // namespace
@@ -71,15 +103,20 @@ namespace {
 
 using Analysed = MatchedText::Analysed;
 
-Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
+// `with_marks` false: no byte ranges in `marks`, for a score alone.
+Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
+                 bool with_marks = true) {
     Analysed a;
     std::vector<Token> tokens;
     analyzer.analyze(text, tokens);
     for (Token& t : tokens) {
         bool by_form = false;
         int g = group_of(analyzer, lang, t, match, by_form);
-        if (g != kNoMatch) a.marks.emplace_back(t.start, t.end);
-        else g = part_group(analyzer, text, t, match, a.marks);
+        if (g != kNoMatch) {
+            if (with_marks) a.marks.emplace_back(t.start, t.end);
+        } else {
+            g = part_group(analyzer, text, t, match, with_marks ? &a.marks : nullptr);
+        }
         if (g != kNoMatch && by_form) a.by_form.insert(g);
         if (!t.joined) {
             a.group.push_back(g);
@@ -136,6 +173,45 @@ int MatchedText::score() const {
 
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
     return MatchedText(analyzer, text, lang, match).score();
+}
+
+MatchReach match_reach(const MatchTerms& match) {
+    MatchReach reach;
+    auto look = [&](const std::string& word) {
+        for_each_char(word, [&](UChar32 c, size_t, size_t) { ((c >= 0 && is_dictionary_char(c)) ? reach.dictionary : reach.other) = true; });
+    };
+    for (const auto& [word, group] : match.forms) look(word);
+    for (const auto& [word, group] : match.stems) look(word);
+    for (const auto& [word, parts] : match.parts) look(word);
+    return reach;
+}
+
+std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::string_view lang,
+                               const MatchTerms& match, MatchReach reach) {
+    if (reach.dictionary && reach.other) return std::nullopt;
+    std::set<int> groups, by_form;
+    bool left_out = false;
+    size_t run = std::string_view::npos;  // where the current run of characters kept began
+    auto close_run = [&](size_t end) {
+        if (run == std::string_view::npos) return;
+        const Analysed a = analyse(analyzer, text.substr(run, end - run), lang, match, false);
+        for (int g : a.group)
+            if (g != kNoMatch) groups.insert(g);
+        by_form.insert(a.by_form.begin(), a.by_form.end());
+        run = std::string_view::npos;
+    };
+    for_each_char(text, [&](UChar32 c, size_t at, size_t) {
+        const bool keep = (c >= 0 && is_dictionary_char(c)) ? reach.dictionary : reach.other;
+        if (keep) {
+            if (run == std::string_view::npos) run = at;
+        } else {
+            left_out = true;
+            close_run(at);
+        }
+    });
+    if (!left_out) return std::nullopt;
+    close_run(text.size());
+    return static_cast<int>(groups.size() + by_form.size());
 }
 
 Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
