@@ -66,10 +66,27 @@ int part_group(Analyzer& analyzer, std::string_view text, const Token& t, const 
 // A character of ICU's dictionary segmentation for Chinese and Japanese: Han, kana, and what the word
 // break rules count as kana (the prolonged sound mark U+30FC is of the Common script).
 bool is_dictionary_char(UChar32 c) {
+    if (c < 0x2E80) return false;  // below the CJK radicals: no Han, no kana
+    if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3040 && c <= 0x30FF)) return true;  // the common ideographs, kana
     UErrorCode err = U_ZERO_ERROR;
     const UScriptCode sc = uscript_getScript(c, &err);
     if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA) return true;
     return u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) || u_getIntPropertyValue(c, UCHAR_WORD_BREAK) == U_WB_KATAKANA;
+}
+
+// Whether a character can be part of a word ICU's word breaking gives a status of letter, number,
+// kana or ideograph (Analyzer keeps only those): a run of text without any (spaces, punctuation, the
+// full-width commas of Chinese text) has no word, and need not be analysed.
+bool can_start_word(UChar32 c) {
+    switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+        case U_WB_ALETTER:
+        case U_WB_HEBREW_LETTER:
+        case U_WB_NUMERIC:
+        case U_WB_KATAKANA:
+            return true;
+        default:
+            return u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isalnum(c);
+    }
 }
 
 // Calls f(character, its first byte, the byte after it) for each character of `s`; an invalid
@@ -192,18 +209,24 @@ std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::s
     std::set<int> groups, by_form;
     bool left_out = false;
     size_t run = std::string_view::npos;  // where the current run of characters kept began
+    bool has_word = false;                // whether the run has a letter or a digit (else it has no word)
     auto close_run = [&](size_t end) {
-        if (run == std::string_view::npos) return;
-        const Analysed a = analyse(analyzer, text.substr(run, end - run), lang, match, false);
-        for (int g : a.group)
-            if (g != kNoMatch) groups.insert(g);
-        by_form.insert(a.by_form.begin(), a.by_form.end());
+        if (run != std::string_view::npos && has_word) {
+            const Analysed a = analyse(analyzer, text.substr(run, end - run), lang, match, false);
+            for (int g : a.group)
+                if (g != kNoMatch) groups.insert(g);
+            by_form.insert(a.by_form.begin(), a.by_form.end());
+        }
         run = std::string_view::npos;
+        has_word = false;
     };
     for_each_char(text, [&](UChar32 c, size_t at, size_t) {
-        const bool keep = (c >= 0 && is_dictionary_char(c)) ? reach.dictionary : reach.other;
-        if (keep) {
+        const bool dictionary = c >= 0 && is_dictionary_char(c);
+        if (dictionary ? reach.dictionary : reach.other) {
             if (run == std::string_view::npos) run = at;
+            if (!has_word)
+                has_word = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')
+                                    : dictionary || (c > 0 && can_start_word(c));
         } else {
             left_out = true;
             close_run(at);
