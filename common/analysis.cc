@@ -132,6 +132,8 @@ struct Analyzer::Impl {
     // Emptied when full, which keeps it bounded (about 2 MB) without bookkeeping.
     std::unordered_map<std::string, std::string> stem_cache;
     std::string stem_key;
+    std::string stem_lang;                                    // the language stem() was asked last
+    const char* stem_lang_name = lang::stemmer_name("");  // its stemmer's name
     static constexpr size_t kStemCacheEntries = 16384;
 
     // NFKC + case folding; `fold_marks` also removes diacritics.
@@ -286,7 +288,12 @@ std::string Analyzer::fold(std::string_view text) {
 
 std::string Analyzer::stem(std::string_view primary_lang, const Token& token) {
     if (token.kind != TokenKind::kWord && token.kind != TokenKind::kOtherWord) return "";
-    const char* name = lang::stemmer_name(primary_lang);
+    // The stemmer's name of the language asked last, kept: a text's words all ask for the same.
+    if (primary_lang != impl_->stem_lang) {
+        impl_->stem_lang.assign(primary_lang);
+        impl_->stem_lang_name = lang::stemmer_name(primary_lang);
+    }
+    const char* name = impl_->stem_lang_name;
     if (*name == '\0') {
         // English words inside Chinese or Japanese text ("diffusion models" in a Chinese summary)
         // are stemmed as English: that is what they almost always are in research papers.
