@@ -557,17 +557,16 @@ struct Engine::Impl {
         return out;
     }
 
-    // Takes the fields a hit shows whole (id, authors, ...) out of `rec`.
-    Hit make_hit(const Xapian::MSetIterator& it, Record& rec, const MatchTerms& match, MatchReach reach,
+    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, MatchReach reach,
                  const std::string& want_lang) {
         Hit h;
-        h.id = std::move(rec.id);
-        h.authors = std::move(rec.authors);
-        h.published = std::move(rec.published);
-        h.categories = std::move(rec.categories);
+        h.id = rec.id;
+        h.authors = rec.authors;
+        h.published = rec.published;
+        h.categories = rec.categories;
         h.upvotes = rec.upvotes;
         h.comments = rec.comments;
-        h.url = std::move(rec.url);
+        h.url = rec.url;
         h.score = it.get_weight();
 
         // The title shown is the one that matches the query best (the query's language, in effect),
@@ -575,69 +574,42 @@ struct Engine::Impl {
         // then to the record's order (the original first). A requested language wins when present.
         // Each text is analysed once, for its score and, for the chosen abstract, its snippet; a text
         // the query can match only in part (the Chinese abstract of an English query) only in that
-        // part for its score (quick_score), and whole only if it is chosen. For the snippet
-        // (`for_snippet`) the abstract in the title's language, which wins ties, is analysed last and
-        // only as far as its snippet and a score equal to the others' best need (MatchedText).
-        auto score_of = [&](const LangText& t, std::optional<MatchedText>& analysed) {
-            if (std::optional<int> quick = quick_score(analyzer, t.text, lang::primary(t.lang), match, reach)) {
-                analysed.reset();
-                return *quick;
-            }
-            analysed.emplace(analyzer, t.text, lang::primary(t.lang), match);
-            return analysed->score();
-        };
-        const std::optional<int> snippet_only = 0;  // no score needed: stop once the snippet is settled
+        // part for its score (quick_score), and whole only if it is chosen.
         auto pick = [&](const std::vector<LangText>& field, const std::string& prefer,
-                        std::optional<MatchedText>& chosen, bool for_snippet) -> const LangText* {
-            if (field.empty()) return nullptr;
-            const LangText* first = want_lang.empty() ? nullptr : Record::find(field, want_lang);
-            if (first) {  // a requested language wins outright
-                chosen.emplace(analyzer, first->text, lang::primary(first->lang), match,
-                               for_snippet ? snippet_only : std::nullopt);
-                return first;
-            }
-            const LangText* preferred = Record::find(field, prefer);
-            if (for_snippet && preferred) {
-                const LangText* other = nullptr;
-                int other_score = -1;
-                std::optional<MatchedText> other_analysed, analysed;
-                for (const LangText& t : field) {
-                    if (&t == preferred) continue;
-                    const int score = score_of(t, analysed);
-                    if (score > other_score) {
-                        other = &t;
-                        other_score = score;
-                        other_analysed = std::move(analysed);
-                    }
-                }
-                MatchedText m(analyzer, preferred->text, lang::primary(preferred->lang), match, std::max(other_score, 0));
-                if (m.score() >= other_score) {
-                    chosen = std::move(m);
-                    return preferred;
-                }
-                if (!other_analysed) other_analysed.emplace(analyzer, other->text, lang::primary(other->lang), match, snippet_only);
-                chosen = std::move(other_analysed);
-                return other;
-            }
+                        std::optional<MatchedText>& chosen) -> const LangText* {
             const LangText* best = nullptr;
             int best_score = -1;
             auto consider = [&](const LangText& t) {
-                std::optional<MatchedText> analysed;
-                const int score = score_of(t, analysed);
+                if (std::optional<int> quick = quick_score(analyzer, t.text, lang::primary(t.lang), match, reach)) {
+                    if (*quick > best_score) {
+                        best_score = *quick;
+                        best = &t;
+                        chosen.reset();
+                    }
+                    return;
+                }
+                MatchedText m(analyzer, t.text, lang::primary(t.lang), match);
+                int score = m.score();
                 if (score > best_score) {
                     best_score = score;
                     best = &t;
-                    chosen = std::move(analysed);
+                    chosen = std::move(m);
                 }
             };
-            if (preferred) consider(*preferred);
+            if (field.empty()) return nullptr;
+            const LangText* first = want_lang.empty() ? nullptr : Record::find(field, want_lang);
+            if (first) {  // a requested language wins outright
+                chosen.emplace(analyzer, first->text, lang::primary(first->lang), match);
+                return first;
+            }
+            if (const LangText* p = Record::find(field, prefer)) consider(*p);
             for (const LangText& t : field)
                 if (&t != best) consider(t);
             if (best && !chosen) chosen.emplace(analyzer, best->text, lang::primary(best->lang), match);
             return best;
         };
         std::optional<MatchedText> analysed_title, analysed_abstract;
-        const LangText* title = pick(rec.title, rec.title.front().lang, analysed_title, false);
+        const LangText* title = pick(rec.title, rec.title.front().lang, analysed_title);
         h.title = title->text;
         h.title_highlighted = analysed_title->whole();
         h.title_lang = title->lang;
@@ -645,7 +617,7 @@ struct Engine::Impl {
             for (const LangText& t : *field) h.langs.push_back(lang::primary(t.lang));
         std::sort(h.langs.begin(), h.langs.end());
         h.langs.erase(std::unique(h.langs.begin(), h.langs.end()), h.langs.end());
-        if (const LangText* abstract = pick(rec.abstract, lang::primary(title->lang), analysed_abstract, true)) {
+        if (const LangText* abstract = pick(rec.abstract, lang::primary(title->lang), analysed_abstract)) {
             h.snippet = analysed_abstract->snippet();
             h.snippet_lang = abstract->lang;
         }

@@ -114,24 +114,19 @@ struct MatchedText::Analysed {
     std::vector<int> group;    // per word: the query word it matches, or kNoMatch
     std::set<int> by_form;     // query words matched as typed somewhere in the text
     std::vector<std::pair<uint32_t, uint32_t>> marks;  // matched byte ranges, sorted and merged
-    size_t query_words = 0;    // distinct query words (groups) of the MatchTerms
-    bool complete = true;      // false when the analysis stopped before the end of the text
 };
 
 namespace {
 
 using Analysed = MatchedText::Analysed;
 
-bool is_space_byte(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-// Analyses `piece`, which starts at byte `base` of `text`, into `a` (marks unsorted).
-void analyse_piece(Analyzer& analyzer, std::string_view text, size_t base, std::string_view piece, std::string_view lang,
-                   const MatchTerms& match, bool with_marks, Analysed& a) {
+// `with_marks` false: no byte ranges in `marks`, for a score alone.
+Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
+                 bool with_marks = true) {
+    Analysed a;
     std::vector<Token> tokens;
-    analyzer.analyze(piece, tokens);
+    analyzer.analyze(text, tokens);
     for (Token& t : tokens) {
-        t.start += static_cast<uint32_t>(base);
-        t.end += static_cast<uint32_t>(base);
         bool by_form = false;
         int g = group_of(analyzer, lang, t, match, by_form);
         if (g != kNoMatch) {
@@ -152,9 +147,6 @@ void analyse_piece(Analyzer& analyzer, std::string_view text, size_t base, std::
                 }
         }
     }
-}
-
-void merge_marks(Analysed& a) {
     std::sort(a.marks.begin(), a.marks.end());
     std::vector<std::pair<uint32_t, uint32_t>> merged;
     for (const auto& m : a.marks) {
@@ -164,117 +156,10 @@ void merge_marks(Analysed& a) {
             merged.push_back(m);
     }
     a.marks = std::move(merged);
-}
-
-size_t query_words(const MatchTerms& match) {
-    std::set<int> groups;
-    for (const auto& [word, g] : match.forms) groups.insert(g);
-    for (const auto& [word, g] : match.stems) groups.insert(g);
-    for (const auto& [word, parts] : match.parts)
-        for (const MatchTerms::Part& p : parts) groups.insert(p.group);
-    return groups.size();
-}
-
-// The first window of `w` words, among words [0, n), that has every one of the query's words; n
-// when none has.
-size_t first_full_window(const Analysed& a, size_t n, size_t w) {
-    if (a.query_words == 0 || n < w) return n;
-    std::map<int, int> in_window;
-    auto add = [&](size_t k, int delta) {
-        if (a.group[k] == kNoMatch) return;
-        if ((in_window[a.group[k]] += delta) == 0) in_window.erase(a.group[k]);
-    };
-    for (size_t k = 0; k < w; ++k) add(k, 1);
-    if (in_window.size() == a.query_words) return 0;
-    for (size_t i = 1; i + w <= n; ++i) {
-        add(i - 1, -1);
-        add(i + w - 1, 1);
-        if (in_window.size() == a.query_words) return i;
-    }
-    return n;
-}
-
-// The window of `w` words, among words [0, n), with the most distinct query words, then the most
-// matches; the earliest of equals.
-size_t best_window(const Analysed& a, size_t n, size_t w) {
-    size_t best = 0;
-    std::pair<size_t, size_t> best_score{0, 0};
-    std::map<int, int> in_window;
-    size_t matches = 0;
-    auto add = [&](size_t k, int delta) {
-        if (a.group[k] == kNoMatch) return;
-        matches += delta;
-        if ((in_window[a.group[k]] += delta) == 0) in_window.erase(a.group[k]);
-    };
-    for (size_t k = 0; k < w; ++k) add(k, 1);
-    best_score = {in_window.size(), matches};
-    for (size_t i = 1; i + w <= n; ++i) {
-        add(i - 1, -1);
-        add(i + w - 1, 1);
-        std::pair<size_t, size_t> score{in_window.size(), matches};
-        if (score > best_score) {
-            best_score = score;
-            best = i;
-        }
-    }
-    return best;
-}
-
-// Where the passage starting at window `best` begins: a few words before its first match rather
-// than far ahead of it.
-size_t passage_start(const Analysed& a, size_t best, size_t w, const SnippetOptions& options) {
-    size_t lo = best;
-    for (size_t k = best; k < best + w && k < a.group.size(); ++k)
-        if (a.group[k] != kNoMatch) {
-            if (k > lo + options.lead_words) lo = k - options.lead_words;
-            break;
-        }
-    return lo;
-}
-
-int score_of(const Analysed& a) {
-    std::set<int> groups;
-    for (int g : a.group)
-        if (g != kNoMatch) groups.insert(g);
-    return static_cast<int>(groups.size() + a.by_form.size());
-}
-
-// Pieces analysed in turn when the analysis may stop early: cut after white space (a word boundary
-// that no hyphenated chain crosses) once a piece has this many bytes.
-constexpr size_t kPieceBytes = 320;
-
-// `with_marks` false: no byte ranges in `marks`, for a score alone. With `stop_at_score`, the
-// analysis stops once the snippet's passage (with the default options) is settled, being the first
-// window with every query word, and the score of what was analysed has reached *stop_at_score.
-Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
-                 bool with_marks = true, std::optional<int> stop_at_score = std::nullopt) {
-    Analysed a;
-    a.query_words = query_words(match);
-    if (!stop_at_score || a.query_words == 0) {
-        analyse_piece(analyzer, text, 0, text, lang, match, with_marks, a);
-        merge_marks(a);
-        return a;
-    }
-    const SnippetOptions defaults;
-    const size_t w = std::max<size_t>(1, defaults.window_words);
-    size_t at = 0;
-    while (at < text.size()) {
-        size_t end = std::min(text.size(), at + kPieceBytes);
-        while (end < text.size() && !is_space_byte(text[end - 1])) ++end;
-        analyse_piece(analyzer, text, at, text.substr(at, end - at), lang, match, with_marks, a);
-        at = end;
-        if (at >= text.size()) break;
-        const size_t n = a.words.size();
-        const size_t best = first_full_window(a, n, w);
-        // Settled when the passage and the word after it (whether "…" follows) are analysed.
-        if (best < n && passage_start(a, best, w, defaults) + w < n && score_of(a) >= *stop_at_score) {
-            a.complete = false;
-            break;
-        }
-    }
-    merge_marks(a);
     return a;
 }
+
+bool is_space_byte(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Appends `s` with each run of white space folded to one space. (Spaces at the very ends of a
 // snippet are trimmed afterwards.)
@@ -290,16 +175,18 @@ void append_collapsed(std::string& out, std::string_view s) {
 
 }  // namespace
 
-MatchedText::MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
-                         std::optional<int> stop_at_score)
-    : text_(text), a_(std::make_unique<Analysed>(analyse(analyzer, text, lang, match, true, stop_at_score))) {}
+MatchedText::MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match)
+    : text_(text), a_(std::make_unique<Analysed>(analyse(analyzer, text, lang, match))) {}
 MatchedText::~MatchedText() = default;
 MatchedText::MatchedText(MatchedText&&) noexcept = default;
 MatchedText& MatchedText::operator=(MatchedText&&) noexcept = default;
 
-int MatchedText::score() const { return score_of(*a_); }
-
-bool MatchedText::complete() const { return a_->complete; }
+int MatchedText::score() const {
+    std::set<int> groups;
+    for (int g : a_->group)
+        if (g != kNoMatch) groups.insert(g);
+    return static_cast<int>(groups.size() + a_->by_form.size());
+}
 
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
     return MatchedText(analyzer, text, lang, match).score();
@@ -375,13 +262,35 @@ Snippet MatchedText::snippet(const SnippetOptions& options) const {
     if (n == 0) return snippet;
     const size_t w = std::max<size_t>(1, std::min(options.window_words, n));
 
-    // The first window of w words with every query word; else the window with the most distinct
-    // query words, then the most matches, the earliest of equals.
-    size_t best = first_full_window(a, n, w);
-    if (best == n) best = best_window(a, n, w);
-    const size_t lo0 = passage_start(a, best, w, options);
-    size_t hi = std::min(n, lo0 + w);
-    size_t lo = lo0;
+    // The window of w words with the most distinct query words, then the most matches; earliest wins.
+    size_t best = 0;
+    std::pair<size_t, size_t> best_score{0, 0};
+    std::map<int, int> in_window;
+    size_t matches = 0;
+    auto add = [&](size_t k, int delta) {
+        if (a.group[k] == kNoMatch) return;
+        matches += delta;
+        if ((in_window[a.group[k]] += delta) == 0) in_window.erase(a.group[k]);
+    };
+    for (size_t k = 0; k < w; ++k) add(k, 1);
+    best_score = {in_window.size(), matches};
+    for (size_t i = 1; i + w <= n; ++i) {
+        add(i - 1, -1);
+        add(i + w - 1, 1);
+        std::pair<size_t, size_t> score{in_window.size(), matches};
+        if (score > best_score) {
+            best_score = score;
+            best = i;
+        }
+    }
+    // Start a few words before the first match rather than far ahead of it.
+    size_t lo = best;
+    for (size_t k = best; k < best + w; ++k)
+        if (a.group[k] != kNoMatch) {
+            if (k > lo + options.lead_words) lo = k - options.lead_words;
+            break;
+        }
+    size_t hi = std::min(n, lo + w);
     if (hi - lo < w && hi == n) lo = n - w;  // a window cut by the end of the text takes words before
 
     const uint32_t start = lo == 0 ? 0 : a.words[lo].start;

@@ -23,18 +23,12 @@ struct SnippetOptions {
 // `text`, which must outlive it.
 class MatchedText {
   public:
-    // With `stop_at_score`, the analysis may stop before the end of the text: once the snippet's
-    // passage (with the default SnippetOptions) is settled, being the first window with every query
-    // word, and the score of the words analysed has reached *stop_at_score. score() is then that
-    // score, at least *stop_at_score, not the whole text's; complete() false; whole() not to be used.
-    MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
-                std::optional<int> stop_at_score = std::nullopt);
+    MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match);
     ~MatchedText();
     MatchedText(MatchedText&&) noexcept;
     MatchedText& operator=(MatchedText&&) noexcept;
 
     int score() const;                                         // as match_score()
-    bool complete() const;                                     // the whole text was analysed
     Snippet snippet(const SnippetOptions& options = {}) const;  // as make_snippet()
     Snippet whole() const;  // the whole text, white space folded, every matching word marked (titles)
 
@@ -70,8 +64,8 @@ MatchReach match_reach(const MatchTerms& match);
 std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::string_view lang,
                                const MatchTerms& match, MatchReach reach);
 
-// The passage of `text`: the first window with every query word, else the window with the most
-// distinct query words (then the most matches, then the earliest); cut at word boundaries with "…" where text was left out, runs of white space folded to
+// The passage of `text` with the most distinct query words (then the most matches, then the
+// earliest), cut at word boundaries with "…" where text was left out, runs of white space folded to
 // one space, and every matching word marked. Without any match: the start of the text.
 Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
                      const SnippetOptions& options = {});

@@ -740,43 +740,6 @@ TEST_CASE("snippet: passage choice, ellipses, white space") {
     CHECK(make_snippet(a, "", "en", m, o).empty());
 }
 
-TEST_CASE("snippet: the first passage with every query word; the analysis stops there when no score is needed") {
-    Analyzer a;
-    MatchTerms m;
-    m.forms = {{"needle", 0}, {"thread", 1}};
-    m.stems = {{"needl", 0}, {"thread", 1}};
-    std::string filler;
-    for (int i = 0; i < 400; ++i) filler += "w" + std::to_string(i) + " ";
-    // Both words early (one of them by its stem only), and later a passage with more matches, the word as typed.
-    const std::string text = "A needle and threads. " + filler + "needle thread needle thread needle thread. " + filler + "end.";
-    const std::string early = "A <mark>needle</mark> and <mark>threads</mark>. w0 w1 w2";  // the snippet begins so
-    MatchedText whole(a, text, "en", m);
-    CHECK(whole.complete());
-    CHECK(whole.score() == 4);  // both words, both as typed (the later passage)
-    CHECK(whole.snippet().html().rfind(early, 0) == 0);
-    CHECK(make_snippet(a, text, "en", m).html() == whole.snippet().html());
-    // No score needed: the analysis stops after the first passage, with the same snippet.
-    MatchedText stopped(a, text, "en", m, 0);
-    CHECK_FALSE(stopped.complete());
-    CHECK(stopped.score() == 3);  // "threads" matched by its stem only, so far
-    CHECK(stopped.snippet().html() == whole.snippet().html());
-    // A score of 4 needed: it goes on to the word as typed, and stops after that.
-    MatchedText four(a, text, "en", m, 4);
-    CHECK(four.score() == 4);
-    CHECK_FALSE(four.complete());
-    CHECK(four.snippet().html() == whole.snippet().html());
-    // More than the text has: analysed whole.
-    MatchedText five(a, text, "en", m, 5);
-    CHECK(five.complete());
-    CHECK(five.score() == 4);
-    // Without a passage with every word, the passage with the most matches, as before.
-    MatchTerms three = m;
-    three.forms.emplace("haystack", 2);
-    MatchedText no_full(a, text, "en", three, 0);
-    CHECK(no_full.complete());
-    CHECK(no_full.snippet().html().find("<mark>needle</mark> <mark>thread</mark> <mark>needle</mark>") != std::string::npos);
-}
-
 TEST_CASE("snippet: quick_score leaves out only what the query cannot match, and scores the same") {
     Analyzer a;
     auto terms = [&](const std::string& query) {
