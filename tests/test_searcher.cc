@@ -710,6 +710,12 @@ TEST_CASE("similar papers, suggestions, records, index info") {
     CHECK(info->documents == 7);
     CHECK(info->revision >= 1);
     CHECK(info->bytes > 0);
+    // revision(): the same without the walk over the files (the ETag's and /health's).
+    auto rev = idx.engine->revision();
+    REQUIRE(rev.is_ok());
+    CHECK(rev->revision == info->revision);
+    CHECK(rev->documents == 7);
+    CHECK(rev->bytes == 0);
 }
 
 TEST_CASE("snippet: passage choice, ellipses, white space") {
