@@ -696,7 +696,8 @@ struct Engine::Impl {
         return out;
     }
 
-    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, const std::string& want_lang) {
+    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, MatchReach reach,
+                 const std::string& want_lang) {
         Hit h;
         h.id = rec.id;
         h.authors = rec.authors;
@@ -710,12 +711,22 @@ struct Engine::Impl {
         // The title shown is the one that matches the query best (the query's language, in effect),
         // the snippet comes from the abstract that matches best; ties go to the title's language,
         // then to the record's order (the original first). A requested language wins when present.
-        // Each text is analysed once, for its score and, for the chosen abstract, its snippet.
+        // Each text is analysed once, for its score and, for the chosen abstract, its snippet; a text
+        // the query can match only in part (the Chinese abstract of an English query) only in that
+        // part for its score (quick_score), and whole only if it is chosen.
         auto pick = [&](const std::vector<LangText>& field, const std::string& prefer,
                         std::optional<MatchedText>& chosen) -> const LangText* {
             const LangText* best = nullptr;
             int best_score = -1;
             auto consider = [&](const LangText& t) {
+                if (std::optional<int> quick = quick_score(analyzer, t.text, lang::primary(t.lang), match, reach)) {
+                    if (*quick > best_score) {
+                        best_score = *quick;
+                        best = &t;
+                        chosen.reset();
+                    }
+                    return;
+                }
                 MatchedText m(analyzer, t.text, lang::primary(t.lang), match);
                 int score = m.score();
                 if (score > best_score) {
@@ -727,12 +738,13 @@ struct Engine::Impl {
             if (field.empty()) return nullptr;
             const LangText* first = want_lang.empty() ? nullptr : Record::find(field, want_lang);
             if (first) {  // a requested language wins outright
-                consider(*first);
-                return best;
+                chosen.emplace(analyzer, first->text, lang::primary(first->lang), match);
+                return first;
             }
             if (const LangText* p = Record::find(field, prefer)) consider(*p);
             for (const LangText& t : field)
                 if (&t != best) consider(t);
+            if (best && !chosen) chosen.emplace(analyzer, best->text, lang::primary(best->lang), match);
             return best;
         };
         std::optional<MatchedText> analysed_title, analysed_abstract;
@@ -757,6 +769,7 @@ struct Engine::Impl {
     void add_hits(SearchResponse& resp, const std::vector<Tier>& tiers, const MatchTerms& match,
                   const std::string& want_lang, bool explain, const RankingParams& rk) {
         ListedOnce listed;
+        const MatchReach reach = match_reach(match);
         for (const Tier& tier : tiers) {
             for (const Ranked& ranked : tier.page.order) {
                 const Xapian::MSetIterator it = tier.page.mset[ranked.index];
@@ -766,7 +779,7 @@ struct Engine::Impl {
                     resp.notices.push_back({notice::kRecordUnreadable, "a stored record could not be read (" + rec.message() + "); rebuild the index"});
                     continue;
                 }
-                resp.hits.push_back(make_hit(it, rec.value(), match, want_lang));
+                resp.hits.push_back(make_hit(it, rec.value(), match, reach, want_lang));
                 resp.hits.back().score = ranked.score;
                 if (explain) {
                     Explanation e = explain_match(db, rk.scheme(), tier.query, *it);
@@ -1157,7 +1170,9 @@ struct Engine::Impl {
         });
     }
 
-    Result<Info> info() {
+    // `with_bytes` false: no walk over the index's files (Info::bytes stays 0), for the ETag of every
+    // request, which needs the revision and the number of papers only.
+    Result<Info> info(bool with_bytes = true) {
         return with_retry([&]() -> Result<Info> {
             reopen();
             Info i;
@@ -1167,6 +1182,10 @@ struct Engine::Impl {
                 // Xapian's remote backend gives no revision, nor the size of the files.
                 i.shards = cluster->config().shards.size();
                 i.missing_shards = cluster->missing();
+                return i;
+            }
+            if (db.size() == 1 && !with_bytes) {
+                i.revision = db.get_revision();
                 return i;
             }
             namespace fs = std::filesystem;
@@ -1184,7 +1203,7 @@ struct Engine::Impl {
             } else {
                 i.shards = static_cast<unsigned>(db.size());  // a stub file of another kind: no revision
             }
-            if (!ec && fs::is_directory(dir, ec))
+            if (with_bytes && !ec && fs::is_directory(dir, ec))
                 for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
                     if (entry.is_regular_file(ec)) i.bytes += entry.file_size(ec);
             return i;
@@ -1232,5 +1251,6 @@ Result<SearchResponse> Engine::similar(const std::string& id, uint64_t offset, u
 Result<std::vector<std::string>> Engine::suggest(std::string_view text, size_t limit) { return impl_->suggest(text, limit); }
 Result<Record> Engine::paper(const std::string& id) { return impl_->paper(id); }
 Result<Engine::Info> Engine::info() { return impl_->info(); }
+Result<Engine::Info> Engine::revision() { return impl_->info(false); }
 
 }  // namespace abstrakt

@@ -199,6 +199,9 @@ class Engine {
     };
     // The index as of its newest revision (this reopens it).
     Result<Info> info();
+    // As info() without the size of the files (`bytes` 0): what an ETag needs, without the walk over
+    // the index's files that info() makes.
+    Result<Info> revision();
 
   private:
     struct Impl;

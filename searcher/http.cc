@@ -674,7 +674,7 @@ class Service {
     // one full answer more at its next revalidation, never a stale 304. No ETag when the index has no
     // revision (a cluster file: Xapian's remote backend gives none; an index never committed to).
     bool not_modified(const Request& req, Engine& e, const std::string& key, Response& res) {
-        Result<Engine::Info> info = e.info();
+        Result<Engine::Info> info = e.revision();
         if (!info.is_ok() || info->revision == 0) return false;
         const WorkerSlot& slot = t_slot;
         // The index's identity beside its revision: a rebuild switched in, or an index deleted and
@@ -953,7 +953,7 @@ class Service {
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         Engine* e = engine(res);
         if (!e) return;
-        Result<Engine::Info> info = e->info();
+        Result<Engine::Info> info = e->revision();  // no size of the files here: not read
         if (!info.is_ok()) return reply_error(res, to_http_error(info.status(), NotFound::kIndex));
         nlohmann::ordered_json j;
         // "partial" when shards of a cluster are missing: searches answer, from the other shards.

@@ -710,6 +710,12 @@ TEST_CASE("similar papers, suggestions, records, index info") {
     CHECK(info->documents == 7);
     CHECK(info->revision >= 1);
     CHECK(info->bytes > 0);
+    // revision(): the same without the walk over the files (the ETag's and /health's).
+    auto rev = idx.engine->revision();
+    REQUIRE(rev.is_ok());
+    CHECK(rev->revision == info->revision);
+    CHECK(rev->documents == 7);
+    CHECK(rev->bytes == 0);
 }
 
 // Type-ahead (schema.h: kPrefixDisplay, kPrefixTitlePair): eight English papers that all say "the",
@@ -815,6 +821,54 @@ TEST_CASE("snippet: passage choice, ellipses, white space") {
     m.stems = {{"thread", 1}};
     CHECK(make_snippet(a, "Two threads.", "en", m, o).html() == "Two <mark>threads</mark>.");
     CHECK(make_snippet(a, "", "en", m, o).empty());
+}
+
+TEST_CASE("snippet: quick_score leaves out only what the query cannot match, and scores the same") {
+    Analyzer a;
+    auto terms = [&](const std::string& query) {
+        MatchTerms m;
+        std::vector<Token> toks;
+        a.analyze(query, toks);
+        int g = 0;
+        for (const Token& t : toks) {
+            m.forms.emplace(t.folded, g);
+            if (std::string s = a.stem("en", t); !s.empty()) m.stems.emplace(s, g);
+            ++g;
+        }
+        return m;
+    };
+    const MatchTerms en = terms("diffusion models"), zh = terms("扩散模型"), both = terms("扩散模型 diffusion");
+    CHECK(match_reach(en).other);
+    CHECK_FALSE(match_reach(en).dictionary);
+    CHECK(match_reach(zh).dictionary);
+    CHECK_FALSE(match_reach(zh).other);
+    CHECK(match_reach(both).dictionary);
+    CHECK(match_reach(both).other);
+    CHECK_FALSE(match_reach(MatchTerms{}).dictionary);
+
+    const std::string zh_text = "我们提出了一种新的扩散模型（Diffusion Models），在图像生成上优于GAN。实验表明 diffusion 更稳定。";
+    const std::string en_text = "We study diffusion models for image generation; a model of diffusion.";
+    // An English query over a Chinese text: only its Latin words are analysed, with the score of the whole.
+    REQUIRE(quick_score(a, zh_text, "zh", en, match_reach(en)));
+    CHECK(*quick_score(a, zh_text, "zh", en, match_reach(en)) == match_score(a, zh_text, "zh", en));
+    CHECK(match_score(a, zh_text, "zh", en) == 4);  // both words, both as typed
+    // A Chinese query over the same text: only the Han runs.
+    REQUIRE(quick_score(a, zh_text, "zh", zh, match_reach(zh)));
+    CHECK(*quick_score(a, zh_text, "zh", zh, match_reach(zh)) == match_score(a, zh_text, "zh", zh));
+    CHECK(match_score(a, zh_text, "zh", zh) > 0);
+    // A Chinese query over an English text: nothing can match, nothing is analysed.
+    REQUIRE(quick_score(a, en_text, "en", zh, match_reach(zh)));
+    CHECK(*quick_score(a, en_text, "en", zh, match_reach(zh)) == 0);
+    // Nothing to leave out (an English query over English text, a mixed query): the caller analyses it whole.
+    CHECK_FALSE(quick_score(a, en_text, "en", en, match_reach(en)));
+    CHECK_FALSE(quick_score(a, zh_text, "zh", both, match_reach(both)));
+    // A Latin word touching Han characters on both sides is still whole ("GAN" above), and a
+    // hyphenated chain inside Chinese text still joins.
+    const MatchTerms gan = terms("GAN multiview");
+    const std::string chain = "基于multi-view的GAN方法";
+    REQUIRE(quick_score(a, chain, "zh", gan, match_reach(gan)));
+    CHECK(*quick_score(a, chain, "zh", gan, match_reach(gan)) == 4);
+    CHECK(match_score(a, chain, "zh", gan) == 4);
 }
 
 TEST_CASE("search: the bundled data") {
