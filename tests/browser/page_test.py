@@ -636,6 +636,7 @@ def run(args, tmp, artifacts, servers, drivers):
           '"did you mean"; the corrected and translated notices said when their fields are empty', got['notices'])
     check(got['links'] == [p.url_of(q='diffusion models')], 'the suggestion is a link that searches it', got['links'])
     check(got['pager'] > 0, 'has_more true: pages', got['pager'])
+    p.box().send_keys(Keys.ESCAPE)  # the next-word completions of 'diffusion ' would cover the link
     driver.find_element(By.CSS_SELECTOR, '#notices .suggestion a').click()
     p.wait_rendered(p.url_of(q='diffusion models'), 'the suggestion searched')
     check(p.box().get_attribute('value') == 'diffusion models', 'the suggestion is put in the box')
