@@ -56,7 +56,7 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
                                  default 1), a window of English stop words only left out; prints
                                  "title<TAB>text" lines (fewer, with a warning, when the titles hold
                                  too few)
-  queries --db DIR [--fts5 FILE] [--floor] [--trace FILE] QUERIES
+  queries --db DIR [--fts5 FILE] [--floor] [--trace FILE] [--no-prefix] [--no-typos] QUERIES
                                  run the "warm" queries of the QUERIES file (as make-queries writes it)
                                  once untimed, then every other query once timed, on one thread, per
                                  system: Abstrakt through Engine::search (10 hits, titles and snippets),
@@ -64,7 +64,9 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
                                  plain Xapian on the same index: QueryParser (English stemmer, default
                                  operator AND), the top 10 by BM25, each hit's document data read;
                                  prints latency percentiles per system and kind; --trace writes
-                                 "system<TAB>kind<TAB>ms<TAB>query" per timed query
+                                 "system<TAB>kind<TAB>ms<TAB>query" per timed query; Abstrakt searches
+                                 as a search box does (last word completed, typos corrected) unless
+                                 --no-prefix, --no-typos
   repeat FILE COPIES             print the records COPIES times, copy k > 0 with ids suffixed "-rK"
   --version                      the version
 )";
@@ -366,7 +368,7 @@ class FloorSearch {
 };
 
 int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor, const std::string& trace_path,
-                const std::string& queries_file) {
+                const std::string& queries_file, bool prefix, bool typos) {
     std::ifstream in(queries_file);
     if (!in) return usage_error("cannot read " + queries_file);
     // Kind "warm": run once untimed before each system's timed queries (the index's pages into the
@@ -423,6 +425,8 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
         SearchRequest r;
         r.query = text;
         r.spelling = false;
+        r.prefix = prefix;
+        r.typos = typos;
         auto resp = engine.value()->search(r);
         if (!resp.is_ok()) std::cerr << "abstrakt-bench: " << text << ": " << resp.message() << "\n";
     });
@@ -486,11 +490,13 @@ int main(int argc, char** argv) {
     }
     const std::string cmd = args[0];
     std::string db, fts5, trace, warm, seed;
-    bool floor = false;
+    bool floor = false, prefix = true, typos = true;
     std::vector<std::string> rest;
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
         else if (args[i] == "--floor") floor = true;
+        else if (args[i] == "--no-prefix") prefix = false;
+        else if (args[i] == "--no-typos") typos = false;
         else if (args[i] == "--warm" && i + 1 < args.size()) warm = args[++i];
         else if (args[i] == "--seed" && i + 1 < args.size()) seed = args[++i];
         else if (args[i] == "--fts5" && i + 1 < args.size()) fts5 = args[++i];
@@ -517,7 +523,7 @@ int main(int argc, char** argv) {
         return cmd_title_queries(rest[0], n, sd);
     }
     if (cmd == "queries")
-        return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, floor, trace, rest[0]);
+        return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, floor, trace, rest[0], prefix, typos);
     if (cmd == "repeat") return rest.size() != 2 || !count(rest[1], n) ? usage_error("repeat needs FILE COPIES") : cmd_repeat(rest[0], n);
     return usage_error("unknown command " + cmd);
 }

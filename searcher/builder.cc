@@ -224,6 +224,8 @@ class Builder {
             // forms of it (German stems leave "videos" alone), not with the compounds it is a part of:
             // "Beschriftung" would bring in every "...beschriftung" of the index, which is no longer
             // what the user's one word means.
+            // Each part counts 1 and 1 more matched as typed; the word whole counts more than all.
+            if (match_ && positive) match_->weight[group] = 2 * static_cast<int>(w.parts.size()) + 1;
             std::vector<Q> all;
             for (const PlanWord::Part& part : w.parts)
                 all.push_back(word_terms(part.word[0], p, positive, next_group_++, false, natural, part.inflections));

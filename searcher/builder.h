@@ -37,6 +37,10 @@ struct MatchTerms {
         uint32_t begin = 0, end = 0;
     };
     std::unordered_map<std::string, std::vector<Part>> parts;
+    // What a query word counts for when a text is scored (searcher/snippet.h: match_score), when not 1:
+    // a German word that splits counts more than all its parts together, so that the title that has the
+    // word whole ("Diffusionsmodelle") is chosen over one that has only its parts ("Diffusion Models").
+    std::unordered_map<int, int> weight;
 };
 
 struct TierQueries {

@@ -175,18 +175,33 @@ void append_collapsed(std::string& out, std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// Each query word matched counts its weight (MatchTerms::weight, else 1), and 1 more when matched as typed.
+int weighed(const std::set<int>& groups, const std::set<int>& by_form, const MatchTerms& match) {
+    int n = static_cast<int>(by_form.size());
+    for (int g : groups) {
+        auto w = match.weight.find(g);
+        n += w == match.weight.end() ? 1 : w->second;
+    }
+    return n;
+}
+
+}  // namespace
+
 MatchedText::MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match)
-    : text_(text), a_(std::make_unique<Analysed>(analyse(analyzer, text, lang, match))) {}
+    : text_(text), a_(std::make_unique<Analysed>(analyse(analyzer, text, lang, match))) {
+    std::set<int> groups;
+    for (int g : a_->group)
+        if (g != kNoMatch) groups.insert(g);
+    score_ = weighed(groups, a_->by_form, match);
+}
 MatchedText::~MatchedText() = default;
 MatchedText::MatchedText(MatchedText&&) noexcept = default;
 MatchedText& MatchedText::operator=(MatchedText&&) noexcept = default;
 
-int MatchedText::score() const {
-    std::set<int> groups;
-    for (int g : a_->group)
-        if (g != kNoMatch) groups.insert(g);
-    return static_cast<int>(groups.size() + a_->by_form.size());
-}
+
+int MatchedText::score() const { return score_; }
 
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
     return MatchedText(analyzer, text, lang, match).score();
@@ -234,7 +249,7 @@ std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::s
     });
     if (!left_out) return std::nullopt;
     close_run(text.size());
-    return static_cast<int>(groups.size() + by_form.size());
+    return weighed(groups, by_form, match);
 }
 
 Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,

@@ -37,11 +37,12 @@ class MatchedText {
   private:
     std::string_view text_;
     std::unique_ptr<Analysed> a_;
+    int score_ = 0;
 };
 
 // How well `text` (in language `lang`, a primary subtag) matches the query: one point for each
-// distinct query word it matches, and one more for each it matches as typed rather than only by
-// stem. The searcher picks the title and abstract language with it: "linear attention" prefers the
+// distinct query word it matches (a German word that splits, more than all its parts together:
+// MatchTerms::weight), and one more for each it matches as typed rather than only by stem. The searcher picks the title and abstract language with it: "linear attention" prefers the
 // English title "Simple linear attention ..." (4 points) to the German "Einfache lineare Attention-
 // Sprachmodelle ..." (3 points: "lineare" matches by stem only).
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match);

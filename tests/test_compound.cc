@@ -243,6 +243,15 @@ TEST_CASE("compound: the seed listing, a word finds the compounds it is a part o
     REQUIRE(language);
     CHECK(language->snippet.html().find("basierende Sprach<mark>modelle</mark>") != std::string::npos);
 
+    // No language asked: the German title has the word whole ("Diffusionsmodelle"), the English one only
+    // its parts ("Diffusion Models", each matched as typed): the word whole counts more than its parts
+    // together, so the German title is shown (the README's example).
+    SearchResponse any = idx.search("Diffusionsmodell");
+    const Hit* whole = find_hit(any, "chatpaper-2024-02-29-07");
+    REQUIRE(whole);
+    CHECK(whole->title_lang == "de");
+    CHECK(whole->title_highlighted.html() == "DistriFusion: Verteiltes paralleles Inferenz für hochauflösende <mark>Diffusionsmodelle</mark>");
+
     // Without the compounds (no splitter), the same query misses chatpaper-07.
     QueryContext german;
     german.stem_langs = {"de"};
