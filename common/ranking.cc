@@ -58,6 +58,8 @@ const std::vector<Param>& params() {
         t.push_back(count("few_results", &RankingParams::few_results, 0, 10000));
         t.push_back(count("count_to", &RankingParams::count_to, 0, 1000000));
         t.push_back(count("similar_terms", &RankingParams::similar_terms, 1, 1000));
+        t.push_back(real("translation_weight", &RankingParams::translation_weight, 0, 1));
+        t.push_back(count("translations_per_word", &RankingParams::translations_per_word, 0, 20));
         t.push_back(indexed("title_wdf", &IndexParams::title_wdf, 1, 100));
         t.push_back(indexed("abstract_wdf", &IndexParams::abstract_wdf, 1, 100));
         t.push_back(indexed("author_wdf", &IndexParams::author_wdf, 1, 100));

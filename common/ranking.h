@@ -77,6 +77,11 @@ struct RankingParams {
     uint32_t count_to = 10000;
     // Similar papers: a paper's this many best expansion terms make the query.
     uint32_t similar_terms = 25;
+    // Cross-language search (searcher/translate_plan.h): how much a translated match counts against a
+    // match of the word as typed (times the translation's probability), and how many translations of
+    // a word are searched, the most probable first (0: none).
+    double translation_weight = 0.8;
+    uint32_t translations_per_word = 3;
 
     IndexParams index;
 

@@ -31,6 +31,8 @@ options:
   --no-peer           evaluate Abstrakt alone
   --raw-queries       give Abstrakt the query text as it is, query syntax and all
                       (default: as plain words, see docs/relevance.md)
+  --no-translate      search every query as typed, not also translated into the corpus's
+                      language where that can help (docs/cross-language.md)
   --ranking NAME=VALUE  a ranking parameter, query-time or index-time (docs/relevance.md lists
                       them; abstrakt-search --ranking-defaults prints them); repeatable; the
                       index-time ones are part of the index cache's key
@@ -80,6 +82,8 @@ int main(int argc, char** argv) {
             o.run_dir.clear();
         } else if (a == "--no-peer") {
             o.peer = false;
+        } else if (a == "--no-translate") {
+            o.translate = false;
         } else if (a == "--raw-queries") {
             o.raw_queries = true;
         } else if (a == "--quiet") {

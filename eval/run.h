@@ -45,6 +45,9 @@ struct EvalOptions {
     bool rebuild = false;       // build the indexes even when cached ones match
     bool peer = true;           // also evaluate SQLite FTS5
     bool raw_queries = false;   // give Abstrakt the query text as is instead of plain_words() of it
+    // Cross-language search with the project's default resources (SharedTranslator::process(),
+    // docs/cross-language.md); false: every query searched as typed (SearchRequest::translate).
+    bool translate = true;
     // Ranking parameters (common/ranking.h): the index-time ones build the index (and are part of the
     // cache key), the query-time ones rank every query.
     RankingParams ranking;

@@ -26,6 +26,8 @@ inline constexpr std::string_view kAuthor = "author";  // /search: words of an a
 inline constexpr std::string_view kFacets = "facets";  // /search: 1 or true to count facets, 0 or false not
 inline constexpr std::string_view kExplain = "explain";  // /search: 1 or true to explain each hit's score, 0 or false not
 inline constexpr std::string_view kExactTotal = "exact_total";  // /search: 1 or true to count matches exactly up to 1,000
+inline constexpr std::string_view kQueryLang = "query_lang";  // /search: the language the query is written in
+inline constexpr std::string_view kTranslate = "translate";   // /search: 0 or false to search the words as typed only
 inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
 // Accepted and ignored on every endpoint: a cache buster ("_=1699999999", jQuery's cache: false) and
 // campaign tags ("utm_source=..."), which front ends and link shorteners add on their own. Only these:
@@ -45,11 +47,12 @@ constexpr bool ignored_param(std::string_view name) {
 inline constexpr std::string_view kSearchParams[] = {param::kQuery, param::kLang,     param::kSort,
                                                      param::kOffset, param::kLimit,   param::kFrom,
                                                      param::kTo,    param::kCategory, param::kAuthor,
-                                                     param::kFacets, param::kExplain, param::kExactTotal};
+                                                     param::kFacets, param::kExplain, param::kExactTotal,
+                                                     param::kQueryLang, param::kTranslate};
 inline constexpr std::string_view kSimilarParams[] = {param::kOffset, param::kLimit};
 inline constexpr std::string_view kSuggestParams[] = {param::kQuery, param::kLimit};
 
-// Values of the boolean parameters, param::kFacets, param::kExplain and param::kExactTotal.
+// Values of the boolean parameters, param::kFacets, param::kExplain, param::kExactTotal and param::kTranslate.
 inline constexpr std::string_view kTrueValues[] = {"1", "true"};
 inline constexpr std::string_view kFalseValues[] = {"0", "false", ""};
 

@@ -34,6 +34,9 @@
 
 namespace abstrakt {
 
+class Translator;
+class IndexCounts;
+
 struct QueryContext {
     // Languages whose stemmers expand each query word (primary subtags): the languages present in
     // the index, or the one language a search is restricted to.
@@ -50,6 +53,12 @@ struct QueryContext {
     // The query-time ranking parameters (long_query_words, stop_words, max_joins,
     // max_compounds_per_word); nullptr: the defaults.
     const RankingParams* ranking = nullptr;
+    // Cross-language search (searcher/translate_plan.h): the Translator, nullptr for none (the
+    // request's translate=0, or nothing to translate); the index's counts, which decide where a
+    // translation can help; the language of the query's Latin words ("" = inferred per word).
+    const Translator* translator = nullptr;
+    const IndexCounts* counts = nullptr;
+    std::string query_lang;
 };
 
 struct QueryLimits {
@@ -167,6 +176,8 @@ struct QueryPlan {
     std::vector<SpellingWord> spelling;
     std::vector<Notice> notices;
     std::vector<std::string> stem_langs;
+    // The words also searched in another language (translate_plan.h), as the response lists them.
+    std::vector<QueryTranslation> translations;
 
     // The plan in a readable form, one clause a line, indented by depth (docs/query-syntax.md shows one).
     std::string print() const;
