@@ -129,7 +129,9 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
                 a.words = t.words;
                 if (stemmed) a.stems = t.stems;
                 a.join = Alternative::Join::kAll;
-                a.weight = ranking.translation_weight * t.weight;
+                // Each of a translation's words adds its own weight where a paper has them all: divided
+                // among them, "language models" for "Sprachmodelle" counts as one word would, not two.
+                a.weight = ranking.translation_weight * t.weight / static_cast<double>(t.words.size());
                 a.display = t.text;
                 if (a.weight <= 0) continue;
                 w.alternatives.push_back(std::move(a));
