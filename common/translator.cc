@@ -227,7 +227,8 @@ Translator::Resources Translator::default_resources() {
                 break;
             }
     }
-    r.ding_path = default_ding_path();
+    const char* ding = std::getenv("ABSTRAKT_DING");
+    r.ding_path = ding && !*ding ? "" : default_ding_path();  // set and empty: no German
     return r;
 }
 

@@ -251,7 +251,9 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["author_wdf"] == 1);
     CHECK(defaults["id_wdf"] == 1);
     CHECK(defaults["stop_words"].size() == 33);  // Lucene's classic English set
-    CHECK(defaults.size() == 16);
+    CHECK(defaults["translation_weight"] == 0.8);
+    CHECK(defaults["translations_per_word"] == 3);
+    CHECK(defaults.size() == 18);
 
     CHECK(r.set("rerank_depth", "30").is_ok());
     CHECK(r.rerank_depth == 30);
