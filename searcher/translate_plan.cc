@@ -112,6 +112,7 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
         for (const SpanTranslation& span : spans) {
             if (span.as.empty() || span.begin >= words.size() || span.end > words.size()) continue;
             // Only where it can help: papers without the word's language, or a word the index lacks.
+            const PlanWord& w0 = *words[span.begin];
             bool known = true;
             for (size_t i = span.begin; i < span.end; ++i) {
                 std::vector<std::string> stems;
@@ -119,6 +120,12 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
                 known = known && in_vocabulary(counts, words[i]->folded, stems);
             }
             if (known && !papers_lack(counts, span.from)) continue;
+            // A word the lexicons take for German that the index has as typed, mostly outside German
+            // text, is the index's own word: "rat" (Ding: "Rat", advice) in a paper about rats.
+            if (span.from == "de" && span.end == span.begin + 1) {
+                const uint64_t all = counts.term_frequency(w0.folded);
+                if (all > 0 && 2 * counts.term_frequency(schema::kPrefixGermanWord + w0.folded) < all) continue;
+            }
             PlanWord& w = *words[span.begin];
             QueryTranslation listed{plan.text.substr(w.span.begin, words[span.end - 1]->span.end - w.span.begin), span.from, to, {}};
             for (const Translation& t : span.as) {
