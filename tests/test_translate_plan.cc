@@ -8,6 +8,7 @@
 #include "common/translator.h"
 #include "indexer/writer.h"
 #include "searcher/engine.h"
+#include "searcher/http.h"
 #include "searcher/translate_plan.h"
 #include "test_util.h"
 
@@ -157,4 +158,14 @@ TEST_CASE("translation: only where it can help") {
     bad.query = "Bilder";
     bad.query_lang = "xx-not-a-language";
     CHECK(english.with->search(bad).status().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("translation: the HTTP parameters query_lang and translate") {
+    auto r = http::parse_search_params({{"q", "Sprachmodelle"}, {"query_lang", "de"}, {"translate", "0"}});
+    REQUIRE_MESSAGE(r.is_ok(), r.message());
+    CHECK(r->query_lang == "de");
+    CHECK_FALSE(r->translate);
+    CHECK(http::parse_search_params({{"q", "x"}}).value().translate);  // on by default
+    CHECK(http::parse_search_params({{"q", "x"}, {"translate", "true"}}).value().translate);
+    CHECK(http::parse_search_params({{"q", "x"}, {"translate", "maybe"}}).status().code() == ErrorCode::kInvalidArgument);
 }
