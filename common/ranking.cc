@@ -69,6 +69,8 @@ const std::vector<Param>& params() {
         t.push_back(count("typo_rare", &RankingParams::typo_rare, 0, 1000000));
         t.push_back(count("typo_ratio", &RankingParams::typo_ratio, 1, 1000000));
         t.push_back(real("typo_weight", &RankingParams::typo_weight, 0, 1));
+        t.push_back(real("translation_weight", &RankingParams::translation_weight, 0, 1));
+        t.push_back(count("translations_per_word", &RankingParams::translations_per_word, 0, 20));
         t.push_back(indexed("title_wdf", &IndexParams::title_wdf, 1, 100));
         t.push_back(indexed("abstract_wdf", &IndexParams::abstract_wdf, 1, 100));
         t.push_back(indexed("author_wdf", &IndexParams::author_wdf, 1, 100));

@@ -100,6 +100,11 @@ struct RankingParams {
     // Title matches first: each pair of adjacent query words that some title holds together
     // (schema::kPrefixTitlePair) is a boost, its weight times this (0: off).
     double title_pair_weight = 1.0;
+    // Cross-language search (searcher/translate_plan.h): how much a translated match counts against a
+    // match of the word as typed (times the translation's probability), and how many translations of
+    // a word are searched, the most probable first (0: none).
+    double translation_weight = 0.8;
+    uint32_t translations_per_word = 3;
 
     IndexParams index;
 

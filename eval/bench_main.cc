@@ -32,6 +32,7 @@
 #include "common/version.h"
 #include "eval/peer_fts5.h"
 #include "searcher/engine.h"
+#include "searcher/translate_plan.h"
 
 namespace {
 
@@ -389,7 +390,8 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
             std::cerr << "abstrakt-bench: warning: " << repeated << " queries of " << queries_file
                       << " repeat an earlier one (warm-up included): their times flatter\n";
     }
-    auto engine = Engine::open(db);
+    // Translating as abstrakt-search and abstrakt-serve do (docs/cross-language.md).
+    auto engine = Engine::open(db, EngineLimits{}, nullptr, SharedTranslator::process());
     if (!engine.is_ok()) return usage_error(engine.message());
     std::ofstream trace;
     if (!trace_path.empty()) {

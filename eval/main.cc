@@ -37,6 +37,8 @@ options:
   --prefix            complete each query's last word, as a search box does (default: queries are
                       finished words)
   --no-typos          do not search misspelt words as their corrections
+  --no-translate      search every query as typed, not also translated into the corpus's
+                      language where that can help (docs/cross-language.md)
   --ranking NAME=VALUE  a ranking parameter, query-time or index-time (docs/relevance.md lists
                       them; abstrakt-search --ranking-defaults prints them); repeatable; the
                       index-time ones are part of the index cache's key
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
             o.run_dir.clear();
         } else if (a == "--no-peer") {
             o.peer = false;
+        } else if (a == "--no-translate") {
+            o.translate = false;
         } else if (a == "--raw-queries") {
             o.raw_queries = true;
         } else if (a == "--prefix") {

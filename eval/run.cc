@@ -26,6 +26,7 @@
 #include "eval/peer_fts5.h"
 #include "indexer/writer.h"
 #include "searcher/engine.h"
+#include "searcher/translate_plan.h"
 
 namespace abstrakt::eval {
 
@@ -390,6 +391,7 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
     a.tag = "abstrakt";
     a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words") +
                (o.prefix ? ", last word completed" : "") + (o.typos ? "" : ", no typo correction");
+    if (!o.translate) a.detail += ", no translation";
     for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
     {
         Result<Built> built = abstrakt_index(o, data, folder.value(), lang_tag);
@@ -397,7 +399,8 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
         a.index_seconds = built->info.seconds;
         a.index_cached = built->cached;
         a.indexed = built->info.documents;
-        auto engine = Engine::open(built->path, EngineLimits{}, std::make_shared<const RankingParams>(o.ranking));
+        auto engine = Engine::open(built->path, EngineLimits{}, std::make_shared<const RankingParams>(o.ranking),
+                                   o.translate ? SharedTranslator::process() : nullptr);
         if (!engine.is_ok()) return engine.status();
         if (o.progress) o.progress("Abstrakt: running " + with_commas(queries.size()) + " queries");
         auto started = Clock::now();
@@ -408,6 +411,7 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
             req.spelling = false;
             req.prefix = o.prefix;
             req.typos = o.typos;
+            req.translate = o.translate;
             Result<SearchResponse> resp = engine.value()->search(req);
             std::vector<std::string> ranking;
             if (!resp.is_ok()) {

@@ -49,6 +49,9 @@ struct EvalOptions {
     // misspelt words are corrected as in a search unless turned off.
     bool prefix = false;
     bool typos = true;
+    // Cross-language search with the project's default resources (SharedTranslator::process(),
+    // docs/cross-language.md); false: every query searched as typed (SearchRequest::translate).
+    bool translate = true;
     // Ranking parameters (common/ranking.h): the index-time ones build the index (and are part of the
     // cache key), the query-time ones rank every query.
     RankingParams ranking;

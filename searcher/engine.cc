@@ -21,6 +21,7 @@
 #include "common/xapian_guard.h"
 #include "searcher/cluster.h"
 #include "searcher/snippet.h"
+#include "searcher/translate_plan.h"
 
 namespace abstrakt {
 
@@ -385,6 +386,16 @@ struct Engine::Impl {
     Xapian::Database db;
     std::unique_ptr<ClusterConnection> cluster;  // when `path` is a cluster file
     Analyzer analyzer;
+    std::shared_ptr<SharedTranslator> translator;  // Engine::open; nullptr: no translation
+
+    // The index's counts for translating a query (translate_plan.h), read as asked.
+    struct Counts : IndexCounts {
+        const Xapian::Database& db;
+        explicit Counts(const Xapian::Database& d) : db(d) {}
+        uint64_t documents() const override { return db.get_doccount(); }
+        uint64_t papers_in(const std::string& lang) const override { return db.get_termfreq(schema::kPrefixLang + lang); }
+        uint64_t term_frequency(const std::string& term) const override { return db.get_termfreq(term); }
+    };
 
     // The one place where a search meets a database that a writer changed under it: run again from
     // the start, which reopens at the newest revision (every `f` begins with db.reopen(); a reopen in
@@ -453,6 +464,7 @@ struct Engine::Impl {
     // words and the index-time ranking parameters.
     void mark_changed() {
         compounds_stale = true;
+        lexicon_compounds_stale = true;
         params_stale = true;
         function_words_stale = true;
     }
@@ -542,6 +554,24 @@ struct Engine::Impl {
         const Xapian::Database& db_;
     };
     IndexVocabulary vocabulary{db};
+    // The same with the Translator's German nouns as parts besides the index's words, for queries that
+    // are translated: "Gewichte" finds "Modellgewichte" although "Modell" never stands alone in the
+    // index (common/compound.h). Queries that load no Translator keep the splitter above.
+    CompoundSplitter lexicon_compounds;
+    bool lexicon_compounds_stale = true;
+
+    const CompoundSplitter& german_compounds(const Translator* tr) {
+        if (!tr || tr->german_nouns().empty()) return german_compounds();
+        if (lexicon_compounds_stale) {
+            CompoundSplitter::Vocabulary vocabulary;
+            const std::string p = schema::kPrefixGermanWord;
+            for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
+                vocabulary.emplace_back((*t).substr(p.size()), t.get_termfreq());
+            lexicon_compounds = vocabulary.empty() ? CompoundSplitter() : CompoundSplitter(vocabulary, tr->german_nouns());
+            lexicon_compounds_stale = false;
+        }
+        return lexicon_compounds;
+    }
 
     std::vector<std::string> index_languages() {
         std::vector<std::string> out;
@@ -849,23 +879,33 @@ struct Engine::Impl {
     }
 
     // The language a request is restricted to (a primary subtag), "" for none.
-    static Result<std::string> wanted_language(const SearchRequest& r) {
-        if (r.lang.empty()) return std::string();
-        auto tag = lang::canonical_tag(r.lang);
-        if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + r.lang + "\" is not a known language code (such as en, de, zh)");
+    static Result<std::string> wanted_language(const SearchRequest& r) { return language_code(r.lang); }
+
+    // A request's language code as a primary subtag ("" stays ""); kInvalidArgument for an unknown one.
+    static Result<std::string> language_code(const std::string& code) {
+        if (code.empty()) return std::string();
+        auto tag = lang::canonical_tag(code);
+        if (!tag) return Status(ErrorCode::kInvalidArgument, "\"" + code + "\" is not a known language code (such as en, de, zh)");
         return lang::primary(*tag);
     }
 
     // The plan of `r`'s query. Call after reopen(), inside with_retry.
-    Result<QueryPlan> plan_of(const SearchRequest& r, const std::string& want_lang, const RankingParams& rk) {
+    Result<QueryPlan> plan_of(const SearchRequest& r, const std::string& want_lang, const std::string& query_lang, const RankingParams& rk) {
         QueryContext ctx;
         ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
-        ctx.compounds = &german_compounds();
         ctx.abstract_field = !has_remote_shards();
         ctx.ranking = &rk;
         ctx.vocabulary = &vocabulary;
         ctx.prefix = r.prefix;
         ctx.typos = r.typos;
+        // The Translator only for a query it may change (loading it takes seconds the first time).
+        const Counts counts(db);
+        if (r.translate && translator && rk.translations_per_word > 0 && may_translate(r.query, analyzer, ctx.stem_langs, counts, query_lang)) {
+            ctx.translator = translator->get();
+            ctx.counts = &counts;
+            ctx.query_lang = query_lang;
+        }
+        ctx.compounds = &german_compounds(ctx.translator);
         return make_plan(r.query, analyzer, ctx, limits.query);
     }
 
@@ -949,6 +989,8 @@ struct Engine::Impl {
         Result<std::string> lang = wanted_language(r);
         if (!lang.is_ok()) return lang.status();
         const std::string& want_lang = lang.value();
+        Result<std::string> query_lang = language_code(r.query_lang);
+        if (!query_lang.is_ok()) return query_lang.status();
         if (Status s = check_page(r.offset, r.limit); !s.is_ok()) return s;
         const RankingParams& rk = ranking_of(r);
 
@@ -956,7 +998,7 @@ struct Engine::Impl {
             reopen();
             Result<Xapian::Query> filters = request_filters(r, want_lang);
             if (!filters.is_ok()) return filters.status();
-            Result<QueryPlan> planned = plan_of(r, want_lang, rk);
+            Result<QueryPlan> planned = plan_of(r, want_lang, query_lang.value(), rk);
             if (!planned.is_ok()) return planned.status();
             QueryPlan& plan = planned.value();
             Result<IndexParams> index = index_params();
@@ -967,6 +1009,7 @@ struct Engine::Impl {
             resp.offset = r.offset;
             resp.limit = r.limit;
             resp.notices = plan.notices;
+            resp.translations = plan.translations;
             if (plan.nothing) {
                 if (filters->empty()) {
                     resp.notices.push_back({notice::kNoWords, "the query has no words to search for"});
@@ -1215,7 +1258,8 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimits limits,
-                                             std::shared_ptr<const RankingParams> ranking) {
+                                             std::shared_ptr<const RankingParams> ranking,
+                                             std::shared_ptr<SharedTranslator> translator) {
     auto open_once = [&]() -> Result<std::unique_ptr<Engine>> {
         std::error_code ec;
         if (!std::filesystem::exists(path, ec))
@@ -1224,6 +1268,7 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, EngineLimi
         impl->path = path;
         impl->limits = limits;
         impl->ranking = ranking;
+        impl->translator = translator;
         if (is_cluster_file(path)) {
             Result<ClusterConfig> config = ClusterConfig::load(path);
             if (!config.is_ok()) return config.status();

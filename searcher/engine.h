@@ -22,6 +22,8 @@
 
 namespace abstrakt {
 
+class SharedTranslator;  // searcher/translate_plan.h
+
 enum class SortOrder { kRelevance, kDate, kUpvotes };
 
 // "relevance", "date" or "upvotes"; nullopt otherwise.
@@ -48,6 +50,12 @@ struct SearchRequest {
     bool exact_total = false;
     // The query-time ranking parameters of this request; nullptr: the engine's (Engine::open).
     std::shared_ptr<const RankingParams> ranking;
+    // Cross-language search (docs/cross-language.md): words also searched translated into the
+    // index's other languages where that can help (searcher/translate_plan.h), when the engine has a
+    // Translator; `query_lang`, a language code, says what language the query's words are in ("":
+    // inferred per word). false: searched exactly as typed.
+    bool translate = true;
+    std::string query_lang;
 };
 
 struct EngineLimits {
@@ -156,8 +164,13 @@ class Engine {
     // cluster answers), kInvalidArgument (a cluster file that does not parse).
     // `ranking`: the query-time ranking parameters of every request that brings none; nullptr: the
     // defaults. (The index-time ones are the index's own, read from its metadata.)
+    // `translator`: translates queries (SearchRequest::translate), loaded when a query first needs it
+    // and shared by engines (SharedTranslator::process() in the programs); nullptr: no translation.
+    // German compounds then also split into its dictionary's nouns ("Gewichte" finds
+    // "Modellgewichte"), for queries it is loaded for.
     static Result<std::unique_ptr<Engine>> open(const std::string& path, EngineLimits limits = {},
-                                                std::shared_ptr<const RankingParams> ranking = nullptr);
+                                                std::shared_ptr<const RankingParams> ranking = nullptr,
+                                                std::shared_ptr<SharedTranslator> translator = nullptr);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;

@@ -31,6 +31,7 @@
 #include "common/text.h"
 #include "common/version.h"
 #include "searcher/http_server.h"
+#include "searcher/translate_plan.h"
 
 namespace abstrakt::http {
 
@@ -377,6 +378,7 @@ Result<SearchRequest> parse_search_params(const Params& params) {
     SearchRequest r;
     if (const std::string* q = find_param(params, kQuery)) r.query = *q;
     if (const std::string* lang = find_param(params, kLang)) r.lang = *lang;
+    if (const std::string* lang = find_param(params, kQueryLang)) r.query_lang = *lang;
     if (const std::string* sort = find_param(params, kSort); sort && !sort->empty()) {
         auto order = parse_sort(*sort);
         if (!order) return Status(ErrorCode::kInvalidArgument, "sort takes relevance, date or upvotes, not " + in_quotes(*sort));
@@ -414,7 +416,7 @@ Result<SearchRequest> parse_search_params(const Params& params) {
     }
     if (const std::string* a = find_param(params, kAuthor)) r.author = *a;
     for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}, std::pair{kExactTotal, &r.exact_total},
-                              std::pair{kPrefix, &r.prefix}, std::pair{kTypos, &r.typos}}) {
+                              std::pair{kPrefix, &r.prefix}, std::pair{kTypos, &r.typos}, std::pair{kTranslate, &r.translate}}) {
         const std::string* f = find_param(params, name);
         if (!f) continue;
         if (std::find(std::begin(kTrueValues), std::end(kTrueValues), *f) != std::end(kTrueValues))
@@ -607,7 +609,7 @@ std::optional<Matched> match_route(std::string_view raw_path, bool& malformed) {
 class Service {
   public:
     Service(const ServerOptions& options, std::string db, unsigned threads)
-        : db_(std::move(db)), ranking_(options.ranking), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
+        : db_(std::move(db)), ranking_(options.ranking), translator_(options.translator), threads_(threads), quiet_(options.quiet), started_(Clock::now()),
           ui_(options.ui), server_(connection_limits(options), threads, hooks()) {
         for (const std::string& o : options.cors_origins) {
             if (o == "*") any_origin_ = true;
@@ -850,7 +852,7 @@ class Service {
         }
         if (!slot.engine || slot.path != canonical.native() || slot.dev != st.st_dev || slot.ino != st.st_ino) {
             slot.engine.reset();
-            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native(), EngineLimits{}, ranking_);
+            Result<std::unique_ptr<Engine>> opened = Engine::open(canonical.native(), EngineLimits{}, ranking_, translator_);
             if (!opened.is_ok()) {
                 // A cluster file that does not parse is the server's fault, not the request's: 503.
                 const Status& s = opened.status();
@@ -871,10 +873,11 @@ class Service {
     // The request as the cache key of its ETag: every field the answer depends on, as parsed.
     static std::string cache_key(const SearchRequest& r) {
         std::string k = "search";
-        for (const std::string* f : {&r.query, &r.lang, &r.from, &r.to, &r.author}) k += '\0' + *f;
+        for (const std::string* f : {&r.query, &r.lang, &r.from, &r.to, &r.author, &r.query_lang}) k += '\0' + *f;
         k += '\0' + std::to_string(static_cast<int>(r.sort)) + '\0' + std::to_string(r.offset) + '\0' + std::to_string(r.limit);
         k += '\0' + std::to_string(r.facets) + std::to_string(r.explain) + std::to_string(r.exact_total) + std::to_string(r.spelling) +
-             std::to_string(r.prefix) + std::to_string(r.typos);
+             std::to_string(r.prefix) + std::to_string(r.typos) +
+             std::to_string(r.translate);
         for (const std::string& c : r.categories) k += '\0' + c;
         return k;
     }
@@ -984,6 +987,7 @@ class Service {
 
     const std::string db_;
     const std::shared_ptr<const RankingParams> ranking_;  // every worker's engines rank with these
+    const std::shared_ptr<SharedTranslator> translator_;   // and translate with this (nullptr: none)
     std::string answers_by_;  // part of every ETag (not_modified)
     const unsigned threads_;
     const bool quiet_;

@@ -30,6 +30,7 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;   // origins allowed to read responses; empty or "*": any
     bool quiet = false;                      // no access log
     std::shared_ptr<const RankingParams> ranking;  // query-time ranking parameters; nullptr: the defaults
+    std::shared_ptr<SharedTranslator> translator;   // cross-language search (translate_plan.h); nullptr: none
     ui::Site ui = ui::Site::embedded();      // the search page at / (docs/web.md); ui::Site(): none
 };
 

@@ -28,6 +28,8 @@ inline constexpr std::string_view kExplain = "explain";  // /search: 1 or true t
 inline constexpr std::string_view kExactTotal = "exact_total";  // /search: accepted, changes nothing (totals are exact to 10,000)
 inline constexpr std::string_view kPrefix = "prefix";  // /search: 0 or false: the last word is not completed (default 1)
 inline constexpr std::string_view kTypos = "typos";    // /search: 0 or false: misspelt words are not corrected (default 1)
+inline constexpr std::string_view kQueryLang = "query_lang";  // /search: the language the query is written in
+inline constexpr std::string_view kTranslate = "translate";   // /search: 0 or false to search the words as typed only
 inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
 // Accepted and ignored on every endpoint: a cache buster ("_=1699999999", jQuery's cache: false) and
 // campaign tags ("utm_source=..."), which front ends and link shorteners add on their own. Only these:
@@ -48,11 +50,12 @@ inline constexpr std::string_view kSearchParams[] = {param::kQuery, param::kLang
                                                      param::kOffset, param::kLimit,   param::kFrom,
                                                      param::kTo,    param::kCategory, param::kAuthor,
                                                      param::kFacets, param::kExplain, param::kExactTotal,
-                                                     param::kPrefix, param::kTypos};
+                                                     param::kPrefix, param::kTypos,  param::kQueryLang,
+                                                     param::kTranslate};
 inline constexpr std::string_view kSimilarParams[] = {param::kOffset, param::kLimit};
 inline constexpr std::string_view kSuggestParams[] = {param::kQuery, param::kLimit};
 
-// Values of the boolean parameters, param::kFacets, kExplain, kExactTotal, kPrefix and kTypos.
+// Values of the boolean parameters, param::kFacets, kExplain, kExactTotal, kPrefix, kTypos and kTranslate.
 inline constexpr std::string_view kTrueValues[] = {"1", "true"};
 inline constexpr std::string_view kFalseValues[] = {"0", "false", ""};
 

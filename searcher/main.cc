@@ -17,6 +17,7 @@
 #include "common/result.h"
 #include "common/version.h"
 #include "searcher/engine.h"
+#include "searcher/translate_plan.h"
 
 namespace {
 
@@ -32,6 +33,9 @@ options:
   --db PATH          the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index), a
                      Xapian stub file, or a cluster file of shards and replicas (docs/scale-out.md)
   --lang CODE        only papers with text in this language, matched with its stemmer
+  --query-lang CODE  the language the query is written in (default: inferred per word)
+  --no-translate     search the words as typed only, not also their translations into the
+                     index's other languages (docs/cross-language.md)
   --sort ORDER       relevance (default), date (newest first) or upvotes
   --limit N          results to show (default 10, at most 100)
   --offset N         results to skip (default 0)
@@ -194,6 +198,8 @@ int main(int argc, char** argv) {
             request.facets = true;
         } else if (a == "--explain") {
             request.explain = true;
+        } else if (a == "--no-translate") {
+            request.translate = false;
         } else if (a == "--exact-total") {
             request.exact_total = true;
         } else if (a == "--no-prefix") {
@@ -204,13 +210,15 @@ int main(int argc, char** argv) {
             if (!next) return usage_error("--similar needs a paper id");
             similar_id = next;
             ++i;
-        } else if (a == "--db" || a == "--lang" || a == "--sort" || a == "--limit" || a == "--offset" || a == "--color") {
+        } else if (a == "--db" || a == "--lang" || a == "--query-lang" || a == "--sort" || a == "--limit" || a == "--offset" || a == "--color") {
             if (!next) return usage_error(a + " needs a value");
             ++i;
             if (a == "--db") {
                 db_flag = next;
             } else if (a == "--lang") {
                 request.lang = next;
+            } else if (a == "--query-lang") {
+                request.query_lang = next;
             } else if (a == "--sort") {
                 auto s = parse_sort(next);
                 if (!s) return usage_error("--sort takes relevance, date or upvotes, not \"" + std::string(next) + "\"");
@@ -235,7 +243,7 @@ int main(int argc, char** argv) {
     if (similar_id.empty() && !has_query) return usage_error("no query given");
 
     const std::string db = resolve_db_path(db_flag);
-    auto engine = Engine::open(db, EngineLimits{}, std::make_shared<const RankingParams>(std::move(ranking)));
+    auto engine = Engine::open(db, EngineLimits{}, std::make_shared<const RankingParams>(std::move(ranking)), SharedTranslator::process());
     if (!engine.is_ok()) {
         std::cerr << "abstrakt-search: " << engine.message() << "\n";
         return kExitIndex;

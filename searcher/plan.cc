@@ -10,6 +10,7 @@
 #include "common/record.h"
 #include "common/schema.h"
 #include "common/text.h"
+#include "searcher/translate_plan.h"
 
 namespace abstrakt {
 
@@ -831,6 +832,7 @@ Result<QueryPlan> make_plan(std::string_view text, Analyzer& analyzer, const Que
         planner.analyse(plan.root);
         const bool excluded_root = plan.root.mod == Modifier::kExcluded;
         planner.summarise(plan.root, !excluded_root);
+        add_translations(plan, analyzer, context, ranking);
     } catch (const TooManyWords& e) {
         return Status(ErrorCode::kInvalidArgument, e.what());
     } catch (const FieldUnavailable& e) {

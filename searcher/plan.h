@@ -46,6 +46,8 @@ class Vocabulary {
     // The spelling dictionary's best word within `edits` edits of `word` (not `word`), or "".
     virtual std::string correction(const std::string& word, unsigned edits) const = 0;
 };
+class Translator;
+class IndexCounts;
 
 struct QueryContext {
     // Languages whose stemmers expand each query word (primary subtags): the languages present in
@@ -70,6 +72,12 @@ struct QueryContext {
     // A word the index does not know, or knows far less often than a close word, is also searched as
     // its correction (QueryPlan::corrected).
     bool typos = false;
+    // Cross-language search (searcher/translate_plan.h): the Translator, nullptr for none (the
+    // request's translate=0, or nothing to translate); the index's counts, which decide where a
+    // translation can help; the language of the query's Latin words ("" = inferred per word).
+    const Translator* translator = nullptr;
+    const IndexCounts* counts = nullptr;
+    std::string query_lang;
 };
 
 struct QueryLimits {
@@ -192,6 +200,8 @@ struct QueryPlan {
     std::string corrected;
     std::vector<Notice> notices;
     std::vector<std::string> stem_langs;
+    // The words also searched in another language (translate_plan.h), as the response lists them.
+    std::vector<QueryTranslation> translations;
 
     // The plan in a readable form, one clause a line, indented by depth (docs/query-syntax.md shows one).
     std::string print() const;

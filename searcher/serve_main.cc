@@ -10,6 +10,7 @@
 #include "common/ranking.h"
 #include "common/version.h"
 #include "searcher/http.h"
+#include "searcher/translate_plan.h"
 #include "searcher/ui.h"
 
 namespace {
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
         }
     }
     options.ranking = std::make_shared<const RankingParams>(std::move(ranking));
+    options.translator = SharedTranslator::process();
     if (no_ui) {
         options.ui = ui::Site();
     } else if (ui_dir) {

@@ -263,7 +263,10 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["typo_rare"] == 2);
     CHECK(defaults["typo_ratio"] == 10);
     CHECK(defaults["typo_weight"] == 0.5);
-    CHECK(defaults.size() == 27);
+    
+    CHECK(defaults["translation_weight"] == 0.8);
+    CHECK(defaults["translations_per_word"] == 3);
+    CHECK(defaults.size() == 29);
 
     CHECK(r.set("rerank_depth", "30").is_ok());
     CHECK(r.rerank_depth == 30);

@@ -425,6 +425,7 @@ TEST_CASE("translator: ABSTRAKT_DING and ABSTRAKT_LEXICON_DIR choose the resourc
 
 TEST_CASE("translator: the project's default resources (Ding from scripts/setup, data/lexicon)") {
     Translator::Resources res = Translator::default_resources();
+    if (res.ding_path.empty()) res.ding_path = default_ding_path();  // CTest's ABSTRAKT_DING= (CMakeLists.txt)
     REQUIRE_MESSAGE(!res.lexicon_dir.empty(), "data/lexicon not found");
     std::ifstream ding(res.ding_path);
     REQUIRE_MESSAGE(ding.good(), std::string(res.ding_path + " is missing: run scripts/setup (trans-de-en)"));

@@ -1,0 +1,189 @@
+#include "searcher/translate_plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include "common/lang.h"
+#include "common/schema.h"
+
+namespace abstrakt {
+
+namespace {
+
+// Whether the index has papers without text in `lang` (they have text in another language).
+bool papers_lack(const IndexCounts& counts, const std::string& lang) { return counts.papers_in(lang) < counts.documents(); }
+
+// Whether the index has the word: as folded, or by one of its stems under the index's languages.
+bool in_vocabulary(const IndexCounts& counts, const std::string& folded, const std::vector<std::string>& stems) {
+    if (counts.term_frequency(folded) > 0) return true;
+    return std::any_of(stems.begin(), stems.end(),
+                       [&](const std::string& s) { return !s.empty() && counts.term_frequency(schema::kPrefixStem + s) > 0; });
+}
+
+bool other_language(const std::vector<std::string>& langs, const std::string& lang) {
+    return std::any_of(langs.begin(), langs.end(), [&](const std::string& l) { return l != lang; });
+}
+
+// The text words of `c` that may be translated, with where they are.
+void collect(Clause& c, bool positive, std::vector<PlanWord*>& words) {
+    switch (c.kind) {
+        case Clause::Kind::kWord:
+            if (!positive || c.stop || c.field == QueryField::kAuthor) return;
+            for (PlanWord& w : c.words)
+                if (w.kind == TokenKind::kWord || w.kind == TokenKind::kIdeograph) words.push_back(&w);
+            return;
+        case Clause::Kind::kPhrase:  // "exact words" stay exact
+        case Clause::Kind::kFilter: return;
+        case Clause::Kind::kAnyOf:
+        case Clause::Kind::kAllOf:
+            for (Clause& k : c.children) collect(k, positive && k.mod != Modifier::kExcluded, words);
+            return;
+    }
+}
+
+}  // namespace
+
+bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector<std::string>& langs,
+                   const IndexCounts& counts, std::string_view query_lang) {
+    if (langs.empty() || counts.documents() == 0) return false;
+    std::vector<Token> tokens;
+    analyzer.analyze(query, tokens);
+    for (const Token& t : tokens) {
+        if (t.joined) continue;
+        std::string lang;
+        if (t.kind == TokenKind::kIdeograph) lang = "zh";
+        else if (t.kind == TokenKind::kKana) lang = "ja";
+        else if (t.kind != TokenKind::kWord) continue;
+        std::vector<std::string> stems;
+        for (const std::string& l : langs) stems.push_back(analyzer.stem(l, t));
+        const bool known = in_vocabulary(counts, t.folded, stems);
+        if (lang.empty() && !query_lang.empty()) lang = std::string(query_lang);
+        if (lang.empty()) {
+            // A word the index lacks as typed (perhaps a word of another language, or an inflection
+            // of one that its stems meet) may be translated.
+            if (!known || counts.term_frequency(t.folded) == 0) return true;
+            // The index's German vocabulary (schema.h: kPrefixGermanWord) tells a German word from
+            // the English ones that German abstracts also use ("Large Language Models").
+            const uint64_t german = counts.term_frequency(schema::kPrefixGermanWord + t.folded);
+            lang = german > 0 && 2 * german >= counts.term_frequency(t.folded) ? "de" : "en";
+        }
+        if (other_language(langs, lang) && (!known || papers_lack(counts, lang))) return true;
+    }
+    return false;
+}
+
+void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& ctx, const RankingParams& ranking) {
+    if (!ctx.translator || !ctx.counts || ranking.translations_per_word == 0) return;
+    const Translator& tr = *ctx.translator;
+    const IndexCounts& counts = *ctx.counts;
+    std::vector<PlanWord*> words;
+    collect(plan.root, plan.root.mod != Modifier::kExcluded, words);
+    if (words.empty()) return;
+    // The words as the Translator reads a query: their offsets are the query's, so that German
+    // capitals and adjacent Chinese words are seen as typed.
+    std::vector<Token> tokens;
+    for (const PlanWord* w : words) {
+        Token t;
+        t.folded = w->folded;
+        t.exact = w->exact;
+        t.kind = w->kind;
+        t.start = static_cast<uint32_t>(w->span.begin);
+        t.end = static_cast<uint32_t>(w->span.end);
+        tokens.push_back(std::move(t));
+    }
+    const double log_n = std::log(1.0 + static_cast<double>(counts.documents()));
+    std::string notice;
+    for (const std::string& to : plan.stem_langs) {
+        if (counts.papers_in(to) == 0) continue;
+        const bool stemmed = lang::stemmer_name(to)[0] != '\0';
+        // The terms a translation is searched by, in the index.
+        auto term = [&](const Translation& t, size_t i) {
+            return stemmed && i < t.stems.size() && !t.stems[i].empty() ? schema::kPrefixStem + t.stems[i] : t.words[i];
+        };
+        // A sense weighs by how many papers have all of its words, log(1 + df) / log(1 + N) with the
+        // rarest word's df: senses the papers lack drop, theirs rise (eval/xlang.cc measured it).
+        TargetPrior prior = [&](const Translation& t) {
+            uint64_t df = counts.documents();
+            for (size_t i = 0; i < t.words.size(); ++i) df = std::min(df, counts.term_frequency(term(t, i)));
+            return log_n > 0 ? std::log(1.0 + static_cast<double>(df)) / log_n : 0.0;
+        };
+        const auto spans = tr.translate_query(tokens, to, ranking.translations_per_word, analyzer, ctx.query_lang, prior, plan.text);
+        for (const SpanTranslation& span : spans) {
+            if (span.as.empty() || span.begin >= words.size() || span.end > words.size()) continue;
+            // Only where it can help: papers without the word's language, or a word the index lacks.
+            const PlanWord& w0 = *words[span.begin];
+            bool known = true;
+            for (size_t i = span.begin; i < span.end; ++i) {
+                std::vector<std::string> stems;
+                for (const auto& s : words[i]->stems) stems.push_back(s.second);
+                known = known && in_vocabulary(counts, words[i]->folded, stems);
+            }
+            if (known && !papers_lack(counts, span.from)) continue;
+            // A word the lexicons take for German that the index has as typed, mostly outside German
+            // text, is the index's own word: "rat" (Ding: "Rat", advice) in a paper about rats.
+            if (span.from == "de" && span.end == span.begin + 1) {
+                const uint64_t all = counts.term_frequency(w0.folded);
+                if (all > 0 && 2 * counts.term_frequency(schema::kPrefixGermanWord + w0.folded) < all) continue;
+            }
+            PlanWord& w = *words[span.begin];
+            QueryTranslation listed{plan.text.substr(w.span.begin, words[span.end - 1]->span.end - w.span.begin), span.from, to, {}};
+            for (const Translation& t : span.as) {
+                if (t.words.empty()) continue;
+                Alternative a;
+                a.kind = Alternative::Kind::kTranslation;
+                a.lang = to;
+                a.words = t.words;
+                if (stemmed) a.stems = t.stems;
+                a.join = Alternative::Join::kAll;
+                // Each of a translation's words adds its own weight where a paper has them all, so a
+                // translation of n words is scaled by 1 / sqrt(n): "language models" for "Sprachmodelle"
+                // counts less than two words would and ranks below an equal match of the word as typed.
+                // (1 / n did too, and lost 0.02 MRR@10 on the German dev set; docs/cross-language.md.)
+                a.weight = ranking.translation_weight * t.weight / std::sqrt(static_cast<double>(t.words.size()));
+                a.display = t.text;
+                if (a.weight <= 0) continue;
+                w.alternatives.push_back(std::move(a));
+                listed.as.push_back(t.text);
+            }
+            if (listed.as.empty()) continue;
+            std::stable_sort(w.alternatives.begin(), w.alternatives.end(),
+                             [](const Alternative& a, const Alternative& b) { return a.weight > b.weight; });
+            notice += (notice.empty() ? "" : "; ") + listed.word + " -> " + listed.as.front();
+            plan.translations.push_back(std::move(listed));
+        }
+    }
+    if (!notice.empty()) plan.notices.push_back({notice::kTranslated, "also searched in translation: " + notice});
+}
+
+SharedTranslator::SharedTranslator(Translator::Resources resources) : resources_(std::move(resources)) {}
+
+SharedTranslator::SharedTranslator(std::shared_ptr<const Translator> loaded) : translator_(std::move(loaded)) {
+    std::call_once(once_, [] {});
+}
+
+SharedTranslator::~SharedTranslator() {
+    std::lock_guard<std::mutex> lock(preload_mutex_);
+    if (preloading_.joinable()) preloading_.join();
+}
+
+const Translator* SharedTranslator::get() {
+    std::call_once(once_, [this] {
+        auto loaded = Translator::load(resources_);
+        if (loaded.is_ok()) translator_ = std::move(loaded.value());
+        else std::cerr << "abstrakt: cross-language search is off: " << loaded.message() << "\n";
+    });
+    return translator_.get();
+}
+
+void SharedTranslator::preload() {
+    std::lock_guard<std::mutex> lock(preload_mutex_);
+    if (!preloading_.joinable()) preloading_ = std::thread([this] { get(); });
+}
+
+std::shared_ptr<SharedTranslator> SharedTranslator::process() {
+    static const std::shared_ptr<SharedTranslator> shared = std::make_shared<SharedTranslator>(Translator::default_resources());
+    return shared;
+}
+
+}  // namespace abstrakt

@@ -1,0 +1,171 @@
+// Cross-language search through the searcher (searcher/translate_plan.h): a small index of German and
+// English papers, and a Translator over a few hand-written lines of the Ding dictionary's format.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "common/result.h"
+#include "common/translator.h"
+#include "indexer/writer.h"
+#include "searcher/engine.h"
+#include "searcher/http.h"
+#include "searcher/translate_plan.h"
+#include "test_util.h"
+
+using namespace abstrakt;
+
+namespace {
+
+// Ding's format (common/ding.h): German :: English, sub-entries aligned by " | ".
+const char* kDing =
+    "Gewicht {n} | Gewichte {pl} :: weight | weights\n"
+    "Modell {n} | Modelle {pl} :: model | models\n"
+    "Sprache {f} | Sprachen {pl} :: language | languages\n"
+    "Bild {n} | Bilder {pl} :: image | images\n";
+
+// d1 and e1 say the same in German and in English; d2 has "Modellgewichte" and nowhere "Modell"
+// alone; e2 is English only, about something else.
+const std::vector<std::string> kPapers = {
+    R"({"id": "d1", "title": {"de": "Sprachmodelle"}, "abstract": {"de": "Sprachmodelle skalieren gut."}, "published": "2024-01-01"})",
+    R"({"id": "e1", "title": {"en": "Language models"}, "abstract": {"en": "Language models scale well."}, "published": "2024-01-02"})",
+    R"({"id": "d2", "title": {"de": "Offene Modellgewichte"}, "abstract": {"de": "Wir veröffentlichen Modellgewichte."}, "published": "2024-01-03"})",
+    R"({"id": "e2", "title": {"en": "Image segmentation"}, "abstract": {"en": "Segmenting images with graphs."}, "published": "2024-01-04"})",
+};
+
+struct Fixture {
+    test::TempDir dir;
+    std::shared_ptr<SharedTranslator> translator;
+    std::unique_ptr<Engine> with, without;
+
+    explicit Fixture(const std::vector<std::string>& papers) {
+        auto w = IndexWriter::open(dir.file("index"), true);
+        REQUIRE(w.is_ok());
+        for (const std::string& line : papers) {
+            auto r = parse_record(line);
+            REQUIRE_MESSAGE(r.is_ok(), r.message());
+            REQUIRE(w.value()->upsert(r.value()).is_ok());
+        }
+        REQUIRE(w.value()->commit().is_ok());
+        w.value().reset();
+        std::ofstream(dir.file("de-en")) << kDing;
+        Translator::Resources res;
+        res.ding_path = dir.file("de-en");
+        auto t = Translator::load(res);
+        REQUIRE_MESSAGE(t.is_ok(), t.message());
+        translator = std::make_shared<SharedTranslator>(std::shared_ptr<const Translator>(std::move(t.value())));
+        auto a = Engine::open(dir.file("index"), EngineLimits{}, nullptr, translator);
+        auto b = Engine::open(dir.file("index"));
+        REQUIRE(a.is_ok());
+        REQUIRE(b.is_ok());
+        with = std::move(a.value());
+        without = std::move(b.value());
+    }
+
+    static SearchResponse search(Engine& e, const std::string& q, bool translate = true, bool explain = false) {
+        SearchRequest r;
+        r.query = q;
+        r.translate = translate;
+        r.explain = explain;
+        auto resp = e.search(r);
+        REQUIRE_MESSAGE(resp.is_ok(), resp.message());
+        return resp.value();
+    }
+    static std::vector<std::string> ids(const SearchResponse& r) {
+        std::vector<std::string> out;
+        for (const Hit& h : r.hits) out.push_back(h.id);
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("translation: a German query also finds English papers, below the German ones it matches alike") {
+    Fixture f(kPapers);
+    SearchResponse r = Fixture::search(*f.with, "Sprachmodelle", true, true);
+    // d1 has the word as typed, e1 its translation "language models" (compound split into
+    // Sprache|Modelle, each part translated): the equal match in the query's language first.
+    REQUIRE(Fixture::ids(r) == std::vector<std::string>{"d1", "e1"});
+    CHECK(r.hits[0].score > r.hits[1].score);
+    // Highlighted in the English title and abstract.
+    CHECK(r.hits[1].title_highlighted.html() == "<mark>Language</mark> <mark>models</mark>");
+    CHECK(r.hits[1].snippet.html().find("<mark>Language</mark> <mark>models</mark> scale") != std::string::npos);
+    // What was searched, for a front end, and the notice.
+    REQUIRE(r.translations.size() == 1);
+    CHECK(r.translations[0].word == "Sprachmodelle");
+    CHECK(r.translations[0].lang == "de");
+    CHECK(r.translations[0].to == "en");
+    REQUIRE(!r.translations[0].as.empty());
+    CHECK(r.translations[0].as[0] == "language models");
+    const std::string json = to_json(r);
+    CHECK(json.find(R"("translations":[{"word":"Sprachmodelle","lang":"de","to":"en","as":["language models")") != std::string::npos);
+    CHECK(std::any_of(r.notices.begin(), r.notices.end(), [](const Notice& n) { return n.code == notice::kTranslated; }));
+    // --explain: the plan shows the translation with its weight (translation_weight 0.8 x 1, the
+    // dictionary's best sense, / sqrt(2) for its two words); the English hit's terms are scaled by it.
+    CHECK(r.plan.find("translation:en language models x0.565685") != std::string::npos);
+    REQUIRE(r.hits[1].explain);
+    bool scaled = false;
+    for (const Explanation::Term& t : r.hits[1].explain->terms) scaled = scaled || (t.factor > 0.5656 && t.factor < 0.5658);
+    CHECK(scaled);
+
+    // Without translation the English paper is not found.
+    CHECK(Fixture::ids(Fixture::search(*f.with, "Sprachmodelle", false)) == std::vector<std::string>{"d1"});
+    // The weight is a ranking parameter: at 0 nothing is added.
+    SearchRequest zero;
+    zero.query = "Sprachmodelle";
+    auto params = std::make_shared<RankingParams>();
+    REQUIRE(params->set("translations_per_word", "0").is_ok());
+    zero.ranking = params;
+    CHECK(Fixture::ids(f.with->search(zero).value()) == std::vector<std::string>{"d1"});
+}
+
+TEST_CASE("translation: a compound part finds the compound through the dictionary's nouns") {
+    Fixture f(kPapers);
+    // "Modell" never stands alone in the index: the index's own vocabulary cannot split
+    // "Modellgewichte"; the dictionary's nouns can.
+    CHECK(Fixture::ids(Fixture::search(*f.with, "Gewichte", false)).empty());
+    std::vector<std::string> got = Fixture::ids(Fixture::search(*f.with, "Gewichte"));
+    REQUIRE(!got.empty());
+    CHECK(got[0] == "d2");
+}
+
+TEST_CASE("translation: translate=0 ranks exactly as an engine without a translator") {
+    Fixture f(kPapers);
+    for (const char* q : {"Sprachmodelle", "Gewichte", "language models", "Bilder segmentation", "models -Sprachmodelle"}) {
+        CAPTURE(q);
+        SearchResponse a = Fixture::search(*f.with, q, false), b = Fixture::search(*f.without, q);
+        REQUIRE(Fixture::ids(a) == Fixture::ids(b));
+        for (size_t i = 0; i < a.hits.size(); ++i) CHECK(a.hits[i].score == b.hits[i].score);
+        CHECK(a.translations.empty());
+    }
+}
+
+TEST_CASE("translation: only where it can help") {
+    // Every paper has English: an English query is searched as typed, and so is a name.
+    Fixture english({kPapers[1], kPapers[3]});
+    for (const char* q : {"language models", "Transformer segmentation"}) {
+        CAPTURE(q);
+        SearchResponse r = Fixture::search(*english.with, q, true, true);
+        CHECK(r.translations.empty());
+        CHECK(r.plan.find("translation") == std::string::npos);
+    }
+    // A German word over the same papers: translated.
+    SearchResponse de = Fixture::search(*english.with, "Bilder");
+    REQUIRE(de.translations.size() == 1);
+    CHECK(de.translations[0].as[0] == "images");
+    CHECK(Fixture::ids(de) == std::vector<std::string>{"e2"});
+    // query_lang: a bad code is refused.
+    SearchRequest bad;
+    bad.query = "Bilder";
+    bad.query_lang = "xx-not-a-language";
+    CHECK(english.with->search(bad).status().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("translation: the HTTP parameters query_lang and translate") {
+    auto r = http::parse_search_params({{"q", "Sprachmodelle"}, {"query_lang", "de"}, {"translate", "0"}});
+    REQUIRE_MESSAGE(r.is_ok(), r.message());
+    CHECK(r->query_lang == "de");
+    CHECK_FALSE(r->translate);
+    CHECK(http::parse_search_params({{"q", "x"}}).value().translate);  // on by default
+    CHECK(http::parse_search_params({{"q", "x"}, {"translate", "true"}}).value().translate);
+    CHECK(http::parse_search_params({{"q", "x"}, {"translate", "maybe"}}).status().code() == ErrorCode::kInvalidArgument);
+}
