@@ -10,6 +10,7 @@
 #include <xapian.h>
 
 #include <map>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "common/lang.h"
@@ -125,6 +126,15 @@ struct Analyzer::Impl {
     const icu::Normalizer2* nfd = nullptr;
     const icu::Normalizer2* nfc = nullptr;
     std::map<std::string, Xapian::Stem, std::less<>> stemmers;
+    // Stems already made: the same words come again and again (a page of hits analyses ten abstracts
+    // per search, an index build every record's), and Snowball and the folding of its result cost
+    // several times the look-up. Key: the stemmer's name, NUL, the token's kind, its exact form.
+    // Emptied when full, which keeps it bounded (about 2 MB) without bookkeeping.
+    std::unordered_map<std::string, std::string> stem_cache;
+    std::string stem_key;
+    std::string stem_lang;                                    // the language stem() was asked last
+    const char* stem_lang_name = lang::stemmer_name("");  // its stemmer's name
+    static constexpr size_t kStemCacheEntries = 16384;
 
     // NFKC + case folding; `fold_marks` also removes diacritics.
     void normalise(std::string_view word, bool fold_marks, std::string& exact, std::string& folded) {
@@ -278,19 +288,31 @@ std::string Analyzer::fold(std::string_view text) {
 
 std::string Analyzer::stem(std::string_view primary_lang, const Token& token) {
     if (token.kind != TokenKind::kWord && token.kind != TokenKind::kOtherWord) return "";
-    const char* name = lang::stemmer_name(primary_lang);
+    // The stemmer's name of the language asked last, kept: a text's words all ask for the same.
+    if (primary_lang != impl_->stem_lang) {
+        impl_->stem_lang.assign(primary_lang);
+        impl_->stem_lang_name = lang::stemmer_name(primary_lang);
+    }
+    const char* name = impl_->stem_lang_name;
     if (*name == '\0') {
         // English words inside Chinese or Japanese text ("diffusion models" in a Chinese summary)
         // are stemmed as English: that is what they almost always are in research papers.
         if (token.kind != TokenKind::kWord) return "";
         name = "english";
     }
+    std::string& key = impl_->stem_key;
+    key.assign(name);
+    key += '\0';
+    key += static_cast<char>(token.kind);
+    key += token.exact;
+    if (auto cached = impl_->stem_cache.find(key); cached != impl_->stem_cache.end()) return cached->second;
     auto it = impl_->stemmers.find(std::string_view(name));
     if (it == impl_->stemmers.end()) it = impl_->stemmers.emplace(name, Xapian::Stem(name)).first;
     std::string stemmed = it->second(token.exact);
-    if (stemmed.empty()) return "";
     std::string exact, folded;
-    impl_->normalise(stemmed, token.kind == TokenKind::kWord, exact, folded);
+    if (!stemmed.empty()) impl_->normalise(stemmed, token.kind == TokenKind::kWord, exact, folded);
+    if (impl_->stem_cache.size() >= Impl::kStemCacheEntries) impl_->stem_cache.clear();
+    impl_->stem_cache.emplace(key, folded);
     return folded;
 }
 

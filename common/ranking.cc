@@ -58,6 +58,17 @@ const std::vector<Param>& params() {
         t.push_back(count("few_results", &RankingParams::few_results, 0, 10000));
         t.push_back(count("count_to", &RankingParams::count_to, 0, 1000000));
         t.push_back(count("similar_terms", &RankingParams::similar_terms, 1, 1000));
+        t.push_back(real("similar_max_share", &RankingParams::similar_max_share, 0.01, 1));
+        t.push_back(real("suggest_max_share", &RankingParams::suggest_max_share, 0.01, 1));
+        t.push_back(real("title_pair_weight", &RankingParams::title_pair_weight, 0, 100));
+        t.push_back(count("prefix_completions", &RankingParams::prefix_completions, 0, 100));
+        t.push_back(count("prefix_min_chars", &RankingParams::prefix_min_chars, 1, 100));
+        t.push_back(real("prefix_weight", &RankingParams::prefix_weight, 0, 1));
+        t.push_back(count("typo_min_chars", &RankingParams::typo_min_chars, 2, 100));
+        t.push_back(count("typo_two_edits_chars", &RankingParams::typo_two_edits_chars, 2, 100));
+        t.push_back(count("typo_rare", &RankingParams::typo_rare, 0, 1000000));
+        t.push_back(count("typo_ratio", &RankingParams::typo_ratio, 1, 1000000));
+        t.push_back(real("typo_weight", &RankingParams::typo_weight, 0, 1));
         t.push_back(real("translation_weight", &RankingParams::translation_weight, 0, 1));
         t.push_back(count("translations_per_word", &RankingParams::translations_per_word, 0, 20));
         t.push_back(indexed("title_wdf", &IndexParams::title_wdf, 1, 100));

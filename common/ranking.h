@@ -77,6 +77,29 @@ struct RankingParams {
     uint32_t count_to = 10000;
     // Similar papers: a paper's this many best expansion terms make the query.
     uint32_t similar_terms = 25;
+    // The word being typed (the last, no space after it) is also searched as this many of the index's
+    // words that begin with it, most frequent first, with weight x prefix_weight; from prefix_min_chars
+    // characters on (a Han character completes from one).
+    uint32_t prefix_completions = 10;
+    uint32_t prefix_min_chars = 2;
+    double prefix_weight = 0.5;
+    // Typo tolerance: a word of typo_min_chars characters or more that at most typo_rare papers have
+    // (by the word or a stem of it) is also searched as the spelling dictionary's best word one edit
+    // away (two from typo_two_edits_chars characters on), when at least typo_ratio times as many papers
+    // have that word (as the misspelt one, or as 1 when none has it), with weight x typo_weight.
+    uint32_t typo_min_chars = 4;
+    uint32_t typo_two_edits_chars = 8;
+    uint32_t typo_rare = 2;
+    uint32_t typo_ratio = 10;
+    double typo_weight = 0.5;
+    // Function words, judged by data per language (searcher/engine.cc: FunctionWords): a word in more
+    // than this share of the sampled papers of one language. Similar papers: never an expansion term
+    // when so in a language of the source paper. Type-ahead: never a completion when so in any language.
+    double similar_max_share = 0.3;
+    double suggest_max_share = 0.65;
+    // Title matches first: each pair of adjacent query words that some title holds together
+    // (schema::kPrefixTitlePair) is a boost, its weight times this (0: off).
+    double title_pair_weight = 1.0;
     // Cross-language search (searcher/translate_plan.h): how much a translated match counts against a
     // match of the word as typed (times the translation's probability), and how many translations of
     // a word are searched, the most probable first (0: none).

@@ -18,8 +18,9 @@ namespace abstrakt::schema {
 // written with another version and says to rebuild it.
 // 2: categories value slot, spelling dictionary. 3: the German vocabulary (kPrefixGermanWord).
 // 4: abstracts have no terms of their own (no "XA", "ZXA"; see kPrefixStem). 5: the id value slots
-// (kSlotId, kSlotDateId), which order hits of equal weight and listings.
-inline constexpr int kVersion = 5;
+// (kSlotId, kSlotDateId), which order hits of equal weight and listings. 6: display forms
+// (kPrefixDisplay) and title word pairs (kPrefixTitlePair), for type-ahead and title-first ranking.
+inline constexpr int kVersion = 6;
 
 // The one check of an index's schema version, for the writer, the searcher and each shard or replica:
 // "" when `db` (opened from `where`) was written with kVersion, or is empty and has no version (an
@@ -54,6 +55,30 @@ inline constexpr const char* kPrefixStem = "Z";
 // The term depends on the record alone, so an incremental and a clean build stay identical;
 // decomposition happens at query time, against the vocabulary of the index as it is then.
 inline constexpr const char* kPrefixGermanWord = "XDE";
+
+// ---- Display forms (not searched; /suggest) ----
+// "XW" + folded word + kDisplaySeparator + the word as the paper wrote it (case, diacritics, hyphens:
+// "transformerbased\x1fTransformer-based", "grosse\x1fGroße"), for every word of a title or abstract
+// except numbers; a hyphenated chain once as its joined word with the chain as written. Type-ahead
+// shows what papers write, not the index's folded forms. The folded form comes first so that one scan
+// of the terms from "XW" + a folded prefix finds every word it completes, each word's forms together,
+// and the separator (0x1F, a control character no display form holds) sorts below every character of
+// a word, so "grosse\x1f..." comes right before "grossen..." rather than among them. No positions and
+// wdf 0 (document lengths and scores stay as they were): the searcher reads only each term's term
+// frequency, the papers that write the word that way. A form with a space or a control character in it
+// (a chain broken over a line) or longer than kMaxTermBytes is left out.
+inline constexpr const char* kPrefixDisplay = "XW";
+inline constexpr char kDisplaySeparator = '\x1f';
+
+// ---- Title word pairs ----
+// "XP" + two adjacent folded words of one title, joined by one space ("XPlinear attention"), as
+// Elasticsearch's index_phrases does: phrase evidence for a pair of query words without reading
+// positions. Searched as a boost (searcher/builder.cc: title pairs first, RankingParams::title_pair_weight)
+// and read by /suggest for the next word after a space (most frequent first: term frequency). No
+// positions; wdf 1, so that the weighting scheme gives the term a weight (a term of wdf 0 weighs
+// nothing); this adds the title's pair count to the document length. Hyphenated chains give pairs of
+// their parts ("multi view"), not of the joined word.
+inline constexpr const char* kPrefixTitlePair = "XP";
 
 // ---- Boolean terms (wdf 0; filters) ----
 inline constexpr const char* kPrefixId = "Q";          // "Q" + id exactly as in the record

@@ -227,8 +227,9 @@ Translator::Resources Translator::default_resources() {
                 break;
             }
     }
+    // ABSTRAKT_DING set and empty leaves German out; default_ding_path() reads empty as unset.
     const char* ding = std::getenv("ABSTRAKT_DING");
-    r.ding_path = ding && !*ding ? "" : default_ding_path();  // set and empty: no German
+    r.ding_path = ding && !*ding ? std::string() : default_ding_path();
     return r;
 }
 

@@ -15,6 +15,7 @@ namespace {
 using namespace abstrakt;
 
 constexpr const char* kUsage = R"(usage: abstrakt-eval [options] DIR [SPLIT]
+       abstrakt-eval --compare BEFORE.tsv AFTER.tsv
 
 Evaluates Abstrakt's ranking on a BEIR-format collection (DIR/corpus.jsonl, DIR/queries.jsonl,
 DIR/qrels/SPLIT.tsv; SPLIT defaults to test) and SQLite FTS5 on the same data: nDCG@10, Recall@100
@@ -28,9 +29,14 @@ options:
   --run-dir DIR       where the run files go (default: the current directory)
   --no-runs           write no run file
   --per-query FILE    every query's scores as tab-separated lines, for comparing runs
+  --compare A B       compare two --per-query files of one collection (before and after a
+                      change): each metric's means and the paired randomisation p-value
   --no-peer           evaluate Abstrakt alone
   --raw-queries       give Abstrakt the query text as it is, query syntax and all
                       (default: as plain words, see docs/relevance.md)
+  --prefix            complete each query's last word, as a search box does (default: queries are
+                      finished words)
+  --no-typos          do not search misspelt words as their corrections
   --no-translate      search every query as typed, not also translated into the corpus's
                       language where that can help (docs/cross-language.md)
   --ranking NAME=VALUE  a ranking parameter, query-time or index-time (docs/relevance.md lists
@@ -76,6 +82,15 @@ int main(int argc, char** argv) {
         } else if (a == "--version") {
             std::cout << "abstrakt-eval " << kVersion << "\n";
             return kExitOk;
+        } else if (a == "--compare") {
+            if (i + 2 >= argc) return usage_error("--compare needs two per-query files");
+            Result<std::string> table = eval::compare_per_query(argv[i + 1], argv[i + 2], o.permutations);
+            if (!table.is_ok()) {
+                std::cerr << "abstrakt-eval: " << table.message() << "\n";
+                return kExitUsage;
+            }
+            std::cout << table.value();
+            return kExitOk;
         } else if (a == "--rebuild") {
             o.rebuild = true;
         } else if (a == "--no-runs") {
@@ -86,6 +101,10 @@ int main(int argc, char** argv) {
             o.translate = false;
         } else if (a == "--raw-queries") {
             o.raw_queries = true;
+        } else if (a == "--prefix") {
+            o.prefix = true;
+        } else if (a == "--no-typos") {
+            o.typos = false;
         } else if (a == "--quiet") {
             quiet = true;
         } else if (a == "--ranking" || a == "--ranking-file") {

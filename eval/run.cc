@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cinttypes>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -387,7 +389,8 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
     SystemRun& a = r.abstrakt;
     a.name = "Abstrakt";
     a.tag = "abstrakt";
-    a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words");
+    a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words") +
+               (o.prefix ? ", last word completed" : "") + (o.typos ? "" : ", no typo correction");
     if (!o.translate) a.detail += ", no translation";
     for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
     {
@@ -406,6 +409,8 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
             req.query = o.raw_queries ? queries[i]->text : plain_words(queries[i]->text);
             req.limit = kDepth;
             req.spelling = false;
+            req.prefix = o.prefix;
+            req.typos = o.typos;
             req.translate = o.translate;
             Result<SearchResponse> resp = engine.value()->search(req);
             std::vector<std::string> ranking;
@@ -480,6 +485,61 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
         }
     }
     return r;
+}
+
+namespace {
+
+// query id -> Abstrakt's nDCG@10, Recall@100, MRR@10 (the first three score columns).
+Result<std::map<std::string, std::array<double, 3>>> read_per_query(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status(ErrorCode::kInvalidArgument, path + ": cannot be read");
+    std::map<std::string, std::array<double, 3>> out;
+    std::string line;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        if (number == 1) {
+            if (line.rfind("query-id\tabstrakt.ndcg@10\tabstrakt.recall@100\tabstrakt.rr@10", 0) != 0)
+                return Status(ErrorCode::kInvalidArgument, path + ":1: not a per-query file of abstrakt-eval");
+            continue;
+        }
+        std::istringstream fields(line);
+        std::string id;
+        std::array<double, 3> v{};
+        if (!std::getline(fields, id, '\t') || !(fields >> v[0] >> v[1] >> v[2]))
+            return Status(ErrorCode::kInvalidArgument, path + ":" + std::to_string(number) + ": expected a query id and three scores");
+        out[id] = v;
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::string> compare_per_query(const std::string& before, const std::string& after, uint32_t permutations) {
+    auto a = read_per_query(before);
+    if (!a.is_ok()) return a.status();
+    auto b = read_per_query(after);
+    if (!b.is_ok()) return b.status();
+    std::array<std::vector<double>, 3> x, y;
+    for (const auto& [id, scores] : a.value()) {
+        auto it = b->find(id);
+        if (it == b->end()) continue;
+        for (size_t m = 0; m < 3; ++m) {
+            x[m].push_back(scores[m]);
+            y[m].push_back(it->second[m]);
+        }
+    }
+    if (x[0].empty()) return Status(ErrorCode::kInvalidArgument, before + " and " + after + " have no query in common");
+    std::ostringstream out;
+    out << with_commas(x[0].size()) << " queries in both (" << with_commas(a->size()) << " before, " << with_commas(b->size())
+        << " after)\n\nmetric        before   after   change  p\n";
+    const char* names[] = {"nDCG@10   ", "Recall@100", "MRR@10    "};
+    for (size_t m = 0; m < 3; ++m) {
+        const double d = mean(y[m]) - mean(x[m]);
+        out << names[m] << "    " << fixed(mean(x[m]), 4) << "  " << fixed(mean(y[m]), 4) << "  " << (d >= 0 ? "+" : "")
+            << fixed(d, 4) << "  " << fixed(paired_randomisation_p(y[m], x[m], permutations), 4) << "\n";
+    }
+    return out.str();
 }
 
 Status write_per_query(const std::string& path, const EvalResult& r) {

@@ -45,6 +45,10 @@ struct EvalOptions {
     bool rebuild = false;       // build the indexes even when cached ones match
     bool peer = true;           // also evaluate SQLite FTS5
     bool raw_queries = false;   // give Abstrakt the query text as is instead of plain_words() of it
+    // Queries are finished: the last word is not completed unless asked (SearchRequest::prefix);
+    // misspelt words are corrected as in a search unless turned off.
+    bool prefix = false;
+    bool typos = true;
     // Cross-language search with the project's default resources (SharedTranslator::process(),
     // docs/cross-language.md); false: every query searched as typed (SearchRequest::translate).
     bool translate = true;
@@ -116,6 +120,12 @@ Result<std::string> cached_abstrakt_index(const EvalOptions& options, const Beir
 // Recall@100 and RR@10 of Abstrakt and (when evaluated) of the peer, then "all" or "some" (whether
 // any paper had every word of the query, or only the some-words tier answered). Errors:
 // kInvalidArgument when the file cannot be written.
+// Compares two per-query files of the same collection (write_per_query, before and after a change):
+// for each of Abstrakt's metrics the two means, the difference and the paired randomisation p-value,
+// over the queries both files have, as a table; kInvalidArgument for a file that does not read or
+// two files without a query in common.
+Result<std::string> compare_per_query(const std::string& before, const std::string& after, uint32_t permutations = 10000);
+
 Status write_per_query(const std::string& path, const EvalResult& result);
 
 // The side-by-side table and the notes, as abstrakt-eval prints them.

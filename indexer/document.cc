@@ -10,19 +10,42 @@ namespace abstrakt {
 
 namespace {
 
+// The display form of `t` (schema.h: kPrefixDisplay): the word as `text` has it. Not for the parts of a
+// hyphenated chain (the chain is kept whole, as its joined word), nor for a form that holds a space or
+// a control character (a chain broken over lines) or is too long for a term.
+void add_display_form(Xapian::Document& doc, const Token& t, std::string_view text) {
+    if (!t.joined && t.end < text.size() && text[t.end] == '-') return;  // a part before a hyphen
+    if (!t.joined && t.start > 0 && text[t.start - 1] == '-') return;   // a part after one
+    std::string_view written = text.substr(t.start, t.end - t.start);
+    for (char c : written)
+        if (static_cast<unsigned char>(c) <= 0x20) return;
+    std::string term = schema::kPrefixDisplay + t.folded + schema::kDisplaySeparator + std::string(written);
+    if (term.size() <= schema::kMaxTermBytes) doc.add_term(term, 0);
+}
+
 // Indexes one text of one field (`field` its prefix, "" for an abstract: no field terms). Positions
 // start at `pos` and the next free position (after a gap, so that no phrase spans two texts) is
 // returned. `german`: the text's primary language is "de", and its words go to the German vocabulary
-// too.
+// too. `display`: its words' display forms are kept (schema.h: kPrefixDisplay); `pairs`: its adjacent
+// words are kept as title pairs (kPrefixTitlePair).
 Xapian::termpos index_text(Xapian::Document& doc, Analyzer& analyzer, std::vector<Token>& tokens,
                            std::string_view text, std::string_view primary_lang, const std::string& field,
                            Xapian::termcount wdf, bool stem, bool field_positions, Xapian::termpos pos,
-                           std::vector<std::string>* spelling, bool german) {
+                           std::vector<std::string>* spelling, bool german, bool display = false, bool pairs = false) {
     tokens.clear();
     analyzer.analyze(text, tokens, pos);
     Xapian::termpos last = pos;
     const std::string stem_field = std::string(schema::kPrefixStem) + field;
+    const Token* previous = nullptr;  // the last word that was not a joined chain (pairs)
     for (const Token& t : tokens) {
+        if (display && t.kind != TokenKind::kNumber) add_display_form(doc, t, text);
+        if (pairs && !t.joined) {
+            if (previous && previous->pos + 1 == t.pos) {
+                std::string pair = schema::kPrefixTitlePair + previous->folded + ' ' + t.folded;
+                if (pair.size() <= schema::kMaxTermBytes) doc.add_term(pair, 1);
+            }
+            previous = &t;
+        }
         doc.add_posting(t.folded, t.pos, wdf);
         if (field_positions) doc.add_posting(field + t.folded, t.pos);
         // The form with its diacritics, without positions: lets "Müller" rank above "Muller" for a
@@ -63,14 +86,14 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector
         std::string p = lang::primary(t.lang);
         langs.insert(p);
         pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixTitle, params.title_wdf, true, true, pos, spelling,
-                         p == "de");
+                         p == "de", true, true);
     }
     for (const LangText& t : r.abstract) {
         std::string p = lang::primary(t.lang);
         langs.insert(p);
         // No field terms: the abstract's words are what the unprefixed counts leave (schema.h).
         pos = index_text(doc, analyzer, tokens, t.text, p, schema::kPrefixNone, params.abstract_wdf, true, false, pos, spelling,
-                         p == "de");
+                         p == "de", true);
     }
     // Names are not stemmed: "Williams" is not "William".
     for (const std::string& author : r.authors)

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "common/lang.h"
 #include "common/ranking.h"
 #include "common/shards.h"
+#include "common/translator.h"
 #include "common/version.h"
 #include "indexer/export.h"
 #include "indexer/generations.h"
@@ -54,6 +56,8 @@ commands:
   lexicon learn --out DIR [options] [FILE...]
                    learn a Chinese<->English lexicon from records with both languages (the files,
                    else the index): DIR/zh-en.tsv.gz and DIR/en-zh.tsv.gz (docs/cross-language.md)
+  lexicon show     where the translation resources are found (the lexicons, the Ding dictionary)
+                   and which language pairs they load
 
 options:
   --db PATH             the index (default: $ABSTRAKT_DB, else $XDG_DATA_HOME/abstrakt/index)
@@ -402,6 +406,7 @@ int cmd_stats(const std::string& db) {
 
 
 constexpr const char* kLexiconUsage = R"(usage: abstrakt-index [--db PATH] lexicon learn --out DIR [options] [FILE...]
+       abstrakt-index lexicon show
 
 Learns a Chinese<->English word-translation lexicon from the records of FILE... (JSON Lines, gzip or
 not), or of the index when no file is given: each record with a Chinese and an English title is a
@@ -419,7 +424,31 @@ options:
   --iterations N       EM iterations of ibm1 (default 5)
 )";
 
+// `lexicon show`: what Translator::default_resources() finds, the same as the searcher loads, so that
+// an installation can be checked (docs/deploy.md). Exit 0 when every pair loads, 1 when some resource
+// is missing, 3 when one exists but does not read.
+int cmd_lexicon_show() {
+    const Translator::Resources res = Translator::default_resources();
+    // <bin>/../share/abstrakt/lexicon shown without its "..".
+    const std::string dir = std::filesystem::path(res.lexicon_dir).lexically_normal().string();
+    std::cout << "lexicons: " << (res.lexicon_dir.empty() ? "(none found)" : dir) << "\n"
+              << "ding: " << (res.ding_path.empty() ? "(left out)" : res.ding_path) << "\n";
+    auto loaded = Translator::load(res, [](const std::string& m) { std::cerr << "abstrakt-index: " << m << "\n"; });
+    if (!loaded.is_ok()) {
+        std::cerr << "abstrakt-index: " << loaded.message() << "\n";
+        return kExitIndex;
+    }
+    bool all = true;
+    for (const auto& [from, to] : {std::pair{"zh", "en"}, {"en", "zh"}, {"de", "en"}, {"en", "de"}}) {
+        const bool ok = loaded.value()->can_translate(from, to);
+        all = all && ok;
+        std::cout << from << " -> " << to << ": " << (ok ? "loaded" : "missing") << "\n";
+    }
+    return all ? kExitOk : kExitPartial;
+}
+
 int cmd_lexicon(const std::string& db, int argc, char** argv) {
+    if (argc == 1 && std::string(argv[0]) == "show") return cmd_lexicon_show();
     if (argc < 1 || std::string(argv[0]) != "learn") {
         std::cerr << kLexiconUsage;
         return kExitUsage;

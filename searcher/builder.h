@@ -47,13 +47,15 @@ struct TierQueries {
 
 // The queries of `plan`'s tiers. A plan that asks for nothing gives empty queries (matching nothing);
 // a plan of filters or exclusions alone, every paper under them. `index` is what the index was built
-// with (abstract: tells a word of the abstract from one of the title by its counts).
-TierQueries build_tiers(const QueryPlan& plan, const IndexParams& index);
+// with (abstract: tells a word of the abstract from one of the title by its counts); `ranking` the
+// query-time parameters (title_pair_weight), nullptr for the defaults.
+TierQueries build_tiers(const QueryPlan& plan, const IndexParams& index, const RankingParams* ranking = nullptr);
 
 // One tier of `plan` (the all-words tier when `all_words`), collecting highlight terms into `match` when
 // given; an empty query for a plan that asks for nothing. build_tiers() builds the some-words tier only
 // when QueryPlan::two_tiers says it differs (the tests and the fuzzer check that it says so rightly).
-Xapian::Query build_tier(const QueryPlan& plan, const IndexParams& index, bool all_words, MatchTerms* match = nullptr);
+Xapian::Query build_tier(const QueryPlan& plan, const IndexParams& index, bool all_words, MatchTerms* match = nullptr,
+                         const RankingParams* ranking = nullptr);
 
 // A filter's query: its boolean term, or a range of the date value.
 Xapian::Query build_filter(const PlanFilter& filter);

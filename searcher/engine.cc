@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "common/analysis.h"
 #include "common/compound.h"
@@ -74,9 +78,92 @@ struct Tier {
 // Facets list at most this many values each, the most frequent first.
 constexpr size_t kMaxFacetValues = 50;
 
-// Type-ahead looks at no more than this many indexed words that start with the prefix, so that a
-// one-letter prefix costs a bounded scan of the term list.
+// Type-ahead looks at no more than this many display forms (or title pairs) that start with the
+// prefix, so that a one-letter prefix costs a bounded scan of the term list.
 constexpr size_t kSuggestCandidates = 20000;
+
+// Function words are judged on at most this many papers of each language, spread evenly over its
+// papers (FunctionWords).
+constexpr Xapian::doccount kShareSample = 500;
+
+// Function words by data rather than by hand-made lists, for every language alike: a word is a
+// function word of a language when more than a share of that language's papers have it ("the", "to",
+// "that" in English; "die", "und", "wir", "auf" in German; "的" in Chinese). Type-ahead never offers
+// one, and similar papers never expand with one (RankingParams: suggest_max_share, similar_max_share).
+// A share is judged on a sample: up to kShareSample papers of each language ("L" + language), spread
+// evenly over its posting list, chosen once until the index changes; a word's count among them is a
+// walk of its posting list against the sample's document numbers (at most one skip_to per sampled
+// paper), done when first asked and kept. Reading the sampled papers' term lists instead cost 400 ms per
+// index revision on the bundled data (2,017 papers); docs/http-api.md gives what this costs. A paper
+// counts for every language it has, so the English title of a German paper counts among the German
+// papers: a share is of the papers of a language, not of its texts.
+class FunctionWords {
+  public:
+    FunctionWords() = default;
+    explicit FunctionWords(const Xapian::Database& db) {
+        const std::string p = schema::kPrefixLang;
+        std::vector<std::string> langs;
+        for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) langs.push_back((*t).substr(p.size()));
+        for (const std::string& lang : langs) {
+            std::vector<Xapian::docid>& docs = samples_[lang];
+            const std::string term = p + lang;
+            const Xapian::docid stride = std::max<Xapian::doccount>(1, db.get_termfreq(term) / kShareSample);
+            for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term) && docs.size() < kShareSample;
+                 it.skip_to(docs.back() + stride))
+                docs.push_back(*it);
+        }
+    }
+
+    // Whether `word` (folded) is in more than `share` of the papers of one of `langs` (primary
+    // subtags; every language of the index when empty), judged on `db`, the database the sample was
+    // taken from.
+    bool operator()(const Xapian::Database& db, const std::string& word, double share, const std::vector<std::string>& langs = {}) {
+        auto high = [&](const std::string& lang, const std::vector<Xapian::docid>& docs) {
+            return lower_share(papers_with(db, word, lang, docs), docs.size()) > share;
+        };
+        if (langs.empty()) {
+            for (const auto& [lang, docs] : samples_)
+                if (high(lang, docs)) return true;
+            return false;
+        }
+        for (const std::string& lang : langs)
+            if (auto it = samples_.find(lang); it != samples_.end() && high(lang, it->second)) return true;
+        return false;
+    }
+
+  private:
+    // The lower end of the 95% Wilson score interval of the share k/n: a word is a function word only
+    // when its sample says so with confidence, so that a language of few papers (where every word of its
+    // one paper is in "all" of them) has none but the words all of its papers share: 6 of 6 papers are
+    // more than 0.6 (0.61), 3 of 3 are not (0.44), 8 of 8 more than 0.65 (0.68).
+    static double lower_share(size_t k, size_t n) {
+        if (n == 0) return 0;
+        const double z = 1.96, nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
+        return (p + z * z / (2 * nn) - z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn))) / (1 + z * z / nn);
+    }
+
+    // The sampled papers of `lang` (`docs`, ascending) that have `word`.
+    size_t papers_with(const Xapian::Database& db, const std::string& word, const std::string& lang, const std::vector<Xapian::docid>& docs) {
+        const std::string key = lang + '\0' + word;
+        if (auto it = counts_.find(key); it != counts_.end()) return it->second;
+        size_t n = 0;
+        Xapian::PostingIterator p = db.postlist_begin(word);
+        const Xapian::PostingIterator end = db.postlist_end(word);
+        for (auto d = docs.begin(); d != docs.end() && p != end;) {
+            if (*p < *d) {
+                p.skip_to(*d);
+            } else {
+                if (*p == *d) ++n;
+                d = std::lower_bound(d, docs.end(), *p == *d ? *p + 1 : *p);
+            }
+        }
+        counts_.emplace(key, n);
+        return n;
+    }
+
+    std::map<std::string, std::vector<Xapian::docid>> samples_;  // language -> sampled papers, ascending
+    std::unordered_map<std::string, size_t> counts_;             // language NUL word -> sampled papers with it
+};
 
 // The counts of the items of a value slot that holds one item ("2024") or several joined by
 // schema::kValueListSeparator ("cs.CL,cs.AI"), from Xapian's count of each whole value, the most
@@ -102,15 +189,25 @@ Facets::Counts facet_counts(const Xapian::ValueCountMatchSpy& spy) {
 }
 
 // Words worth expanding a "similar papers" query with: unprefixed (prefixes start with an upper-case
-// ASCII letter), not numbers, at least three bytes.
+// ASCII letter), not numbers, at least three bytes, and no function word (FunctionWords) of the source
+// paper's languages.
 class SimilarTermDecider : public Xapian::ExpandDecider {
   public:
+    SimilarTermDecider(const Xapian::Database& db, FunctionWords& function_words, double share, std::vector<std::string> langs)
+        : db_(db), function_words_(function_words), share_(share), langs_(std::move(langs)) {}
     bool operator()(const std::string& term) const override {
         if (term.size() < 3) return false;
         unsigned char c = static_cast<unsigned char>(term[0]);
         if (c >= 'A' && c <= 'Z') return false;
-        return !(c >= '0' && c <= '9');
+        if (c >= '0' && c <= '9') return false;
+        return !function_words_(db_, term, share_, langs_);
     }
+
+  private:
+    const Xapian::Database& db_;
+    FunctionWords& function_words_;
+    double share_;
+    std::vector<std::string> langs_;
 };
 
 // ---- Explaining a score (engine.h: explain_match) ----
@@ -261,7 +358,7 @@ std::string term_field(std::string_view term) {
     }
     // Longer prefixes first: "XY" before any one-letter prefix.
     static const std::pair<const char*, const char*> kFields[] = {
-        {kPrefixYear, "year"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
+        {kPrefixYear, "year"}, {kPrefixTitlePair, "title pair"}, {kPrefixTitle, "title"}, {kPrefixAuthor, "author"},
         {kPrefixId, "id"}, {kPrefixCategory, "category"}, {kPrefixLang, "lang"}};
     for (const auto& [prefix, field] : kFields)
         if (starts(prefix)) return field;
@@ -363,12 +460,25 @@ struct Engine::Impl {
         if (db.reopen()) mark_changed();
     }
 
-    // What is kept between requests until the database changes: the German compounds and the
-    // index-time ranking parameters.
+    // What is kept between requests until the database changes: the German compounds, the function
+    // words and the index-time ranking parameters.
     void mark_changed() {
         compounds_stale = true;
         lexicon_compounds_stale = true;
         params_stale = true;
+        function_words_stale = true;
+    }
+
+    // Function words by data (FunctionWords), kept until the database changes. Call after reopen(),
+    // inside with_retry.
+    FunctionWords function_words_;
+    bool function_words_stale = true;
+    FunctionWords& function_words() {
+        if (function_words_stale) {
+            function_words_ = FunctionWords(db);
+            function_words_stale = false;
+        }
+        return function_words_;
     }
 
     IndexParams params;
@@ -416,6 +526,34 @@ struct Engine::Impl {
         return compounds;
     }
 
+    // The plan's view of the index's words (searcher/plan.h).
+    class IndexVocabulary : public Vocabulary {
+      public:
+        explicit IndexVocabulary(const Xapian::Database& db) : db_(db) {}
+        uint64_t frequency(const std::string& term) const override { return db_.get_termfreq(term); }
+        // Reads at most kScan words in term order: a short prefix costs no more than a long one, at the
+        // price of missing a frequent word far down a very common prefix's list.
+        std::vector<std::string> completions(const std::string& prefix, size_t n) const override {
+            constexpr size_t kScan = 4000;
+            std::vector<std::pair<Xapian::doccount, std::string>> found;
+            size_t scanned = 0;
+            for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix) && scanned < kScan; ++t, ++scanned)
+                if ((*t).size() > prefix.size()) found.emplace_back(t.get_termfreq(), *t);
+            const size_t keep = std::min(n, found.size());
+            std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),
+                              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+            std::vector<std::string> out;
+            for (size_t i = 0; i < keep; ++i) out.push_back(std::move(found[i].second));
+            return out;
+        }
+        std::string correction(const std::string& word, unsigned edits) const override {
+            return db_.get_spelling_suggestion(word, edits);
+        }
+
+      private:
+        const Xapian::Database& db_;
+    };
+    IndexVocabulary vocabulary{db};
     // The same with the Translator's German nouns as parts besides the index's words, for queries that
     // are translated: "Gewichte" finds "Modellgewichte" although "Modell" never stands alone in the
     // index (common/compound.h). Queries that load no Translator keep the splitter above.
@@ -588,7 +726,8 @@ struct Engine::Impl {
         return out;
     }
 
-    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, const std::string& want_lang) {
+    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, MatchReach reach,
+                 const std::string& want_lang) {
         Hit h;
         h.id = rec.id;
         h.authors = rec.authors;
@@ -602,12 +741,22 @@ struct Engine::Impl {
         // The title shown is the one that matches the query best (the query's language, in effect),
         // the snippet comes from the abstract that matches best; ties go to the title's language,
         // then to the record's order (the original first). A requested language wins when present.
-        // Each text is analysed once, for its score and, for the chosen abstract, its snippet.
+        // Each text is analysed once, for its score and, for the chosen abstract, its snippet; a text
+        // the query can match only in part (the Chinese abstract of an English query) only in that
+        // part for its score (quick_score), and whole only if it is chosen.
         auto pick = [&](const std::vector<LangText>& field, const std::string& prefer,
                         std::optional<MatchedText>& chosen) -> const LangText* {
             const LangText* best = nullptr;
             int best_score = -1;
             auto consider = [&](const LangText& t) {
+                if (std::optional<int> quick = quick_score(analyzer, t.text, lang::primary(t.lang), match, reach)) {
+                    if (*quick > best_score) {
+                        best_score = *quick;
+                        best = &t;
+                        chosen.reset();
+                    }
+                    return;
+                }
                 MatchedText m(analyzer, t.text, lang::primary(t.lang), match);
                 int score = m.score();
                 if (score > best_score) {
@@ -619,12 +768,13 @@ struct Engine::Impl {
             if (field.empty()) return nullptr;
             const LangText* first = want_lang.empty() ? nullptr : Record::find(field, want_lang);
             if (first) {  // a requested language wins outright
-                consider(*first);
-                return best;
+                chosen.emplace(analyzer, first->text, lang::primary(first->lang), match);
+                return first;
             }
             if (const LangText* p = Record::find(field, prefer)) consider(*p);
             for (const LangText& t : field)
                 if (&t != best) consider(t);
+            if (best && !chosen) chosen.emplace(analyzer, best->text, lang::primary(best->lang), match);
             return best;
         };
         std::optional<MatchedText> analysed_title, analysed_abstract;
@@ -649,6 +799,7 @@ struct Engine::Impl {
     void add_hits(SearchResponse& resp, const std::vector<Tier>& tiers, const MatchTerms& match,
                   const std::string& want_lang, bool explain, const RankingParams& rk) {
         ListedOnce listed;
+        const MatchReach reach = match_reach(match);
         for (const Tier& tier : tiers) {
             for (const Ranked& ranked : tier.page.order) {
                 const Xapian::MSetIterator it = tier.page.mset[ranked.index];
@@ -658,7 +809,7 @@ struct Engine::Impl {
                     resp.notices.push_back({notice::kRecordUnreadable, "a stored record could not be read (" + rec.message() + "); rebuild the index"});
                     continue;
                 }
-                resp.hits.push_back(make_hit(it, rec.value(), match, want_lang));
+                resp.hits.push_back(make_hit(it, rec.value(), match, reach, want_lang));
                 resp.hits.back().score = ranked.score;
                 if (explain) {
                     Explanation e = explain_match(db, rk.scheme(), tier.query, *it);
@@ -744,6 +895,9 @@ struct Engine::Impl {
         ctx.stem_langs = want_lang.empty() ? index_languages() : std::vector<std::string>{want_lang};
         ctx.abstract_field = !has_remote_shards();
         ctx.ranking = &rk;
+        ctx.vocabulary = &vocabulary;
+        ctx.prefix = r.prefix;
+        ctx.typos = r.typos;
         // The Translator only for a query it may change (loading it takes seconds the first time).
         const Counts counts(db);
         if (r.translate && translator && rk.translations_per_word > 0 && may_translate(r.query, analyzer, ctx.stem_langs, counts, query_lang)) {
@@ -849,7 +1003,7 @@ struct Engine::Impl {
             QueryPlan& plan = planned.value();
             Result<IndexParams> index = index_params();
             if (!index.is_ok()) return index.status();
-            TierQueries q = build_tiers(plan, index.value());
+            TierQueries q = build_tiers(plan, index.value(), &rk);
             SearchResponse resp;
             resp.query = r.query;
             resp.offset = r.offset;
@@ -870,7 +1024,11 @@ struct Engine::Impl {
             }
             Tiered tiered = run_tiers(r, plan, q.all, q.some, rk, resp);
             if (r.facets) resp.facets = facets(tiered.counted, rk, resp.total, resp.total_is_exact);
-            if (r.spelling && plan.has_text && resp.total < rk.few_results) resp.suggestion = spelling_suggestion(plan);
+            resp.corrected = plan.corrected;
+            if (!plan.corrected.empty())
+                resp.notices.push_back({notice::kCorrected, "misspelt words were also searched as: " + plan.corrected});
+            else if (r.spelling && plan.has_text && resp.total < rk.few_results)
+                resp.suggestion = spelling_suggestion(plan);
             add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
             if (r.explain) resp.plan = plan.print();
             resp.has_more = has_more(resp);
@@ -909,7 +1067,15 @@ struct Engine::Impl {
             Xapian::RSet rset;
             rset.add_document(*p);
             Xapian::Enquire enquire(db);
-            SimilarTermDecider decider;
+            std::vector<std::string> langs;
+            const std::string langs_value = db.get_document(*p).get_value(schema::kSlotLangs);
+            for (size_t at = 0; at < langs_value.size();) {
+                size_t end = langs_value.find(schema::kValueListSeparator, at);
+                if (end == std::string::npos) end = langs_value.size();
+                if (end > at) langs.push_back(langs_value.substr(at, end - at));
+                at = end + 1;
+            }
+            SimilarTermDecider decider(db, function_words(), rk.similar_max_share, langs);
             // Exact term frequencies: over several shards Xapian otherwise estimates them from the
             // shard of the paper, and other terms come first (tests/test_shards.cc).
             Xapian::ESet eset = enquire.get_eset(rk.similar_terms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
@@ -946,30 +1112,93 @@ struct Engine::Impl {
             return Status(ErrorCode::kInvalidArgument, "the text is longer than " + std::to_string(limits.query.max_bytes) + " bytes");
         if (limit < 1 || limit > limits.max_suggestions)
             return Status(ErrorCode::kInvalidArgument, "limit must be from 1 to " + std::to_string(limits.max_suggestions));
+        const RankingParams& rk = ranking_of(SearchRequest{});
         return with_retry([&]() -> Result<std::vector<std::string>> {
             reopen();
             std::vector<Token> tokens;
             analyzer.analyze(text, tokens);
             std::vector<std::string> out;
-            // The last word, when the text ends in it (after a space there is nothing to complete).
+            if (tokens.empty()) return out;
+            FunctionWords& stop = function_words();
+            const bool next_word = text.back() == ' ';
+            // Completing: the word the text ends in; a hyphenated chain whole ("transformer-bas"), as
+            // its joined word. After a space: the last word, whose next word is offered.
             const Token* last = nullptr;
             for (const Token& t : tokens)
-                if (!t.joined) last = &t;
-            if (!last || last->end != text.size()) return out;
-            const std::string& prefix = last->folded;
-            std::vector<std::pair<Xapian::doccount, std::string>> candidates;
-            size_t seen = 0;
-            for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && seen < kSuggestCandidates; ++t, ++seen)
-                candidates.emplace_back(t.get_termfreq(), *t);
-            std::stable_sort(candidates.begin(), candidates.end(),
-                             [](const auto& a, const auto& b) { return a.first > b.first; });
-            const std::string head(text.substr(0, last->start));
-            for (const auto& c : candidates) {
+                if (next_word ? !t.joined : t.end == text.size() && (!last || t.joined)) last = &t;
+            if (!last) return out;
+            std::vector<std::pair<Xapian::doccount, std::string>> words;  // (papers, display form)
+            if (next_word) {
+                // The title pairs that start with the last word (schema.h: kPrefixTitlePair).
+                const std::string prefix = schema::kPrefixTitlePair + last->folded + ' ';
+                size_t seen = 0;
+                std::vector<std::pair<Xapian::doccount, std::string>> pairs;
+                for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && seen < kSuggestCandidates; ++t, ++seen)
+                    pairs.emplace_back(t.get_termfreq(), (*t).substr(prefix.size()));
+                std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+                for (const auto& [papers, next] : pairs) {
+                    if (words.size() >= limit) break;
+                    if (!stop(db, next, rk.suggest_max_share)) words.emplace_back(papers, display_form(next));
+                }
+            } else {
+                words = completions(last->folded, stop, rk.suggest_max_share, limit);
+            }
+            const std::string head(text.substr(0, next_word ? text.size() : last->start));
+            std::set<std::string> listed;
+            for (const auto& w : words) {
                 if (out.size() >= limit) break;
-                out.push_back(head + c.second);
+                if (listed.insert(w.second).second) out.push_back(head + w.second);
             }
             return out;
         });
+    }
+
+    // The words that start with `prefix` (folded), most papers first, each in its most frequent display
+    // form (schema.h: kPrefixDisplay), function words left out; from at most kSuggestCandidates forms.
+    std::vector<std::pair<Xapian::doccount, std::string>> completions(const std::string& prefix, FunctionWords& stop, double share, size_t limit) {
+        struct Word {
+            Xapian::doccount papers = 0, best = 0;
+            std::string display;
+        };
+        std::map<std::string, Word> by_word;
+        const std::string p = schema::kPrefixDisplay + prefix;
+        const size_t skip = std::string_view(schema::kPrefixDisplay).size();
+        size_t seen = 0;
+        for (auto t = db.allterms_begin(p); t != db.allterms_end(p) && seen < kSuggestCandidates; ++t, ++seen) {
+            const std::string term = *t;
+            const size_t sep = term.find(schema::kDisplaySeparator, p.size());
+            if (sep == std::string::npos) continue;
+            Word& w = by_word[term.substr(skip, sep - skip)];
+            const Xapian::doccount n = t.get_termfreq();
+            w.papers += n;  // a paper that writes the word two ways counts twice: an upper bound
+            if (n > w.best) {
+                w.best = n;
+                w.display = term.substr(sep + 1);
+            }
+        }
+        std::vector<std::tuple<Xapian::doccount, const std::string*, std::string*>> ranked;  // papers, folded, display
+        for (auto& [folded, w] : by_word) ranked.emplace_back(w.papers, &folded, &w.display);
+        std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+        // Function words are judged for the first words only, until `limit` are found.
+        std::vector<std::pair<Xapian::doccount, std::string>> out;
+        for (const auto& [papers, folded, display] : ranked) {
+            if (out.size() >= limit) break;
+            if (!stop(db, *folded, share)) out.emplace_back(papers, std::move(*display));
+        }
+        return out;
+    }
+
+    // The most frequent display form of the folded word `folded`; `folded` itself when it has none.
+    std::string display_form(const std::string& folded) {
+        const std::string p = schema::kPrefixDisplay + folded + schema::kDisplaySeparator;
+        std::string best = folded;
+        Xapian::doccount most = 0;
+        for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
+            if (t.get_termfreq() > most) {
+                most = t.get_termfreq();
+                best = (*t).substr(p.size());
+            }
+        return best;
     }
 
     Result<Record> paper(const std::string& id) {
@@ -984,7 +1213,9 @@ struct Engine::Impl {
         });
     }
 
-    Result<Info> info() {
+    // `with_bytes` false: no walk over the index's files (Info::bytes stays 0), for the ETag of every
+    // request, which needs the revision and the number of papers only.
+    Result<Info> info(bool with_bytes = true) {
         return with_retry([&]() -> Result<Info> {
             reopen();
             Info i;
@@ -994,6 +1225,10 @@ struct Engine::Impl {
                 // Xapian's remote backend gives no revision, nor the size of the files.
                 i.shards = cluster->config().shards.size();
                 i.missing_shards = cluster->missing();
+                return i;
+            }
+            if (db.size() == 1 && !with_bytes) {
+                i.revision = db.get_revision();
                 return i;
             }
             namespace fs = std::filesystem;
@@ -1011,7 +1246,7 @@ struct Engine::Impl {
             } else {
                 i.shards = static_cast<unsigned>(db.size());  // a stub file of another kind: no revision
             }
-            if (!ec && fs::is_directory(dir, ec))
+            if (with_bytes && !ec && fs::is_directory(dir, ec))
                 for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
                     if (entry.is_regular_file(ec)) i.bytes += entry.file_size(ec);
             return i;
@@ -1061,5 +1296,6 @@ Result<SearchResponse> Engine::similar(const std::string& id, uint64_t offset, u
 Result<std::vector<std::string>> Engine::suggest(std::string_view text, size_t limit) { return impl_->suggest(text, limit); }
 Result<Record> Engine::paper(const std::string& id) { return impl_->paper(id); }
 Result<Engine::Info> Engine::info() { return impl_->info(); }
+Result<Engine::Info> Engine::revision() { return impl_->info(false); }
 
 }  // namespace abstrakt

@@ -42,6 +42,8 @@ struct SearchRequest {
     std::string author;                   // words of an author's name, all required
     bool facets = false;                  // count languages, years and categories over all matches
     bool spelling = true;                 // offer a corrected query when few papers match
+    bool prefix = true;                   // the word being typed is also searched as its completions
+    bool typos = true;                    // misspelt words are also searched as their corrections
     bool explain = false;                 // give each hit an Explanation (explain_match below), and the plan
     // Kept for old clients; no longer changes anything: every total is exact up to
     // RankingParams::count_to (SearchResponse::total).
@@ -105,7 +107,8 @@ auto read_with_retry(F&& read, double budget_s) -> decltype(read()) {
 //
 // The field a term is indexed in, from its prefix (common/schema.h): "any" for unprefixed words,
 // "title", "author", "stem" / "stem:title" for "Z" + stem of those
-// spaces, "id", "category", "lang", "year"; "other" for a prefix the schema does not have.
+// spaces, "id", "category", "lang", "year", "title pair" (two adjacent title words); "other" for a
+// prefix the schema does not have or that is never searched (display forms).
 std::string term_field(std::string_view term);
 
 // How `query` weighs document `did` of `db` under `weighting`, term by term. Engine::search calls it
@@ -209,6 +212,9 @@ class Engine {
     };
     // The index as of its newest revision (this reopens it).
     Result<Info> info();
+    // As info() without the size of the files (`bytes` 0): what an ETag needs, without the walk over
+    // the index's files that info() makes.
+    Result<Info> revision();
 
   private:
     struct Impl;

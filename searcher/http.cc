@@ -416,6 +416,7 @@ Result<SearchRequest> parse_search_params(const Params& params) {
     }
     if (const std::string* a = find_param(params, kAuthor)) r.author = *a;
     for (auto [name, flag] : {std::pair{kFacets, &r.facets}, std::pair{kExplain, &r.explain}, std::pair{kExactTotal, &r.exact_total},
+                              std::pair{kPrefix, &r.prefix}, std::pair{kTypos, &r.typos},
                               std::pair{kTranslate, &r.translate}}) {
         const std::string* f = find_param(params, name);
         if (!f) continue;
@@ -676,7 +677,7 @@ class Service {
     // one full answer more at its next revalidation, never a stale 304. No ETag when the index has no
     // revision (a cluster file: Xapian's remote backend gives none; an index never committed to).
     bool not_modified(const Request& req, Engine& e, const std::string& key, Response& res) {
-        Result<Engine::Info> info = e.info();
+        Result<Engine::Info> info = e.revision();
         if (!info.is_ok() || info->revision == 0) return false;
         const WorkerSlot& slot = t_slot;
         // The index's identity beside its revision: a rebuild switched in, or an index deleted and
@@ -876,7 +877,7 @@ class Service {
         for (const std::string* f : {&r.query, &r.lang, &r.from, &r.to, &r.author, &r.query_lang}) k += '\0' + *f;
         k += '\0' + std::to_string(static_cast<int>(r.sort)) + '\0' + std::to_string(r.offset) + '\0' + std::to_string(r.limit);
         k += '\0' + std::to_string(r.facets) + std::to_string(r.explain) + std::to_string(r.exact_total) + std::to_string(r.spelling) +
-             std::to_string(r.translate);
+             std::to_string(r.prefix) + std::to_string(r.typos) + std::to_string(r.translate);
         for (const std::string& c : r.categories) k += '\0' + c;
         return k;
     }
@@ -955,7 +956,7 @@ class Service {
         if (!s.is_ok()) return reply_error(res, bad_parameter(s.message()));
         Engine* e = engine(res);
         if (!e) return;
-        Result<Engine::Info> info = e->info();
+        Result<Engine::Info> info = e->revision();  // no size of the files here: not read
         if (!info.is_ok()) return reply_error(res, to_http_error(info.status(), NotFound::kIndex));
         nlohmann::ordered_json j;
         // "partial" when shards of a cluster are missing: searches answer, from the other shards.

@@ -25,7 +25,9 @@ inline constexpr std::string_view kCategory = "cat";   // /search: categories, r
 inline constexpr std::string_view kAuthor = "author";  // /search: words of an author's name
 inline constexpr std::string_view kFacets = "facets";  // /search: 1 or true to count facets, 0 or false not
 inline constexpr std::string_view kExplain = "explain";  // /search: 1 or true to explain each hit's score, 0 or false not
-inline constexpr std::string_view kExactTotal = "exact_total";  // /search: 1 or true to count matches exactly up to 1,000
+inline constexpr std::string_view kExactTotal = "exact_total";  // /search: accepted, changes nothing (totals are exact to 10,000)
+inline constexpr std::string_view kPrefix = "prefix";  // /search: 0 or false: the last word is not completed (default 1)
+inline constexpr std::string_view kTypos = "typos";    // /search: 0 or false: misspelt words are not corrected (default 1)
 inline constexpr std::string_view kQueryLang = "query_lang";  // /search: the language the query is written in
 inline constexpr std::string_view kTranslate = "translate";   // /search: 0 or false to search the words as typed only
 inline constexpr std::string_view kId = "id";          // the path parameter of /papers/{id}
@@ -48,11 +50,12 @@ inline constexpr std::string_view kSearchParams[] = {param::kQuery, param::kLang
                                                      param::kOffset, param::kLimit,   param::kFrom,
                                                      param::kTo,    param::kCategory, param::kAuthor,
                                                      param::kFacets, param::kExplain, param::kExactTotal,
+                                                     param::kPrefix, param::kTypos,
                                                      param::kQueryLang, param::kTranslate};
 inline constexpr std::string_view kSimilarParams[] = {param::kOffset, param::kLimit};
 inline constexpr std::string_view kSuggestParams[] = {param::kQuery, param::kLimit};
 
-// Values of the boolean parameters, param::kFacets, param::kExplain, param::kExactTotal and param::kTranslate.
+// Values of the boolean parameters, param::kFacets, kExplain, kExactTotal, kPrefix, kTypos and kTranslate.
 inline constexpr std::string_view kTrueValues[] = {"1", "true"};
 inline constexpr std::string_view kFalseValues[] = {"0", "false", ""};
 

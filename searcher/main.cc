@@ -40,8 +40,10 @@ options:
   --limit N          results to show (default 10, at most 100)
   --offset N         results to skip (default 0)
   --facets           count languages, years and categories over all matches
-  --exact-total      count the matches exactly up to 1,000 (slower; default: Xapian's estimate
-                     beyond the page, marked "about")
+  --exact-total      accepted for old scripts; totals are exact up to 10,000 anyway
+  --no-prefix        do not complete the last word (by default it is searched as typed and as the
+                     index's words that begin with it, unless the query ends in a space)
+  --no-typos         do not search misspelt words as their corrections
   --similar ID       papers like the one with this id (no query)
   --explain          how the query was read (its plan), and under each hit the query's terms it
                      has: field, wdf and weight
@@ -133,6 +135,7 @@ void print_text(const SearchResponse& r, bool color) {
     const char* bold = color ? "\033[1m" : "";
     const char* dim = color ? "\033[2m" : "";
     const char* reset = color ? "\033[0m" : "";
+    if (!r.corrected.empty()) std::cout << "Showing results for: " << bold << r.corrected << reset << "\n\n";
     if (!r.suggestion.empty()) std::cout << "Did you mean: " << bold << r.suggestion << reset << "\n\n";
     if (r.hits.empty() && r.total == 0) {
         std::cout << "No results for: " << r.query << "\n";
@@ -199,6 +202,10 @@ int main(int argc, char** argv) {
             request.translate = false;
         } else if (a == "--exact-total") {
             request.exact_total = true;
+        } else if (a == "--no-prefix") {
+            request.prefix = false;
+        } else if (a == "--no-typos") {
+            request.typos = false;
         } else if (a == "--similar") {
             if (!next) return usage_error("--similar needs a paper id");
             similar_id = next;
@@ -252,7 +259,8 @@ int main(int argc, char** argv) {
             default: return kExitIndex;
         }
     }
-    for (const Notice& n : r->notices) std::cerr << "abstrakt-search: note: " << n.message << "\n";
+    for (const Notice& n : r->notices)
+        if (n.code != notice::kCorrected || json) std::cerr << "abstrakt-search: note: " << n.message << "\n";  // else shown above the hits
     if (r->partial) {
         std::cerr << "abstrakt-search: partial results: no replica of";
         for (const std::string& n : r->missing_shards) std::cerr << " " << n;

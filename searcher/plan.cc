@@ -38,7 +38,9 @@ const std::set<std::string, std::less<>> kFilterFields{"cat", "lang", "id", "yea
 // The lexemes of `q`. With `syntax` off (the retry for a query that did not parse, as Xapian's
 // QueryParser retries with fewer flags) there are words only: brackets and quotes separate, modifiers
 // and operators are dropped, and `name:` is part of a word.
-std::vector<Lexeme> lex(std::string_view q, bool syntax = true) {
+// `unknown` collects the words "name:value" whose name is a word of letters and no field: "foo:bar" is
+// searched as its words, which the user should be told (not "10:1", "C:", "http://...").
+std::vector<Lexeme> lex(std::string_view q, bool syntax = true, std::vector<std::string>* unknown = nullptr) {
     std::vector<Lexeme> out;
     size_t i = 0;
     bool at_term_start = true;  // a '+' or '-' here is a modifier, elsewhere part of a word
@@ -91,6 +93,10 @@ std::vector<Lexeme> lex(std::string_view q, bool syntax = true) {
                 out.push_back({Tok::kField, std::string(word.substr(colon + 1)), name, start, start + colon + 1});
                 continue;
             }
+            const std::string_view value = word.substr(colon + 1);
+            if (unknown && colon > 0 && !value.empty() && value.substr(0, 2) != "//" &&
+                std::all_of(name.begin(), name.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }))
+                unknown->emplace_back(word.substr(0, colon));
         }
         out.push_back({Tok::kWord, std::string(word), "", start, start});
     }
@@ -249,7 +255,14 @@ class Parser {
                     n.kind = Clause::Kind::kFilter;
                     n.text = l.text;
                     n.span = {l.at, l.text_at + l.text.size()};
-                    n.filter = filter_of(l.field, l.text);
+                    // A value that is no filter's is left out with a notice, not searched as words:
+                    // "year:abc" is a mistake to show, and "year:20" is half-typed.
+                    try {
+                        n.filter = filter_of(l.field, l.text);
+                    } catch (const SyntaxError& e) {
+                        n.filter.field = l.field;
+                        n.invalid = e.what();
+                    }
                     return n;
                 }
                 if (!l.text.empty()) return word_clause(l, field_of(l.field));
@@ -315,7 +328,7 @@ class Planner {
         switch (c.kind) {
             case Clause::Kind::kWord:
             case Clause::Kind::kPhrase: return !c.words.empty();
-            case Clause::Kind::kFilter:
+            case Clause::Kind::kFilter: return c.invalid.empty();
             case Clause::Kind::kAllOf: return true;
             case Clause::Kind::kAnyOf:
                 return std::any_of(c.children.begin(), c.children.end(), [](const Clause& k) { return matches_something(k); });
@@ -367,7 +380,10 @@ class Planner {
                         plan_.spelling.push_back(std::move(s));
                     }
                 return;
-            case Clause::Kind::kFilter: has_constraint_ = true; return;
+            case Clause::Kind::kFilter:
+                if (c.invalid.empty()) has_constraint_ = true;
+                else plan_.notices.push_back({notice::kInvalidFilter, c.invalid + "; the filter was left out"});
+                return;
             case Clause::Kind::kAnyOf:
             case Clause::Kind::kAllOf:
                 for (const Clause& k : c.children) {
@@ -622,6 +638,10 @@ void print_clause(std::ostream& out, const Clause& c, int depth) {
             return;
         case Clause::Kind::kFilter:
             out << "filter " << c.filter.field << ":" << c.text << " = ";
+            if (!c.invalid.empty()) {
+                out << "invalid, left out\n";
+                return;
+            }
             if (!c.filter.term.empty()) out << c.filter.term;
             else out << "date " << (c.filter.from.empty() ? ".." : c.filter.from) << " to " << (c.filter.to.empty() ? ".." : c.filter.to);
             out << "\n";
@@ -637,6 +657,111 @@ void print_clause(std::ostream& out, const Clause& c, int depth) {
             return;
     }
 }
+
+// ---- Completions and corrections ----
+
+// Adds to the words of `plan` their completions (the word being typed) and corrections (a misspelt
+// word), as QueryContext::prefix and typos ask, and writes QueryPlan::corrected.
+class Expander {
+  public:
+    Expander(Analyzer& analyzer, const QueryContext& context, const RankingParams& ranking, QueryPlan& plan)
+        : an_(analyzer), ctx_(context), rk_(ranking), plan_(plan) {
+        for (const SpellingWord& s : plan.spelling) spellable_.insert(s.span.begin);
+    }
+
+    void expand(Clause& c, bool positive) {
+        switch (c.kind) {
+            case Clause::Kind::kWord:
+                if (!positive || c.stop || c.words.empty() || c.field == QueryField::kAuthor) return;
+                for (PlanWord& w : c.words) {
+                    const bool completed = c.last && &w == &c.words.back() && complete(w);
+                    if (!completed) correct(w);
+                }
+                return;
+            case Clause::Kind::kPhrase:
+            case Clause::Kind::kFilter: return;
+            case Clause::Kind::kAnyOf:
+            case Clause::Kind::kAllOf:
+                for (Clause& k : c.children) expand(k, positive && k.mod != Modifier::kExcluded);
+                return;
+        }
+    }
+
+    // The query with the corrections in place of the words, or "" when there were none.
+    std::string corrected() const {
+        if (corrections_.empty()) return "";
+        std::string out;
+        size_t at = 0;
+        for (const auto& [span, word] : corrections_) {
+            out.append(plan_.text, at, span.begin - at);
+            out += word;
+            at = span.end;
+        }
+        out.append(plan_.text, at, std::string::npos);
+        return out;
+    }
+
+  private:
+    // The word being typed: its completions, when it is long enough to have useful ones (a Han
+    // character is; one Latin letter is not) and is not a word of its own that more papers have than
+    // any of its completions: "diffusion" is finished, and its rare completion "diffusionsfm" would only
+    // lift the one paper that has both above papers with "diffusion" alone (a rare term weighs much).
+    bool complete(PlanWord& w) {
+        if (!ctx_.prefix || rk_.prefix_completions == 0) return false;
+        const size_t chars = utf8_code_points(w.folded).size();
+        if (w.kind != TokenKind::kIdeograph && chars < rk_.prefix_min_chars) return false;
+        std::vector<std::string> words = ctx_.vocabulary->completions(w.folded, rk_.prefix_completions);
+        if (words.empty() || ctx_.vocabulary->frequency(w.folded) >= ctx_.vocabulary->frequency(words.front())) return false;
+        Alternative a;
+        a.kind = Alternative::Kind::kCompletion;
+        a.words = std::move(words);
+        a.join = Alternative::Join::kAny;
+        a.weight = rk_.prefix_weight;
+        w.alternatives.push_back(std::move(a));
+        return true;
+    }
+
+    // A word that few papers have, by itself or by a stem, and whose best correction many more have.
+    // Only words a "did you mean" could replace (QueryPlan::spelling: alphabetic, no field name or
+    // filter value).
+    void correct(PlanWord& w) {
+        if (!ctx_.typos || !spellable_.count(w.span.begin)) return;
+        const size_t chars = utf8_code_points(w.folded).size();
+        if (chars < rk_.typo_min_chars) return;
+        const Vocabulary& v = *ctx_.vocabulary;
+        uint64_t known = v.frequency(w.folded);
+        for (const auto& s : w.stems) known = std::max(known, v.frequency(schema::kPrefixStem + s.second));
+        if (known > rk_.typo_rare) return;
+        const std::string better = v.correction(w.folded, chars >= rk_.typo_two_edits_chars ? 2 : 1);
+        if (better.empty() || better == w.folded) return;
+        if (v.frequency(better) < static_cast<uint64_t>(rk_.typo_ratio) * std::max<uint64_t>(known, 1)) return;
+        Alternative a;
+        a.kind = Alternative::Kind::kCorrection;
+        a.words = {better};
+        a.weight = rk_.typo_weight;
+        // Searched by its stem, like the word it replaces ("atention" reaches "attentions"): the stem
+        // that most papers have, which is the stem of the language the word is written in (German
+        // stems "manipulation" as itself, English as "manipul").
+        Token t;
+        t.folded = t.exact = better;
+        uint64_t most = 0;
+        for (const std::string& lang : plan_.stem_langs)
+            if (std::string s = an_.stem(lang, t); !s.empty())
+                if (const uint64_t n = v.frequency(schema::kPrefixStem + s); n > most) {
+                    most = n;
+                    a.stems = {s};
+                }
+        w.alternatives.push_back(std::move(a));
+        corrections_.emplace_back(w.span, better);
+    }
+
+    Analyzer& an_;
+    const QueryContext& ctx_;
+    const RankingParams& rk_;
+    QueryPlan& plan_;
+    std::set<size_t> spellable_;                          // where the spellable words begin
+    std::vector<std::pair<Span, std::string>> corrections_;  // in query order
+};
 
 }  // namespace
 
@@ -688,14 +813,18 @@ Result<QueryPlan> make_plan(std::string_view text, Analyzer& analyzer, const Que
     QueryPlan plan;
     plan.text = std::string(text);
     plan.stem_langs = context.stem_langs;
+    std::vector<std::string> unknown;  // "foo" of "foo:bar"
     try {
         // A blank query is no syntax error: it asks for nothing (or, with filters, for a listing).
         plan.root = text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos ? plain_words(text)
-                                                                                      : Parser(lex(text), limits.max_depth).parse();
+                                                                                      : Parser(lex(text, true, &unknown), limits.max_depth).parse();
     } catch (const SyntaxError& e) {
         plan.notices.push_back({notice::kQueryUnparsed, std::string("the query did not parse (") + e.what() + "); searched for its words instead"});
         plan.root = plain_words(text);
+        unknown.clear();
     }
+    for (const std::string& name : unknown)
+        plan.notices.push_back({notice::kUnknownField, name + ": is not a field (title, abstract, author, cat, lang, id, year, date); its words were searched as text"});
     if (Clause* last = last_clause(plan.root); last && last->kind == Clause::Kind::kWord && last->span.end == text.size())
         last->last = true;
     Planner planner(analyzer, context, ranking, limits.max_words, plan);
@@ -710,6 +839,11 @@ Result<QueryPlan> make_plan(std::string_view text, Analyzer& analyzer, const Que
         return Status(ErrorCode::kInvalidArgument, e.what());
     }
     std::sort(plan.spelling.begin(), plan.spelling.end(), [](const SpellingWord& a, const SpellingWord& b) { return a.span.begin < b.span.begin; });
+    if (context.vocabulary && (context.prefix || context.typos)) {
+        Expander expander(analyzer, context, ranking, plan);
+        expander.expand(plan.root, plan.root.mod != Modifier::kExcluded);
+        plan.corrected = expander.corrected();
+    }
     plan.nothing = !plan.has_text && !planner.has_constraint();
     plan.two_tiers = !plan.nothing && Planner::tiers_differ(plan.root);
     return plan;

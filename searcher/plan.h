@@ -34,6 +34,18 @@
 
 namespace abstrakt {
 
+// What the plan asks of the index's vocabulary for completions and corrections (the engine answers
+// from Xapian; tests may answer from a table). Words are folded and unprefixed.
+class Vocabulary {
+  public:
+    virtual ~Vocabulary() = default;
+    // The papers that have `term` (an index term, prefix included).
+    virtual uint64_t frequency(const std::string& term) const = 0;
+    // At most `n` words that begin with `prefix` and are longer, most frequent first.
+    virtual std::vector<std::string> completions(const std::string& prefix, size_t n) const = 0;
+    // The spelling dictionary's best word within `edits` edits of `word` (not `word`), or "".
+    virtual std::string correction(const std::string& word, unsigned edits) const = 0;
+};
 class Translator;
 class IndexCounts;
 
@@ -51,8 +63,15 @@ struct QueryContext {
     // clears this, and a query with `abstract:` is refused (kInvalidArgument) rather than failing.
     bool abstract_field = true;
     // The query-time ranking parameters (long_query_words, stop_words, max_joins,
-    // max_compounds_per_word); nullptr: the defaults.
+    // max_compounds_per_word, prefix_* and typo_*); nullptr: the defaults.
     const RankingParams* ranking = nullptr;
+    // The index's words, for completions and corrections; nullptr: neither.
+    const Vocabulary* vocabulary = nullptr;
+    // The last word, while it is being typed (Clause::last), is also searched as its completions.
+    bool prefix = false;
+    // A word the index does not know, or knows far less often than a close word, is also searched as
+    // its correction (QueryPlan::corrected).
+    bool typos = false;
     // Cross-language search (searcher/translate_plan.h): the Translator, nullptr for none (the
     // request's translate=0, or nothing to translate); the index's counts, which decide where a
     // translation can help; the language of the query's Latin words ("" = inferred per word).
@@ -151,6 +170,8 @@ struct Clause {
     // kAllOf: neighbouring single plain words also searched joined ("multi view" -> "multiview"),
     // with a phrase boost for the pair: the index of the left one in `children`.
     std::vector<size_t> joins;
+    // kFilter: why its value is not one ("year:abc"); such a filter is left out, with a notice.
+    std::string invalid;
 };
 
 // A word that a spelling correction may replace: an alphabetic word of the text (not a field name,
@@ -174,6 +195,9 @@ struct QueryPlan {
     // rewards papers that have many of them close together (engine.cc: proximity rerank).
     std::vector<std::string> proximity;
     std::vector<SpellingWord> spelling;
+    // The query with each corrected word replaced by its correction ("showing results for"), or "" when
+    // no word was corrected (Alternative::Kind::kCorrection).
+    std::string corrected;
     std::vector<Notice> notices;
     std::vector<std::string> stem_langs;
     // The words also searched in another language (translate_plan.h), as the response lists them.

@@ -1,5 +1,9 @@
 #include "searcher/snippet.h"
 
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -47,15 +51,60 @@ std::pair<uint32_t, uint32_t> original_bytes(Analyzer& analyzer, std::string_vie
 }
 
 // For a word that matched no form or stem: the query word whose German compound part it has (the
-// "modelle" of "Sprachmodelle" for "Modell"), with the part's bytes added to `marks`; kNoMatch when
-// it has none.
+// "modelle" of "Sprachmodelle" for "Modell"), with the part's bytes added to `marks` when given;
+// kNoMatch when it has none.
 int part_group(Analyzer& analyzer, std::string_view text, const Token& t, const MatchTerms& match,
-               std::vector<std::pair<uint32_t, uint32_t>>& marks) {
+               std::vector<std::pair<uint32_t, uint32_t>>* marks) {
     if (match.parts.empty() || t.joined) return kNoMatch;
     auto it = match.parts.find(t.folded);
     if (it == match.parts.end() || it->second.empty()) return kNoMatch;
-    for (const MatchTerms::Part& p : it->second) marks.push_back(original_bytes(analyzer, text, t, p.begin, p.end));
+    if (marks)
+        for (const MatchTerms::Part& p : it->second) marks->push_back(original_bytes(analyzer, text, t, p.begin, p.end));
     return it->second.front().group;
+}
+
+// A character of ICU's dictionary segmentation for Chinese and Japanese: Han, kana, and what the word
+// break rules count as kana (the prolonged sound mark U+30FC is of the Common script).
+bool is_dictionary_char(UChar32 c) {
+    if (c < 0x2E80) return false;  // below the CJK radicals: no Han, no kana
+    if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3040 && c <= 0x30FF)) return true;  // the common ideographs, kana
+    UErrorCode err = U_ZERO_ERROR;
+    const UScriptCode sc = uscript_getScript(c, &err);
+    if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA) return true;
+    return u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) || u_getIntPropertyValue(c, UCHAR_WORD_BREAK) == U_WB_KATAKANA;
+}
+
+// Whether a character can be part of a word ICU's word breaking gives a status of letter, number,
+// kana or ideograph (Analyzer keeps only those): a run of text without any (spaces, punctuation, the
+// full-width commas of Chinese text) has no word, and need not be analysed.
+bool can_start_word(UChar32 c) {
+    switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+        case U_WB_ALETTER:
+        case U_WB_HEBREW_LETTER:
+        case U_WB_NUMERIC:
+        case U_WB_KATAKANA:
+            return true;
+        default:
+            return u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isalnum(c);
+    }
+}
+
+// Calls f(character, its first byte, the byte after it) for each character of `s`; an invalid
+// sequence comes as a negative character.
+template <typename F>
+void for_each_char(std::string_view s, F&& f) {
+    const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+    const auto n = static_cast<int32_t>(s.size());
+    for (int32_t i = 0; i < n;) {
+        const int32_t at = i;
+        UChar32 c;
+        if (p[i] < 0x80) {
+            c = p[i++];
+        } else {
+            U8_NEXT(p, i, n, c);
+        }
+        f(c, static_cast<size_t>(at), static_cast<size_t>(i));
+    }
 }
 
 }  // namespace
@@ -71,15 +120,20 @@ namespace {
 
 using Analysed = MatchedText::Analysed;
 
-Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
+// `with_marks` false: no byte ranges in `marks`, for a score alone.
+Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
+                 bool with_marks = true) {
     Analysed a;
     std::vector<Token> tokens;
     analyzer.analyze(text, tokens);
     for (Token& t : tokens) {
         bool by_form = false;
         int g = group_of(analyzer, lang, t, match, by_form);
-        if (g != kNoMatch) a.marks.emplace_back(t.start, t.end);
-        else g = part_group(analyzer, text, t, match, a.marks);
+        if (g != kNoMatch) {
+            if (with_marks) a.marks.emplace_back(t.start, t.end);
+        } else {
+            g = part_group(analyzer, text, t, match, with_marks ? &a.marks : nullptr);
+        }
         if (g != kNoMatch && by_form) a.by_form.insert(g);
         if (!t.joined) {
             a.group.push_back(g);
@@ -136,6 +190,51 @@ int MatchedText::score() const {
 
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match) {
     return MatchedText(analyzer, text, lang, match).score();
+}
+
+MatchReach match_reach(const MatchTerms& match) {
+    MatchReach reach;
+    auto look = [&](const std::string& word) {
+        for_each_char(word, [&](UChar32 c, size_t, size_t) { ((c >= 0 && is_dictionary_char(c)) ? reach.dictionary : reach.other) = true; });
+    };
+    for (const auto& [word, group] : match.forms) look(word);
+    for (const auto& [word, group] : match.stems) look(word);
+    for (const auto& [word, parts] : match.parts) look(word);
+    return reach;
+}
+
+std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::string_view lang,
+                               const MatchTerms& match, MatchReach reach) {
+    if (reach.dictionary && reach.other) return std::nullopt;
+    std::set<int> groups, by_form;
+    bool left_out = false;
+    size_t run = std::string_view::npos;  // where the current run of characters kept began
+    bool has_word = false;                // whether the run has a letter or a digit (else it has no word)
+    auto close_run = [&](size_t end) {
+        if (run != std::string_view::npos && has_word) {
+            const Analysed a = analyse(analyzer, text.substr(run, end - run), lang, match, false);
+            for (int g : a.group)
+                if (g != kNoMatch) groups.insert(g);
+            by_form.insert(a.by_form.begin(), a.by_form.end());
+        }
+        run = std::string_view::npos;
+        has_word = false;
+    };
+    for_each_char(text, [&](UChar32 c, size_t at, size_t) {
+        const bool dictionary = c >= 0 && is_dictionary_char(c);
+        if (dictionary ? reach.dictionary : reach.other) {
+            if (run == std::string_view::npos) run = at;
+            if (!has_word)
+                has_word = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')
+                                    : dictionary || (c > 0 && can_start_word(c));
+        } else {
+            left_out = true;
+            close_run(at);
+        }
+    });
+    if (!left_out) return std::nullopt;
+    close_run(text.size());
+    return static_cast<int>(groups.size() + by_form.size());
 }
 
 Snippet make_snippet(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,

@@ -5,6 +5,7 @@
 #define ABSTRAKT_SEARCHER_SNIPPET_H
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "common/analysis.h"
@@ -44,6 +45,24 @@ class MatchedText {
 // English title "Simple linear attention ..." (4 points) to the German "Einfache lineare Attention-
 // Sprachmodelle ..." (3 points: "lineare" matches by stem only).
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match);
+
+// Which text the words of a query can match at all. A word of Han or kana (ICU's dictionary
+// segmentation, the costliest part of the analysis) only ever matches a query word of Han or kana, and
+// a word of any other script only one of another script: an English query cannot match the Chinese
+// words of a Chinese abstract, only the English words inside it. Tells which runs of a text
+// quick_score() may leave unanalysed.
+struct MatchReach {
+    bool dictionary = false;  // the query has a word with Han or kana
+    bool other = false;       // the query has a word without
+};
+MatchReach match_reach(const MatchTerms& match);
+
+// match_score() analysing only the runs of `text` that `reach` says can match: the same score, at the
+// cost of the rest left out. std::nullopt when the text has nothing to leave out (analyse it whole).
+// The runs are cut at the characters left out, where ICU breaks words anyway (a Han character is a
+// word boundary for Latin letters and digits), so the words kept are the words of the whole text.
+std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::string_view lang,
+                               const MatchTerms& match, MatchReach reach);
 
 // The passage of `text` with the most distinct query words (then the most matches, then the
 // earliest), cut at word boundaries with "…" where text was left out, runs of white space folded to

@@ -145,6 +145,27 @@ TEST_CASE("analysis: stems use each language's own stemmer") {
     }
 }
 
+TEST_CASE("analysis: stems made before come back the same, per language, when the cache empties too") {
+    // Analyzer::stem keeps the stems it made; a word met again, in another language or after the
+    // cache was emptied, must get what a new analyzer gives it.
+    Analyzer a;
+    auto stem = [&](const std::string& lang, const std::string& word) {
+        std::vector<Token> t;
+        a.analyze(word, t);
+        REQUIRE(t.size() >= 1);
+        return a.stem(lang, t[0]);
+    };
+    for (int round = 0; round < 2; ++round) {
+        CHECK(stem("de", "Modellen") == "modell");
+        CHECK(stem("en", "Modellen") == "modellen");  // the English stemmer keeps "-en"
+        CHECK(stem("de", "Modellen") == "modell");
+        CHECK(stem("en", "models") == "model");
+        CHECK(stem("en", "2402") == "");
+        // More distinct words than the cache holds (16,384): it is emptied and filled again.
+        for (int i = 0; i < 20000; ++i) REQUIRE(stem("en", "w" + std::to_string(i) + "ings") == "w" + std::to_string(i) + "ing");
+    }
+}
+
 TEST_CASE("analysis: a very long unbroken Chinese run is cut into windows, offsets stay exact") {
     Analyzer a;
     std::string text;

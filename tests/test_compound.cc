@@ -180,6 +180,7 @@ struct Index {
         r.query = q;
         r.lang = lang;
         r.limit = limit;
+        r.prefix = false;  // finished words: what compounds alone reach ("Größe" typed would also complete)
         auto resp = engine->search(r);
         REQUIRE_MESSAGE(resp.is_ok(), resp.message());
         return resp.value();

@@ -600,3 +600,23 @@ TEST_CASE("eval program: exit statuses, table") {
     partial_out = slurp(work.file("out.txt"));
     CHECK(partial_out.find("corpus.jsonl:6: not JSON") != std::string::npos);
 }
+
+TEST_CASE("eval: two per-query files compared, before and after") {
+    test::TempDir dir;
+    const std::string header = "query-id\tabstrakt.ndcg@10\tabstrakt.recall@100\tabstrakt.rr@10\tabstrakt.tier\n";
+    {
+        std::ofstream(dir.file("a.tsv")) << header << "q1\t0.5000\t1.0000\t0.5000\tall\nq2\t0.0000\t0.0000\t0.0000\tsome\nq3\t1.0000\t1.0000\t1.0000\tall\n";
+        std::ofstream(dir.file("b.tsv")) << header << "q1\t1.0000\t1.0000\t1.0000\tall\nq2\t0.0000\t0.0000\t0.0000\tsome\nq4\t1.0000\t1.0000\t1.0000\tall\n";
+        std::ofstream(dir.file("bad.tsv")) << header << "q1\tmuch\n";
+    }
+    auto table = eval::compare_per_query(dir.file("a.tsv"), dir.file("b.tsv"));
+    REQUIRE_MESSAGE(table.is_ok(), table.message());
+    // q1 and q2 are in both: nDCG 0.25 -> 0.5. The differences are +0.5 and 0: every one of the 4 sign
+    // assignments sums to +-0.5, as large as the observed, so p = 1 (exact enumeration): one query is
+    // no evidence.
+    CHECK(table->find("2 queries in both (3 before, 3 after)") != std::string::npos);
+    CHECK(table->find("nDCG@10       0.2500  0.5000  +0.2500  1.0000") != std::string::npos);
+    CHECK(table->find("Recall@100    0.5000  0.5000  +0.0000  1.0000") != std::string::npos);
+    CHECK(eval::compare_per_query(dir.file("a.tsv"), dir.file("bad.tsv")).message() == dir.file("bad.tsv") + ":2: expected a query id and three scores");
+    CHECK(eval::compare_per_query(dir.file("a.tsv"), dir.file("none.tsv")).status().code() == ErrorCode::kInvalidArgument);
+}

@@ -120,6 +120,8 @@ TEST_CASE("explain: term_field decodes every prefix of the schema") {
         {"Kcs.cl", "category"},        // K
         {"Lde", "lang"},               // L
         {"XY2024", "year"},            // XY, not XA
+        {"XPlinear attention", "title pair"},  // XP: two adjacent title words
+        {"XWlinear\x1fLinear", "other"},      // display forms are never searched
         {"XQfoo", "other"},            // a prefix the schema does not have
         {"ZAfoo", "other"},            // authors have no stems
         {"", "any"},                   // the empty term (MatchAll) has no prefix

@@ -23,6 +23,7 @@
 #include <vector>
 #include <zlib.h>
 
+#include "common/text.h"
 #include "http_harness.h"
 #include "searcher/http.h"
 #include "searcher/http_params.h"
@@ -104,6 +105,8 @@ TEST_CASE("http: query strings and /search parameters") {
         {{"to", "24"}},
         {{"facets", "yes"}},
         {{"explain", "yes"}},               // only 1, true, 0, false
+        {{"prefix", "no"}},
+        {{"typos", "off"}},
         {{"explain", "1"}, {"explain", "0"}},  // given twice
         {{"page", "2"}},
         {{"q", "a"}, {"q", "b"}},
@@ -119,6 +122,12 @@ TEST_CASE("http: query strings and /search parameters") {
         CHECK(!r.message().empty());
     }
     CHECK(parse({{"explain", "yes"}}).message() == "explain takes 1, true, 0 or false, not \"yes\"");
+    // Completions and corrections are on unless turned off.
+    CHECK(parse({}).value().prefix);
+    CHECK(parse({}).value().typos);
+    CHECK(!parse({{"prefix", "0"}}).value().prefix);
+    CHECK(!parse({{"typos", "false"}}).value().typos);
+    CHECK(parse({{"prefix", "1"}, {"typos", "true"}}).value().typos);
     http::Params many;
     for (size_t i = 0; i <= http::kMaxCategories; ++i) many.push_back({"cat", "c" + std::to_string(i)});
     CHECK(parse(many).status().code() == ErrorCode::kInvalidArgument);
@@ -872,11 +881,12 @@ TEST_CASE("http: facets, filters, spelling suggestion, similar papers, completio
         CHECK(j["query"] == "diff");
         REQUIRE(!j["suggestions"].empty());
         CHECK(j["suggestions"].size() <= http::kDefaultSuggestLimit);
-        for (const json& s : j["suggestions"]) CHECK(s.get<std::string>().rfind("diff", 0) == 0);
+        // Display forms: "Diffusion" as papers write it completes "diff".
+        for (const json& s : j["suggestions"]) CHECK(ascii_lower(s.get<std::string>()).rfind("diff", 0) == 0);
         json two = fetch_json("/suggest?q=linear+att&limit=2");
         REQUIRE(!two["suggestions"].empty());
         CHECK(two["suggestions"].size() <= 2);
-        for (const json& s : two["suggestions"]) CHECK(s.get<std::string>().rfind("linear att", 0) == 0);
+        for (const json& s : two["suggestions"]) CHECK(ascii_lower(s.get<std::string>()).rfind("linear att", 0) == 0);
         CHECK(fetch_json("/suggest?q=")["suggestions"].empty());
         CHECK(fetch_json("/suggest?q=" + enc("扩"))["suggestions"].is_array());
     }

@@ -5,6 +5,7 @@
 #include <xapian.h>
 
 #include <fstream>
+#include <map>
 
 #include "common/ranking.h"
 #include "common/record.h"
@@ -246,6 +247,9 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["few_results"] == 5);
     CHECK(defaults["count_to"] == 10000);
     CHECK(defaults["similar_terms"] == 25);
+    CHECK(defaults["similar_max_share"] == 0.3);
+    CHECK(defaults["suggest_max_share"] == 0.65);
+    CHECK(defaults["title_pair_weight"] == 1.0);
     CHECK(defaults["title_wdf"] == 3);
     CHECK(defaults["abstract_wdf"] == 1);
     CHECK(defaults["author_wdf"] == 1);
@@ -253,7 +257,15 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["stop_words"].size() == 33);  // Lucene's classic English set
     CHECK(defaults["translation_weight"] == 0.8);
     CHECK(defaults["translations_per_word"] == 3);
-    CHECK(defaults.size() == 18);
+        CHECK(defaults["prefix_completions"] == 10);
+    CHECK(defaults["prefix_min_chars"] == 2);
+    CHECK(defaults["prefix_weight"] == 0.5);
+    CHECK(defaults["typo_min_chars"] == 4);
+    CHECK(defaults["typo_two_edits_chars"] == 8);
+    CHECK(defaults["typo_rare"] == 2);
+    CHECK(defaults["typo_ratio"] == 10);
+    CHECK(defaults["typo_weight"] == 0.5);
+    CHECK(defaults.size() == 29);
 
     CHECK(r.set("rerank_depth", "30").is_ok());
     CHECK(r.rerank_depth == 30);
@@ -284,6 +296,9 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
         {"weighting=ineb2 1 2", "ranking parameter weighting=ineb2 1 2: too many numbers for ineb2"},
         {"weighting=ineb2 -1", "ranking parameter weighting=ineb2 -1: "},  // Xapian's own message follows
         {"title_wdf=0", "ranking parameter title_wdf=0: out of range (1 to 100)"},
+        {"similar_max_share=0", "ranking parameter similar_max_share=0: out of range (0.01 to 1)"},
+        {"suggest_max_share=1.5", "ranking parameter suggest_max_share=1.5: out of range (0.01 to 1)"},
+        {"title_pair_weight=-1", "ranking parameter title_pair_weight=-1: out of range (0 to 100)"},
         {"rerank_depth", "--ranking takes NAME=VALUE, not \"rerank_depth\""},
     };
     for (const Bad& b : bad) {
@@ -425,4 +440,189 @@ TEST_CASE("builder: a word's alternatives are or'd beside it, scaled, and satisf
     phrase.join = Alternative::Join::kPhrase;
     p.root.children[0].words[0].alternatives = {phrase};
     CHECK(build_tier(p, IndexParams{}, true).get_description().find("OR 0.25 * (language PHRASE 2 model))") != std::string::npos);
+}
+
+namespace {
+
+// A vocabulary from a table: word -> papers (stems as "Z" + stem), spelling corrections by hand.
+struct TableVocabulary : Vocabulary {
+    std::map<std::string, uint64_t> papers;
+    std::map<std::string, std::string> spelling;
+    uint64_t frequency(const std::string& term) const override {
+        auto it = papers.find(term);
+        return it == papers.end() ? 0 : it->second;
+    }
+    std::vector<std::string> completions(const std::string& prefix, size_t n) const override {
+        std::vector<std::pair<uint64_t, std::string>> found;
+        for (const auto& [w, f] : papers)
+            if (w.size() > prefix.size() && w.compare(0, prefix.size(), prefix) == 0) found.emplace_back(f, w);
+        std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        std::vector<std::string> out;
+        for (size_t i = 0; i < found.size() && i < n; ++i) out.push_back(found[i].second);
+        return out;
+    }
+    std::string correction(const std::string& word, unsigned) const override {
+        auto it = spelling.find(word);
+        return it == spelling.end() ? "" : it->second;
+    }
+};
+
+QueryPlan typed(const std::string& q, const Vocabulary& v, bool prefix = true, bool typos = true) {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    ctx.vocabulary = &v;
+    ctx.prefix = prefix;
+    ctx.typos = typos;
+    Result<QueryPlan> p = make_plan(q, analyzer, ctx);
+    REQUIRE_MESSAGE(p.is_ok(), p.message());
+    return std::move(p.value());
+}
+
+// The alternatives of the word at `span_begin`, printed as "kind:word|word".
+std::vector<std::string> alternatives_at(const Clause& c, size_t span_begin) {
+    std::vector<std::string> out;
+    for (const PlanWord& w : c.words)
+        if (w.span.begin == span_begin)
+            for (const Alternative& a : w.alternatives) {
+                std::string s = std::string(to_string(a.kind)) + ":";
+                for (size_t i = 0; i < a.words.size(); ++i) s += (i ? "|" : "") + a.words[i];
+                out.push_back(s);
+            }
+    for (const Clause& k : c.children) {
+        auto more = alternatives_at(k, span_begin);
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    return out;
+}
+
+// The word of `c` (or of its clauses) that begins at byte `at`.
+const PlanWord* word_at(const Clause& c, size_t at) {
+    for (const PlanWord& w : c.words)
+        if (w.span.begin == at) return &w;
+    for (const Clause& k : c.children)
+        if (const PlanWord* w = word_at(k, at)) return w;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("plan: the word being typed is also searched as its completions, most frequent first") {
+    TableVocabulary v;
+    v.papers = {{"transformer", 40}, {"transformers", 30}, {"transfer", 50}, {"transform", 5}, {"model", 90},
+                {"models", 80}, {"modular", 3}, {"扩散", 12}, {"扩展", 20}, {"t", 1}, {"the", 99}, {"to", 98}};
+    RankingParams rk;
+    struct Row {
+        std::string query;
+        size_t at;  // the word's first byte
+        V expected;
+        const char* why;
+    };
+    // Expected lists from the table by hand: words longer than the prefix that begin with it, by papers.
+    const Row rows[] = {
+        {"transfo", 0, {"completion:transformer|transformers|transform"}, "the last word, nothing after it"},
+        {"diffusion mod", 10, {"completion:model|models|modular"}, "only the last word"},
+        {"diffusion mod", 0, {}, "not the words before it"},
+        {"transfo ", 0, {}, "a space after it: the word is finished"},
+        {"t", 0, {}, "one Latin letter is too short (prefix_min_chars 2)"},
+        {"扩", 0, {"completion:扩展|扩散"}, "a Han character completes from one"},
+        {"robot -transfo", 8, {}, "an excluded word is not completed"},
+        {"\"linear transfo\"", 8, {}, "nor a word of a phrase"},
+        {"author:transfo", 7, {}, "nor an author's name"},
+        {"xyzzy", 0, {}, "nothing begins with it"},
+        {"model", 0, {}, "a word of its own that more papers have (90) than any completion (80): finished"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        CHECK(alternatives_at(typed(r.query, v).root, r.at) == r.expected);
+    }
+    CHECK(alternatives_at(typed("transfo", v, false).root, 0).empty());  // prefix off
+    const QueryPlan p = typed("transfo", v);
+    const PlanWord* w = word_at(p.root, 0);
+    REQUIRE((w && w->alternatives.size() == 1));
+    CHECK(w->alternatives[0].weight == rk.prefix_weight);
+    CHECK(w->alternatives[0].join == Alternative::Join::kAny);
+    CHECK(p.corrected.empty());
+}
+
+TEST_CASE("plan: a misspelt word is also searched as its correction, and the plan says so") {
+    TableVocabulary v;
+    v.papers = {{"attention", 200}, {"Zattent", 230}, {"linear", 70}, {"Zlinear", 75}, {"language", 800},
+                {"Zlanguag", 820}, {"langauge", 1}, {"modell", 0}, {"Zmodel", 50}, {"gene", 2}, {"gen", 5},
+                {"retrieval", 150}, {"Zretriev", 160}, {"manipulation", 9}, {"Zmanipul", 9}};
+    v.spelling = {{"atention", "attention"}, {"langauge", "language"}, {"modell", "models"}, {"gene", "gen"},
+                  {"retreival", "retrieval"}, {"manipulaton", "manipulation"}, {"lineer", "linear"}};
+    struct Row {
+        std::string query;
+        size_t at;
+        V expected;
+        std::string corrected;
+        const char* why;
+    };
+    // From the table and the rule (typo_rare 2, typo_ratio 10, typo_min_chars 4), by hand.
+    const Row rows[] = {
+        {"linear atention ", 7, {"correction:attention"}, "linear attention ", "unknown, 200 papers have the correction"},
+        {"langauge model ", 0, {"correction:language"}, "language model ", "1 paper has it, 800 the correction"},
+        {"modell ", 0, {}, "", "known by its stem (50 papers have model)"},
+        {"gene ", 0, {}, "", "5 papers are fewer than 10 x 2"},
+        {"manipulaton ", 0, {}, "", "9 papers are fewer than 10 x 1"},
+        {"lineer atention ", 0, {"correction:linear"}, "linear attention ", "two corrections"},
+        {"atn ", 0, {}, "", "shorter than typo_min_chars"},
+        {"\"linear atention\"", 8, {}, "", "not inside a phrase"},
+        {"robot -atention", 7, {}, "", "not an excluded word"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        const QueryPlan p = typed(r.query, v);
+        CHECK(alternatives_at(p.root, r.at) == r.expected);
+        CHECK(p.corrected == r.corrected);
+    }
+    const QueryPlan off = typed("linear atention ", v, true, false);
+    CHECK(alternatives_at(off.root, 7).empty());
+    CHECK(off.corrected.empty());
+    // The correction is searched by its stem, weighted below the word.
+    const QueryPlan p = typed("linear atention ", v);
+    const PlanWord* w = word_at(p.root, 7);
+    REQUIRE((w && w->alternatives.size() == 1));
+    const Alternative& a = w->alternatives[0];
+    CHECK(a.stems == V{"attent"});
+    CHECK(a.weight == RankingParams{}.typo_weight);
+    // The last word is corrected when it has no completion, and completed (not corrected) when it has.
+    CHECK(alternatives_at(typed("linear atention", v).root, 7) == V{"correction:attention"});
+    v.papers["atentions"] = 1;
+    CHECK(alternatives_at(typed("linear atention", v).root, 7) == V{"completion:atentions"});
+}
+
+TEST_CASE("plan: mistyped filters are left out with a notice, an unknown field is searched as text with one") {
+    struct Row {
+        std::string query;
+        V codes;
+        std::string printed;  // a line of the printed plan
+        const char* why;
+    };
+    const Row rows[] = {
+        {"year:abc robot", {"invalid_filter"}, "    filter year:abc = invalid, left out\n", "not a year"},
+        {"date:2024-13-45 robot", {"invalid_filter"}, "    filter date:2024-13-45 = invalid, left out\n", "no month 13"},
+        {"lang:xx robot", {"invalid_filter"}, "    filter lang:xx = invalid, left out\n", "no such language"},
+        {"year:2024 robot", {}, "    filter year:2024 = XY2024\n", "a good filter"},
+        {"foo:bar", {"unknown_field"}, "  word \"foo:bar\" @0-7 last: foo {en:foo}, bar {en:bar}\n", "not a field"},
+        {"ratio 10:1", {}, "", "digits before the colon: not a field name"},
+        {"see http://example.org", {}, "", "a URL"},
+        {"robot (year:abc", {"query_unparsed"}, "", "the parse failed: plain words, no filter"},
+    };
+    for (const Row& r : rows) {
+        CAPTURE(r.query);
+        CAPTURE(r.why);
+        const QueryPlan p = plan_of(r.query);
+        V codes;
+        for (const Notice& n : p.notices) codes.push_back(n.code);
+        CHECK(codes == r.codes);
+        if (!r.printed.empty()) CHECK(p.print().find(r.printed) != std::string::npos);
+    }
+    const QueryPlan p = plan_of("year:abc robot");
+    CHECK(p.notices[0].message == "year:abc is not a year or a range of years; the filter was left out");
+    CHECK(build_tier(p, IndexParams{}, true).get_description() == "Query(((robot SYNONYM Zrobot) OR robot))");
+    CHECK(plan_of("year:abc").nothing);
 }

@@ -689,11 +689,11 @@ TEST_CASE("similar papers, suggestions, records, index info") {
     CHECK(unknown.status().code() == ErrorCode::kNotFound);
     CHECK(idx.engine->similar("p1", 0, 1000).status().code() == ErrorCode::kInvalidArgument);
 
-    // Completions: the last word as a prefix, the most frequent indexed word first.
+    // Completions: the last word as a prefix, the most frequent indexed word first, as papers write it.
     CHECK(idx.engine->suggest("lin", 5).value() == V{"linear"});
-    CHECK(idx.engine->suggest("fast dif", 5).value() == V{"fast diffusion", "fast diffusionsmodelle"});
+    CHECK(idx.engine->suggest("fast dif", 5).value() == V{"fast diffusion", "fast Diffusionsmodelle"});
     CHECK(idx.engine->suggest("fast dif", 1).value() == V{"fast diffusion"});
-    CHECK(idx.engine->suggest("linear ", 5).value().empty());  // nothing to complete after a space
+    CHECK(idx.engine->suggest("regression ", 5).value() == V{"regression linear"});  // the next word of a title
     CHECK(idx.engine->suggest("", 5).value().empty());
     CHECK(idx.engine->suggest("xq", 5).value().empty());
     CHECK(idx.engine->suggest("lin", 0).status().code() == ErrorCode::kInvalidArgument);
@@ -710,6 +710,89 @@ TEST_CASE("similar papers, suggestions, records, index info") {
     CHECK(info->documents == 7);
     CHECK(info->revision >= 1);
     CHECK(info->bytes > 0);
+    // revision(): the same without the walk over the files (the ETag's and /health's).
+    auto rev = idx.engine->revision();
+    REQUIRE(rev.is_ok());
+    CHECK(rev->revision == info->revision);
+    CHECK(rev->documents == 7);
+    CHECK(rev->bytes == 0);
+}
+
+// Type-ahead (schema.h: kPrefixDisplay, kPrefixTitlePair): eight English papers that all say "the",
+// "to" and "that", eight German ones that all say "die" and "und" (function words by data: 8 of 8 is
+// more than suggest_max_share 0.65 with confidence), a Chinese one.
+const std::vector<std::string> kTyping = {
+    R"({"id": "e1", "title": {"en": "Linear attention transformers"}, "abstract": {"en": "We show that the linear attention is fast to run."}})",
+    R"({"id": "e2", "title": {"en": "Linear attention at scale"}, "abstract": {"en": "The model learns to attend, so that it scales."}})",
+    R"({"id": "e3", "title": {"en": "Linear regression revisited"}, "abstract": {"en": "We show that the regression is linear to the end."}})",
+    R"({"id": "e4", "title": {"en": "Transformer-based retrieval"}, "abstract": {"en": "Dense models are the best way to search, so that recall is high."}})",
+    R"({"id": "e5", "title": {"en": "Sparse tokens"}, "abstract": {"en": "The tokens help to run faster, so that we save tokens."}})",
+    R"({"id": "e6", "title": {"en": "Image generation", "zh": "基于扩散模型的图像生成"}, "abstract": {"en": "The images go to noise, so that we learn.", "zh": "本文提出一种基于扩散模型的方法。"}})",
+    R"({"id": "e7", "title": {"en": "Graph search"}, "abstract": {"en": "The graph helps to search, so that paths are short."}})",
+    R"({"id": "e8", "title": {"en": "Sparse codes"}, "abstract": {"en": "The codes map to bits, so that memory is small."}})",
+    R"({"id": "g1", "title": {"de": "Über große Sprachmodelle"}, "abstract": {"de": "Die Modelle und die Daten sind groß."}})",
+    R"({"id": "g2", "title": {"de": "Große Daten für Suche"}, "abstract": {"de": "Wir zeigen die Suche und Modelle."}})",
+    R"({"id": "g3", "title": {"de": "Suche über Graphen"}, "abstract": {"de": "Die Graphen und die Wege."}})",
+    R"({"id": "g4", "title": {"de": "Schnelle Diffusionsmodelle"}, "abstract": {"de": "Die Bilder und die Modelle."}})",
+    R"({"id": "g5", "title": {"de": "Kleine Netze"}, "abstract": {"de": "Die Netze und die Wege."}})",
+    R"({"id": "g6", "title": {"de": "Daten im Netz"}, "abstract": {"de": "Die Daten und das Netz."}})",
+    R"({"id": "g7", "title": {"de": "Wege im Wald"}, "abstract": {"de": "Die Wege und die Bäume."}})",
+    R"({"id": "g8", "title": {"de": "Bäume zählen"}, "abstract": {"de": "Die Bäume und die Zahlen."}})",
+};
+
+TEST_CASE("suggest: display forms, no function words, the next word, Chinese prefixes") {
+    SmallIndex idx(kTyping);
+    auto s = [&](const std::string& text, size_t limit = 10) {
+        auto r = idx.engine->suggest(text, limit);
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        return r.value();
+    };
+    // "the", "to", "that" (8 of 8 English papers) are never offered; the rest by papers, ties in
+    // folded order; each word as papers write it.
+    CHECK(s("t") == V{"tokens", "Transformer-based", "transformers"});
+    CHECK(s("th").empty());
+    CHECK(s("transformer-bas") == V{"Transformer-based"});
+    CHECK(s("dense transfo") == V{"dense Transformer-based", "dense transformers"});
+    // German: "die" (8 of 8 German papers) is not offered; "Daten" (3 papers) before "das", "Dense",
+    // "Diffusionsmodelle" (1 each).
+    CHECK(s("d") == V{"Daten", "das", "Dense", "Diffusionsmodelle"});
+    CHECK(s("und").empty());
+    // Diacritics and ß as written: "große" (g1) and "Große" (g2) tie, the first in byte order shows.
+    CHECK(s("Groß") == V{"Große", "groß"});
+    CHECK(s("über") == V{"Über"});
+    CHECK(s("uber") == V{"Über"});
+    // After a space: the next word of the titles, the most frequent first.
+    CHECK(s("linear ") == V{"linear attention", "linear regression"});
+    CHECK(s("Linear ", 1) == V{"Linear attention"});
+    CHECK(s("sparse ") == V{"sparse codes", "sparse tokens"});
+    CHECK(s("nothing ").empty());
+    // A Han character completes to the words that start with it.
+    CHECK(s("扩") == V{"扩散"});
+    CHECK(s("基于扩") == V{"基于扩散"});
+}
+
+TEST_CASE("search: a title that holds the query's words together ranks above papers that have them apart") {
+    const std::vector<std::string> papers = {
+        // t1: the words apart in its title, and many times in its abstract, once side by side in a list
+        // (which the phrase boost counts as the phrase).
+        R"({"id": "t1", "title": {"en": "Linear routers and attention routers"}, "abstract": {"en": "We compare routers: Linear, Attention, MLP. Linear layers feed attention heads, and attention is linear in cost."}})",
+        // t2: the pair in its title.
+        R"({"id": "t2", "title": {"en": "Simple linear attention language models"}, "abstract": {"en": "A recurrent model for recall."}})",
+        // t3: neither together.
+        R"({"id": "t3", "title": {"en": "Attention sinks"}, "abstract": {"en": "Linear probes find sinks."}})",
+    };
+    SmallIndex idx(papers);
+    CHECK(idx.ids("linear attention") == V{"t2", "t1", "t3"});
+    // Off: the abstract that repeats both words wins, as before.
+    SearchRequest r;
+    r.query = "linear attention";
+    auto off = std::make_shared<RankingParams>();
+    REQUIRE(off->set("title_pair_weight", "0").is_ok());
+    r.ranking = off;
+    auto resp = idx.engine->search(r);
+    REQUIRE(resp.is_ok());
+    REQUIRE(!resp->hits.empty());
+    CHECK(resp->hits[0].id == "t1");
 }
 
 TEST_CASE("snippet: passage choice, ellipses, white space") {
@@ -738,6 +821,54 @@ TEST_CASE("snippet: passage choice, ellipses, white space") {
     m.stems = {{"thread", 1}};
     CHECK(make_snippet(a, "Two threads.", "en", m, o).html() == "Two <mark>threads</mark>.");
     CHECK(make_snippet(a, "", "en", m, o).empty());
+}
+
+TEST_CASE("snippet: quick_score leaves out only what the query cannot match, and scores the same") {
+    Analyzer a;
+    auto terms = [&](const std::string& query) {
+        MatchTerms m;
+        std::vector<Token> toks;
+        a.analyze(query, toks);
+        int g = 0;
+        for (const Token& t : toks) {
+            m.forms.emplace(t.folded, g);
+            if (std::string s = a.stem("en", t); !s.empty()) m.stems.emplace(s, g);
+            ++g;
+        }
+        return m;
+    };
+    const MatchTerms en = terms("diffusion models"), zh = terms("扩散模型"), both = terms("扩散模型 diffusion");
+    CHECK(match_reach(en).other);
+    CHECK_FALSE(match_reach(en).dictionary);
+    CHECK(match_reach(zh).dictionary);
+    CHECK_FALSE(match_reach(zh).other);
+    CHECK(match_reach(both).dictionary);
+    CHECK(match_reach(both).other);
+    CHECK_FALSE(match_reach(MatchTerms{}).dictionary);
+
+    const std::string zh_text = "我们提出了一种新的扩散模型（Diffusion Models），在图像生成上优于GAN。实验表明 diffusion 更稳定。";
+    const std::string en_text = "We study diffusion models for image generation; a model of diffusion.";
+    // An English query over a Chinese text: only its Latin words are analysed, with the score of the whole.
+    REQUIRE(quick_score(a, zh_text, "zh", en, match_reach(en)));
+    CHECK(*quick_score(a, zh_text, "zh", en, match_reach(en)) == match_score(a, zh_text, "zh", en));
+    CHECK(match_score(a, zh_text, "zh", en) == 4);  // both words, both as typed
+    // A Chinese query over the same text: only the Han runs.
+    REQUIRE(quick_score(a, zh_text, "zh", zh, match_reach(zh)));
+    CHECK(*quick_score(a, zh_text, "zh", zh, match_reach(zh)) == match_score(a, zh_text, "zh", zh));
+    CHECK(match_score(a, zh_text, "zh", zh) > 0);
+    // A Chinese query over an English text: nothing can match, nothing is analysed.
+    REQUIRE(quick_score(a, en_text, "en", zh, match_reach(zh)));
+    CHECK(*quick_score(a, en_text, "en", zh, match_reach(zh)) == 0);
+    // Nothing to leave out (an English query over English text, a mixed query): the caller analyses it whole.
+    CHECK_FALSE(quick_score(a, en_text, "en", en, match_reach(en)));
+    CHECK_FALSE(quick_score(a, zh_text, "zh", both, match_reach(both)));
+    // A Latin word touching Han characters on both sides is still whole ("GAN" above), and a
+    // hyphenated chain inside Chinese text still joins.
+    const MatchTerms gan = terms("GAN multiview");
+    const std::string chain = "基于multi-view的GAN方法";
+    REQUIRE(quick_score(a, chain, "zh", gan, match_reach(gan)));
+    CHECK(*quick_score(a, chain, "zh", gan, match_reach(gan)) == 4);
+    CHECK(match_score(a, chain, "zh", gan) == 4);
 }
 
 TEST_CASE("search: the bundled data") {
@@ -786,6 +917,19 @@ TEST_CASE("search: the bundled data") {
     SearchResponse starcoder = search("2402.19173");
     REQUIRE(!starcoder.hits.empty());
     CHECK(starcoder.hits[0].id == "2402.19173");
+
+    // Similar to StarCoder 2 (English and German title and abstract): German function words ("die",
+    // "und", "wir", "auf": in more than similar_max_share of the German papers) are no expansion terms,
+    // so no hit has them marked. (Before, each of the ten German seed papers was similar through them.)
+    auto similar = e.value()->similar("2402.19173", 0, 10);
+    REQUIRE(similar.is_ok());
+    REQUIRE(!similar->hits.empty());
+    for (const Hit& h : similar->hits) {
+        CAPTURE(h.id);
+        const std::string marked = h.snippet.html() + h.title_highlighted.html();
+        for (const char* w : {"die", "Die", "und", "wir", "Wir", "auf", "der"})
+            CHECK(marked.find("<mark>" + std::string(w) + "</mark>") == std::string::npos);
+    }
 
     // Chinese: every hit for 扩散 has it in a Chinese title or abstract.
     SearchResponse zh = search("扩散");
@@ -947,4 +1091,54 @@ TEST_CASE("search: no \"did you mean\" for a word the index has by one of its st
     CHECK(r.total < 5);  // few enough that a suggestion would be looked for
     CHECK(r.suggestion.empty());
     CHECK(idx.search("retna").suggestion == "retina");  // a word no paper has, by form or stem
+}
+
+TEST_CASE("search: as people type: completions and corrections, each below the words as typed") {
+    std::vector<std::string> papers = kPapers;
+    papers.push_back(R"({"id": "t1", "title": {"en": "Transfo: a tool for power grids"}, "published": "2020-01-01"})");
+    papers.push_back(R"({"id": "t2", "title": {"en": "Transformers see images"}, "published": "2021-01-01"})");
+    papers.push_back(R"({"id": "t3", "title": {"en": "Transformers hear sounds"}, "published": "2019-01-01"})");
+    SmallIndex idx(papers);
+    auto ids = [&](SearchRequest r) {
+        V out;
+        auto resp = idx.engine->search(r);
+        REQUIRE_MESSAGE(resp.is_ok(), resp.message());
+        for (const Hit& h : resp->hits) out.push_back(h.id);
+        return out;
+    };
+    SearchRequest r;
+    r.query = "transfo";
+    CHECK(ids(r) == V{"t1", "t2", "t3"});  // the word as typed first, then its completion (2 papers, more than 1)
+    r.prefix = false;
+    CHECK(ids(r) == V{"t1"});
+    r.query = "transfo ";  // finished: a space after it
+    r.prefix = true;
+    CHECK(ids(r) == V{"t1"});
+    r.query = "linear atten";  // every word must still match: p3 has "linear" only
+    SearchResponse typed = idx.engine->search(r).value();
+    CHECK(typed.hits.size() == 3);
+    CHECK(typed.hits[0].id == "p1");
+    CHECK(typed.hits[1].id == "p2");
+    CHECK(typed.total == 3);
+    CHECK(typed.hits[0].title_highlighted.html() == "<mark>Linear</mark> <mark>attention</mark> for language models");
+
+    // Corrections: with typo_ratio 1, two papers with "attention" outweigh none with "atention".
+    auto ranking = std::make_shared<RankingParams>();
+    REQUIRE(ranking->set("typo_ratio", "1").is_ok());
+    SearchRequest c;
+    c.query = "linear atention";
+    c.ranking = ranking;
+    SearchResponse fixed = idx.engine->search(c).value();
+    CHECK(fixed.corrected == "linear attention");
+    CHECK(fixed.suggestion.empty());  // the correction was searched: no "did you mean" as well
+    REQUIRE(!fixed.notices.empty());
+    CHECK(fixed.notices.back().code == notice::kCorrected);
+    REQUIRE(fixed.hits.size() >= 2);
+    CHECK(fixed.hits[0].id == "p1");
+    CHECK(fixed.hits[1].id == "p2");
+    c.typos = false;
+    SearchResponse off = idx.engine->search(c).value();
+    CHECK(off.corrected.empty());
+    CHECK(off.suggestion == "linear attention");  // offered, not searched
+    CHECK(off.hits[0].id == "p3");                // "linear" alone, as before
 }

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "common/compound.h"
@@ -398,6 +400,27 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     // The query's language given: every Latin word is taken as German.
     auto forced = t.translate_query(tokens, "en", 2, analyzer, "de");
     CHECK(forced[1].source == "training");
+}
+
+TEST_CASE("translator: ABSTRAKT_DING and ABSTRAKT_LEXICON_DIR choose the resources, ABSTRAKT_DING= leaves Ding out") {
+    auto saved = [](const char* name) -> std::optional<std::string> {
+        const char* v = std::getenv(name);
+        return v ? std::optional<std::string>(v) : std::nullopt;
+    };
+    const auto ding = saved("ABSTRAKT_DING"), dir = saved("ABSTRAKT_LEXICON_DIR");
+    ::setenv("ABSTRAKT_DING", "", 1);
+    ::setenv("ABSTRAKT_LEXICON_DIR", "/nowhere/lexicon", 1);
+    Translator::Resources res = Translator::default_resources();
+    CHECK(res.ding_path.empty());
+    CHECK(res.lexicon_dir == "/nowhere/lexicon");
+    ::setenv("ABSTRAKT_DING", "/somewhere/de-en", 1);
+    CHECK(Translator::default_resources().ding_path == "/somewhere/de-en");
+    ::unsetenv("ABSTRAKT_DING");
+    CHECK(Translator::default_resources().ding_path == "/usr/share/trans/de-en");
+    for (const auto& [name, value] : {std::pair{"ABSTRAKT_DING", ding}, {"ABSTRAKT_LEXICON_DIR", dir}}) {
+        if (value) ::setenv(name, value->c_str(), 1);
+        else ::unsetenv(name);
+    }
 }
 
 TEST_CASE("translator: the project's default resources (Ding from scripts/setup, data/lexicon)") {

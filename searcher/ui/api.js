@@ -18,6 +18,7 @@ export class ApiError extends Error {
 export function searchParams(state) {
   const p = new URLSearchParams();
   if (state.q) p.set('q', state.q);
+  if (state.typos === false) p.set('typos', '0');
   if (state.lang) p.set('lang', state.lang);
   if (state.sort && state.sort !== 'relevance') p.set('sort', state.sort);
   if (state.year) {

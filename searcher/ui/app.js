@@ -34,12 +34,15 @@ const els = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// State and URL: /?q=...&lang=...&year=...&cat=...&sort=...&page=...&paper=...
+// State and URL: /?q=...&typos=0&lang=...&year=...&cat=...&sort=...&page=...&paper=...
+// typos=0: the query as typed, its misspelt words not searched as their corrections ("Search
+// instead for"); a new query drops it.
 // ---------------------------------------------------------------------------------------------
 
 function stateFromUrl(loc) {
   const p = new URLSearchParams(loc.search);
-  const s = { q: p.get('q') || '', lang: '', year: '', cat: [], sort: 'relevance', page: 1, paper: p.get('paper') || '' };
+  const q = p.get('q') || '';
+  const s = { q, typos: !(q && ['0', 'false'].includes(p.get('typos'))), lang: '', year: '', cat: [], sort: 'relevance', page: 1, paper: p.get('paper') || '' };
   const lang = p.get('lang') || '';
   if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang)) s.lang = lang.toLowerCase();
   const year = p.get('year') || '';
@@ -54,6 +57,7 @@ function stateFromUrl(loc) {
 function urlFromState(s) {
   const p = new URLSearchParams();
   if (s.q) p.set('q', s.q);
+  if (!s.typos) p.set('typos', '0');
   if (s.lang) p.set('lang', s.lang);
   if (s.year) p.set('year', s.year);
   for (const c of s.cat) p.append('cat', c);
@@ -127,8 +131,9 @@ function setStatus(kind) {
   els.results.setAttribute('aria-busy', kind === 'loading' ? 'true' : 'false');
 }
 
-async function runSearch(s, { inputAt = 0, fromHistory = false } = {}) {
+async function runSearch(s, { inputAt = 0, fromHistory = false, retry = false } = {}) {
   const seq = ++searchSeq;
+  if (!retry) autoRetries = 0;
   if (searchAbort) searchAbort.abort();
   searchAbort = null;
   clearTimeout(retryTimer);
@@ -157,7 +162,6 @@ async function runSearch(s, { inputAt = 0, fromHistory = false } = {}) {
     cache.delete(key);
     cache.set(key, data);
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
-    autoRetries = 0;
     hideError();
     renderResponse(data, s);
     setStatus('ready');
@@ -172,7 +176,7 @@ async function runSearch(s, { inputAt = 0, fromHistory = false } = {}) {
     for (const el of [els.results, els.notices, els.pager]) clear(el);
     els.status.textContent = '';
     markRendered(s);
-    showError(e, () => runSearch(current));
+    showError(e, () => runSearch(current, { retry: true }));
     setStatus('error');
   }
 }
@@ -266,22 +270,24 @@ function renderResponse(data, s) {
   }
 }
 
-function noticeText(n) {
-  if (typeof n === 'string') {
-    if (n.startsWith('no paper matches every word')) return t('notice_some_words');
-    return n;
-  }
-  if (n && typeof n === 'object') {
-    if (typeof n.code === 'string' && has('notice_' + n.code)) return t('notice_' + n.code);
-    if (typeof n.message === 'string') return n.message;
-    if (typeof n.code === 'string') return n.code;
-  }
-  return '';
+// The API's notices (docs/http-api.md, "Notice codes"): a known code is said in the interface's
+// language. Where the API's English message carries what the code alone cannot (the parse error, the
+// filter left out), it follows as a detail. An unknown code shows its message.
+const NOTICE_DETAIL = new Set(['query_unparsed', 'unknown_field', 'invalid_filter', 'record_unreadable']);
+
+function noticeItem(n) {
+  if (!n || typeof n !== 'object') return null;
+  const code = typeof n.code === 'string' ? n.code : '';
+  const message = typeof n.message === 'string' ? n.message : '';
+  const known = code && has('notice_' + code);
+  if (!known && !message) return null;
+  const detail = known && NOTICE_DETAIL.has(code) && message ? h('span', { class: 'notice-detail', lang: 'en' }, ' (' + message + ')') : null;
+  return h('p', { class: 'notice', 'data-code': code || null, lang: known ? null : 'en' }, known ? t('notice_' + code) : message, detail);
 }
 
-// A link that searches for `q` with the other settings kept.
-function queryLink(q, s) {
-  const next = { ...s, q, page: 1, paper: '' };
+// A link that searches for `q` with the other settings kept; typos false: the query as typed.
+function queryLink(q, s, typos = true) {
+  const next = { ...s, q, typos, page: 1, paper: '' };
   return h('a', {
     href: urlFromState(next),
     class: 'query-link',
@@ -294,19 +300,19 @@ function queryLink(q, s) {
   }, q);
 }
 
-// "also searched": a list of strings, of {lang, query|text} objects, or an object of language to text.
-function translationList(tr) {
+// "Also searched": each query word's translations, `[{word, lang, to, as: [...]}]`.
+function translationItems(tr) {
   const out = [];
-  const add = (text, lang) => {
-    if (typeof text === 'string' && text) out.push({ text, lang: typeof lang === 'string' ? lang : '' });
-  };
-  if (Array.isArray(tr)) {
-    for (const x of tr) {
-      if (typeof x === 'string') add(x, '');
-      else if (x && typeof x === 'object') add(x.query ?? x.text ?? x.translation, x.lang ?? x.language);
-    }
-  } else if (tr && typeof tr === 'object') {
-    for (const [lang, text] of Object.entries(tr)) add(Array.isArray(text) ? text.join(' ') : text, lang);
+  for (const x of Array.isArray(tr) ? tr : []) {
+    if (!x || typeof x !== 'object' || !Array.isArray(x.as)) continue;
+    const as = x.as.filter((a) => typeof a === 'string' && a);
+    if (!as.length) continue;
+    const to = typeof x.to === 'string' ? x.to : '';
+    const word = typeof x.word === 'string' ? x.word : '';
+    const lang = typeof x.lang === 'string' ? x.lang : '';
+    out.push([out.length ? '; ' : '', h('span', { class: 'translation-item' },
+      h('span', { class: 'translation', lang: to || null }, as.join(', ')),
+      word ? [' (', t('translationFor') + ' ', h('span', { class: 'translation-word', lang: lang || null }, word), ')'] : null)]);
   }
   return out;
 }
@@ -314,24 +320,23 @@ function translationList(tr) {
 function renderNotices(data, s) {
   clear(els.notices);
   const items = [];
-  if (typeof data.corrected === 'string' && data.corrected && data.corrected !== s.q) {
-    items.push(h('p', { class: 'notice corrected' }, t('showingResultsFor') + ' ', h('strong', null, data.corrected), '. ',
-      t('searchInsteadFor') + ' ', queryLink(s.q, s)));
+  const corrected = typeof data.corrected === 'string' && data.corrected ? data.corrected : '';
+  if (corrected) {
+    items.push(h('p', { class: 'notice corrected' }, t('showingResultsFor') + ' ', h('strong', null, corrected), '. ',
+      t('searchInsteadFor') + ' ', queryLink(s.q, s, false)));
   } else if (typeof data.suggestion === 'string' && data.suggestion && data.suggestion !== s.q) {
     items.push(h('p', { class: 'notice suggestion' }, t('didYouMean') + ' ', queryLink(data.suggestion, s)));
   }
-  const translations = translationList(data.translations);
-  if (translations.length) {
-    items.push(h('p', { class: 'notice translations' }, t('alsoSearched') + ' ',
-      translations.map((x, i) => [i ? ', ' : '', h('span', { lang: x.lang || null, class: 'translation' }, x.text),
-        x.lang ? h('span', { class: 'lang-code' }, ` (${languageName(x.lang)})`) : null])));
-  }
+  const translations = translationItems(data.translations);
+  if (translations.length) items.push(h('p', { class: 'notice translations' }, t('alsoSearched') + ' ', translations));
   for (const n of Array.isArray(data.notices) ? data.notices : []) {
-    const text = noticeText(n);
-    if (text) items.push(h('p', { class: 'notice', 'data-code': (n && n.code) || null }, text));
+    // The fields above say these better, with the words; the notice alone only when they are missing.
+    if (n && ((n.code === 'corrected' && corrected) || (n.code === 'translated' && translations.length))) continue;
+    const item = noticeItem(n);
+    if (item) items.push(item);
   }
-  if (data.partial) {
-    const missing = Array.isArray(data.missing_shards) ? data.missing_shards.join(', ') : '';
+  if (data.partial === true) {
+    const missing = Array.isArray(data.missing_shards) ? data.missing_shards.filter((m) => typeof m === 'string').join(', ') : '';
     items.push(h('p', { class: 'notice partial' }, t('partial', missing)));
   }
   els.notices.append(...items);
@@ -440,11 +445,8 @@ function authorsText(authors) {
   return t('authorsMore', names.slice(0, AUTHORS_SHOWN - 1).join(', '), formatNumber(names.length - AUTHORS_SHOWN + 1));
 }
 
-// The languages a hit has: `langs` when the API gives it, else those of its title and snippet.
-function hitLangs(hit) {
-  if (Array.isArray(hit.langs)) return hit.langs.filter((l) => typeof l === 'string');
-  return [...new Set([hit.title_lang, hit.snippet_lang].filter((l) => typeof l === 'string' && l))];
-}
+// The languages a hit has (`langs`).
+const hitLangs = (hit) => (Array.isArray(hit.langs) ? hit.langs.filter((l) => typeof l === 'string' && l) : []);
 
 // A click without a modifier key or another button: the page handles it; others open a tab.
 const plainClick = (e) => e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
@@ -485,7 +487,8 @@ function langBadges(langs) {
 
 function hitItem(hit, s) {
   const id = typeof hit.id === 'string' ? hit.id : '';
-  const title = typeof hit.title_highlighted === 'string' ? highlighted(hit.title_highlighted) : (hit.title ?? id);
+  const title = typeof hit.title_highlighted === 'string' && hit.title_highlighted ? highlighted(hit.title_highlighted)
+    : typeof hit.title === 'string' && hit.title ? hit.title : id;
   const link = arxivUrl(id, hit.url);
   return h('li', { class: 'hit', 'data-id': id },
     h('h3', { class: 'hit-title', lang: hit.title_lang || null }, paperLink(id, s, title, { class: 'paper-link' })),
@@ -544,8 +547,9 @@ function paragraphs(text) {
   return text.split(/\n\s*\n/).map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean).map((p) => h('p', null, p));
 }
 
-async function showPaper(id) {
+async function showPaper(id, { retry = false } = {}) {
   const seq = ++paperSeq;
+  if (!retry) autoRetries = 0;
   clearTimeout(retryTimer);
   if (searchAbort) searchAbort.abort();
   searchSeq++;
@@ -564,7 +568,7 @@ async function showPaper(id) {
     if (rec.reason && rec.reason.name === 'AbortError') return;
     const e = rec.reason;
     if (e && e.kind === 'not_found') e.message = t('errNotFound', id);
-    showError(e, () => showPaper(id));
+    showError(e, () => showPaper(id, { retry: true }));
     setStatus('error');
     return;
   }
@@ -639,16 +643,6 @@ let suggestTimer = 0;
 let completions = [];
 let active = -1;
 
-function completionOf(x) {
-  if (typeof x === 'string') return { value: x, label: x };
-  if (x && typeof x === 'object') {
-    const value = x.query ?? x.text ?? x.completion ?? x.value;
-    const label = x.display ?? x.label ?? value;
-    if (typeof value === 'string') return { value, label: typeof label === 'string' ? label : value };
-  }
-  return null;
-}
-
 function closeCompletions() {
   suggestSeq++;
   if (suggestAbort) suggestAbort.abort();
@@ -671,7 +665,7 @@ function renderCompletions() {
       'aria-selected': i === active ? 'true' : 'false',
       onmousedown: (e) => e.preventDefault(),  // keeps the focus in the box
       onclick: () => pickCompletion(i),
-    }, c.label));
+    }, c));
   });
   const open = completions.length > 0;
   els.list.hidden = !open;
@@ -693,7 +687,11 @@ async function fetchCompletions() {
   try {
     const data = await api.suggest(q, { signal: ctl.signal });
     if (seq !== suggestSeq || els.q.value !== q || document.activeElement !== els.q) return;
-    completions = (Array.isArray(data.suggestions) ? data.suggestions : []).map(completionOf).filter((c) => c && c.value !== q);
+    // Each suggestion is the whole query completed, in its display form; the one that is the text as
+    // typed (but for case) would take nothing further.
+    const typed = q.trim().toLocaleLowerCase();
+    completions = (Array.isArray(data.suggestions) ? data.suggestions : [])
+      .filter((c) => typeof c === 'string' && c.trim() && c.trim().toLocaleLowerCase() !== typed);
     active = -1;
     renderCompletions();
   } catch {
@@ -705,27 +703,36 @@ async function fetchCompletions() {
   }
 }
 
+// The state for the text `q` from the search box: a new query is corrected again.
+const withQuery = (q) => ({ ...current, q, typos: q === current.q ? current.typos : true, page: 1, paper: '' });
+
 function pickCompletion(i) {
   const c = completions[i];
   if (!c) return;
-  els.q.value = c.value;
+  els.q.value = c;
   closeCompletions();
   clearTimeout(searchTimer);
-  navigate({ ...current, q: c.value, page: 1, paper: '' }, { fromTyping: true });
+  navigate(withQuery(c), { fromTyping: true });
   typing = false;
 }
 
-els.q.addEventListener('input', (e) => {
+// While an input method composes (pinyin, kana), the box holds letters that are not yet the word: the
+// search waits for the composition's end.
+function onTyped(e) {
+  if (e.isComposing) return;
   const inputAt = e.timeStamp > 0 ? Math.min(e.timeStamp, performance.now()) : performance.now();
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
-    navigate({ ...current, q: els.q.value, page: 1, paper: '' }, { fromTyping: true, inputAt });
+    navigate(withQuery(els.q.value), { fromTyping: true, inputAt });
   }, SEARCH_DEBOUNCE_MS);
   clearTimeout(suggestTimer);
   suggestTimer = setTimeout(fetchCompletions, SUGGEST_DEBOUNCE_MS);
-});
+}
+els.q.addEventListener('input', onTyped);
+els.q.addEventListener('compositionend', onTyped);
 
 els.q.addEventListener('keydown', (e) => {
+  if (e.isComposing) return;  // the input method's own keys (Enter takes its candidate)
   const open = !els.list.hidden && completions.length > 0;
   if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
     if (!open) return;
@@ -748,7 +755,7 @@ els.form.addEventListener('submit', (e) => {
   e.preventDefault();
   closeCompletions();
   clearTimeout(searchTimer);
-  navigate({ ...current, q: els.q.value, page: 1, paper: '' }, { fromTyping: true });
+  navigate(withQuery(els.q.value), { fromTyping: true });
   typing = false;
 });
 

@@ -66,12 +66,12 @@ export function highlighted(html) {
   return frag;
 }
 
-// `url` when it is an http(s) address, else null: a javascript: or data: URL from a record never
-// becomes a link.
+// `url` when it is an absolute http(s) address, else null: a javascript: or data: URL from a record
+// never becomes a link, nor does a relative one (it would point into this server).
 export function safeUrl(url) {
   if (typeof url !== 'string' || !url) return null;
   try {
-    const u = new URL(url, location.href);
+    const u = new URL(url);
     return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
   } catch {
     return null;

@@ -34,8 +34,15 @@ const STRINGS = {
     searchInsteadFor: 'Search instead for',
     alsoSearched: 'Also searched:',
     partial: 'Partial results: part of the collection did not answer ({0}); its papers are missing.',
-    notice_some_words: 'No paper matches every word; showing papers that match some.',
+    translationFor: 'for',
+    notice_query_unparsed: 'The query could not be read as search syntax; its words were searched instead.',
     notice_no_words: 'The query has no words to search for.',
+    notice_some_words: 'No paper matches every word; showing papers that match some.',
+    notice_unknown_field: 'A field that the search does not know was searched as text.',
+    notice_invalid_filter: 'A filter whose value is not valid was left out.',
+    notice_corrected: 'Misspelt words were also searched as their corrections.',
+    notice_translated: 'Words were also searched in another language.',
+    notice_record_unreadable: 'A paper could not be read; the index needs to be rebuilt.',
     pages: 'Pages',
     previous: 'Previous',
     next: 'Next',
@@ -51,7 +58,6 @@ const STRINGS = {
     source: 'Source',
     backToResults: 'Back to results',
     paperLoading: 'Loading the paper…',
-    abstract: 'Abstract',
     noAbstract: 'No abstract.',
     similar: 'Similar papers',
     noSimilar: 'No similar papers found.',
@@ -100,8 +106,15 @@ const STRINGS = {
     searchInsteadFor: 'Stattdessen suchen nach',
     alsoSearched: 'Auch gesucht:',
     partial: 'Unvollständige Ergebnisse: ein Teil der Sammlung hat nicht geantwortet ({0}); seine Artikel fehlen.',
-    notice_some_words: 'Kein Artikel enthält jedes Wort; gezeigt werden Artikel, die einige enthalten.',
+    translationFor: 'für',
+    notice_query_unparsed: 'Die Anfrage ließ sich nicht als Suchsyntax lesen; stattdessen wurde nach ihren Wörtern gesucht.',
     notice_no_words: 'Die Anfrage enthält keine Wörter, nach denen gesucht werden kann.',
+    notice_some_words: 'Kein Artikel enthält jedes Wort; gezeigt werden Artikel, die einige enthalten.',
+    notice_unknown_field: 'Ein Feld, das die Suche nicht kennt, wurde als Text gesucht.',
+    notice_invalid_filter: 'Ein Filter mit ungültigem Wert wurde weggelassen.',
+    notice_corrected: 'Falsch geschriebene Wörter wurden auch in ihrer Korrektur gesucht.',
+    notice_translated: 'Wörter wurden auch in einer anderen Sprache gesucht.',
+    notice_record_unreadable: 'Ein Artikel konnte nicht gelesen werden; der Index muss neu aufgebaut werden.',
     pages: 'Seiten',
     previous: 'Zurück',
     next: 'Weiter',
@@ -117,7 +130,6 @@ const STRINGS = {
     source: 'Quelle',
     backToResults: 'Zurück zu den Ergebnissen',
     paperLoading: 'Der Artikel wird geladen…',
-    abstract: 'Zusammenfassung',
     noAbstract: 'Keine Zusammenfassung.',
     similar: 'Ähnliche Artikel',
     noSimilar: 'Keine ähnlichen Artikel gefunden.',
@@ -155,7 +167,7 @@ export function t(key, ...args) {
 
 // Whether a text exists for `key` (notice codes from the API).
 export function has(key) {
-  return key in table;
+  return key in STRINGS.en;
 }
 
 const numbers = new Intl.NumberFormat(uiLang);

@@ -144,7 +144,7 @@ class Page:
 
     def url_of(self, **params):
         """The page's URL for a state, as the page writes it (the parameters in its order)."""
-        order = ['q', 'lang', 'year', 'cat', 'sort', 'page', 'paper']
+        order = ['q', 'typos', 'lang', 'year', 'cat', 'sort', 'page', 'paper']
         pairs = []
         for k in order:
             v = params.get(k)
@@ -172,6 +172,7 @@ class Page:
             snippetLang: (li.querySelector('.snippet') || {lang: ''}).lang,
             marks: [...li.querySelectorAll('.snippet mark')].map(m => m.textContent),
             date: (li.querySelector('time') || {}).dateTime || '',
+            langs: [...li.querySelectorAll('.langs li')].map(l => l.textContent),
             links: [...li.querySelectorAll('a')].map(a => a.getAttribute('href')),
         }));''')
 
@@ -205,6 +206,44 @@ class Page:
     def screenshot(self, path):
         self.d.save_screenshot(path)
         print(f'screenshot: {path}', flush=True)
+
+
+# Wraps the page's fetch: the fields of window.__stub.search are put into /search's responses (hit0
+# and hit1 into its first two hits), those of window.__stub.suggest into /suggest's. The first hit's
+# plain title is kept in window.__plainTitle1 for the fallback check.
+STUB_FETCH = '''window.__stub = {}; const realFetch = window.fetch;
+    window.fetch = async (url, opts) => {
+      const res = await realFetch(url, opts);
+      const u = String(url);
+      const stub = u.startsWith('/search?') ? window.__stub.search : u.startsWith('/suggest?') ? window.__stub.suggest : null;
+      if (!stub) return res;
+      const data = await res.json();
+      const {hit0, hit1, ...fields} = stub;
+      Object.assign(data, fields);
+      if (hit0 && data.hits && data.hits[0]) Object.assign(data.hits[0], hit0);
+      if (hit1 && data.hits && data.hits[1]) {
+        window.__plainTitle1 = data.hits[1].title;
+        Object.assign(data.hits[1], hit1);
+      }
+      return new Response(JSON.stringify(data), {status: res.status, headers: {'Content-Type': 'application/json'}});
+    };'''
+
+# Wraps the page's fetch: the URLs of /search requests are kept in window.__searches.
+RECORD_SEARCHES = '''window.__searches = []; const realFetch = window.fetch;
+    window.fetch = (url, opts) => { if (String(url).startsWith('/search?')) window.__searches.push(String(url)); return realFetch(url, opts); };'''
+
+# The notices as shown, and what the contract's checks look at beside them.
+READ_NOTICES = '''const hits = document.querySelectorAll('#results li.hit');
+    return {notices: [...document.querySelectorAll('#notices .notice')].map(e => ({text: e.textContent, code: e.dataset.code || null, lang: e.lang})),
+            links: [...document.querySelectorAll('#notices a')].map(a => a.getAttribute('href')),
+            translationLangs: [...document.querySelectorAll('#notices .translation-item')]
+                .map(e => [e.querySelector('.translation').lang, (e.querySelector('.translation-word') || {}).lang]),
+            detailLang: [...document.querySelectorAll('#notices .notice-detail')].map(e => e.lang),
+            titleHtml: hits[0] ? hits[0].querySelector('.hit-title a').innerHTML : '',
+            title1: hits[1] ? hits[1].querySelector('.hit-title a').textContent : '',
+            plainTitle1: window.__plainTitle1 || '',
+            langs: [...hits].slice(0, 2).map(h => [...h.querySelectorAll('.langs li')].map(l => l.textContent)),
+            pager: document.querySelectorAll('#pager a').length, pwned: window.__pwned || 0};'''
 
 
 def get_json(url):
@@ -329,7 +368,7 @@ def run(args, tmp, artifacts, servers, drivers):
               && document.querySelectorAll('#completions [role=option]').length > 1;''', 'completions for "transfor"')
     options = p.js("return [...document.querySelectorAll('#completions [role=option]')].map(o => o.textContent);")
     want = get_json(base + '/suggest?q=transfor&limit=8')['suggestions']
-    check(options == [s for s in want if s != 'transfor'], 'the completions are /suggest\'s', options)
+    check(options == [s for s in want if s.strip().lower() != 'transfor'], 'the completions are /suggest\'s', options)
     p.box().send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
     sel = p.js('''const q = document.getElementById('q');
         return {active: q.getAttribute('aria-activedescendant'),
@@ -377,6 +416,17 @@ def run(args, tmp, artifacts, servers, drivers):
     check([h['id'] for h in p.hits()] == [h['id'] for h in api['hits']], 'hits of diffusion in cs.CV')
     driver.find_element(By.CSS_SELECTOR, '#active-filters .chip').click()
     p.wait_rendered(p.url_of(q='diffusion'), 'the category filter removed')
+    # A language, then a category; "Clear all" removes both.
+    lang = p.js("return document.querySelector('.facet[data-facet=lang] .facet-value').dataset.value;")
+    driver.find_element(By.CSS_SELECTOR, f'.facet[data-facet=lang] .facet-value[data-value="{lang}"]').click()
+    p.wait_rendered(p.url_of(q='diffusion', lang=lang), f'results for diffusion in {lang}')
+    langs = [h['langs'] for h in p.hits()]
+    check(langs and all(lang in l for l in langs), f'every hit has {lang}', langs)
+    cat = p.js("return document.querySelector('.facet[data-facet=category] .facet-value').dataset.value;")
+    driver.find_element(By.CSS_SELECTOR, f'.facet[data-facet=category] .facet-value[data-value="{cat}"]').click()
+    p.wait_rendered(p.url_of(q='diffusion', lang=lang, cat=cat), f'results for diffusion in {lang} and {cat}')
+    driver.find_element(By.CSS_SELECTOR, '#active-filters .chip.clear').click()
+    p.wait_rendered(p.url_of(q='diffusion'), '"Clear all" removes both filters')
 
     Select(driver.find_element(By.ID, 'sort')).select_by_value('date')
     p.wait_rendered(p.url_of(q='diffusion', sort='date'), 'results by date')
@@ -455,6 +505,18 @@ def run(args, tmp, artifacts, servers, drivers):
           [h['marks'] for h in hits[:5]])
     check(any('扩散' in h['title'] for h in hits), 'Chinese titles shown')
 
+    section('an input method: nothing is searched while it composes, the composed word is')
+    driver.get(base + '/')
+    p.wait_rendered('/', 'the empty page')
+    p.box().click()
+    driver.execute_cdp_cmd('Input.imeSetComposition', {'text': 'kuosan', 'selectionStart': 6, 'selectionEnd': 6})
+    p.wait("return document.getElementById('q').value === 'kuosan';", 'the composition in the box')
+    driver.execute_async_script('setTimeout(arguments[0], 2 * 150 + 100);')  # past the debounce
+    check(p.js("return location.search === '' && document.getElementById('search-view').dataset.rendered === '/';"),
+          'no search while composing', p.describe())
+    driver.execute_cdp_cmd('Input.insertText', {'text': '扩散'})
+    p.wait_rendered(p.url_of(q='扩散'), 'the composed word searched')
+
     section('hostile records show their markup as text')
     driver.get(base + p.url_of(q='zyxquorp'))
     p.wait_rendered(p.url_of(q='zyxquorp'), 'results for zyxquorp')
@@ -491,7 +553,7 @@ def run(args, tmp, artifacts, servers, drivers):
             numeric: render('&#60;i&#x3e; &#0; &bogus;'),
             attrs: render('<mark onclick="x()">a</mark>'),
             urls: ['https://arxiv.org/abs/1', 'http://x.example/', 'javascript:alert(1)', 'JaVaScRiPt:x', 'data:text/html,x',
-                   ' javascript:x', 'vbscript:x', ''].map(m.safeUrl),
+                   ' javascript:x', 'vbscript:x', '', '/search?q=x', 'abs/1', '//a.example/x'].map(m.safeUrl),
             ids: [['2402.19173', null], ['hep-th/9901001', null], ['chatpaper-1', null], ['x', 'javascript:x'], ['y', 'https://a.example/y']]
                    .map(([id, url]) => m.arxivUrl(id, url)),
           });
@@ -503,65 +565,135 @@ def run(args, tmp, artifacts, servers, drivers):
     check(cases.get('nested') == ['<mark>a</mark>b', 'ab'], 'nested marks do not nest', cases.get('nested'))
     check(cases.get('numeric') == ['&lt;i&gt; &amp;#0; &amp;bogus;', '<i> &#0; &bogus;'], 'numeric references; bad ones stay', cases.get('numeric'))
     check(cases.get('attrs', [''])[0] == '&lt;mark onclick="x()"&gt;a', 'a <mark> with attributes is text', cases.get('attrs'))
-    check(cases.get('urls') == ['https://arxiv.org/abs/1', 'http://x.example/', None, None, None, None, None, None],
-          'only http(s) URLs become links', cases.get('urls'))
+    check(cases.get('urls') == ['https://arxiv.org/abs/1', 'http://x.example/', None, None, None, None, None, None, None, None, None],
+          'only absolute http(s) URLs become links', cases.get('urls'))
     check(cases.get('ids') == ['https://arxiv.org/abs/2402.19173', 'https://arxiv.org/abs/hep-th/9901001', None, None,
                                'https://a.example/y'], 'arXiv links from ids', cases.get('ids'))
 
-    section('the fields of the coming API: title_highlighted, langs, corrected, has_more, notice codes, translations')
-    # The page's fetch is wrapped to add them to the real responses of this server.
+    section('the response contract: corrected, translations, notice codes, has_more, title_highlighted, langs, partial')
+    # The page's fetch is wrapped to put the fields of window.__stub into this server's real
+    # responses (docs/http-api.md's shapes), for what the bundled data does not make the server say.
     driver.get(base + '/')
     p.wait_rendered('/', 'the empty page')
-    p.js('''const realFetch = window.fetch;
-        window.fetch = async (url, opts) => {
-          const res = await realFetch(url, opts);
-          const u = String(url);
-          if (!u.startsWith('/search?') && !u.startsWith('/suggest?')) return res;
-          const data = await res.json();
-          if (u.startsWith('/suggest?')) {
-            data.suggestions = data.suggestions.map(s => ({query: s, display: s.toUpperCase()}));
-          } else {
-            data.corrected = 'diffusion model';
-            data.suggestion = null;
-            data.has_more = false;
-            data.translations = [{lang: 'de', query: 'Diffusion'}, {lang: 'zh', query: '扩散'}];
-            data.notices = [{code: 'some_words', message: 'no paper matches every word'}, {code: 'new_code', message: 'a <b>new</b> notice'}, 'a plain one'];
-            data.partial = true;
-            data.missing_shards = ['shard-2'];
-            if (data.hits[0]) {
-              data.hits[0].title_highlighted = '<mark>Diffusion</mark> &amp; <img src=x onerror="window.__pwned=4">';
-              data.hits[0].langs = ['en', 'de', 'zh'];
-            }
-          }
-          return new Response(JSON.stringify(data), {status: res.status, headers: {'Content-Type': 'application/json'}});
-        };''')
+    p.js(STUB_FETCH)
+    p.js('''window.__stub = {search: {
+        corrected: 'diffusion model', suggestion: 'never shown beside corrected', has_more: false,
+        translations: [{word: 'Diffusionsmodell', lang: 'de', to: 'en', as: ['diffusion model']},
+                       {word: '扩散', lang: 'zh', to: 'en', as: ['diffusion', 'spread']},
+                       {word: 'x', lang: 'de', to: 'en', as: []}, 'a string', {word: 'y', as: 'not a list'}],
+        notices: [{code: 'query_unparsed', message: 'the query did not parse (unmatched quote); searched for its words instead'},
+                  {code: 'no_words', message: 'm'}, {code: 'some_words', message: 'm'},
+                  {code: 'unknown_field', message: 'foo:bar searched as text'},
+                  {code: 'invalid_filter', message: 'year:abc is not a year'},
+                  {code: 'corrected', message: 'shown by the corrected field'}, {code: 'translated', message: 'shown by translations'},
+                  {code: 'record_unreadable', message: 'a stored record could not be read (bad JSON); rebuild the index'},
+                  {code: 'a_new_code', message: 'a <b>new</b> notice'}, 'a plain string', {code: 'no_text_for_it'}, null],
+        partial: true, missing_shards: ['shard-2', 7],
+        hit0: {title_highlighted: '<mark>Diffusion</mark> &amp; <img src=x onerror="window.__pwned=4">', langs: ['de', 'en', 'zh']},
+        hit1: {title_highlighted: '', langs: null}}};''')
     p.box().send_keys('diffusion')
-    p.wait_rendered(p.url_of(q='diffusion'), 'results with the new fields')
-    got = p.js('''const n = [...document.querySelectorAll('#notices .notice')].map(e => e.textContent);
-        const first = document.querySelector('#results li.hit');
-        return {notices: n, titleHtml: first.querySelector('.hit-title a').innerHTML,
-                langs: [...first.querySelectorAll('.langs li')].map(l => l.textContent),
-                pager: document.querySelectorAll('#pager a').length, pwned: window.__pwned || 0,
-                corrected: [...document.querySelectorAll('#notices .corrected a')].map(a => a.getAttribute('href'))};''')
+    p.wait_rendered(p.url_of(q='diffusion'), 'results with the stubbed fields')
+    got = p.js(READ_NOTICES)
     notices = got['notices']
-    check(any(n.startswith('Showing results for diffusion model.') and 'Search instead for diffusion' in n for n in notices),
-          '"showing results for", and the query as typed', notices)
-    check(got['corrected'] == [p.url_of(q='diffusion')], 'a link to the query as typed', got['corrected'])
-    check(any(n.startswith('Also searched: Diffusion (German), 扩散 (Chinese)') for n in notices), '"also searched"', notices)
-    check('No paper matches every word; showing papers that match some.' in notices, 'a known notice code in words', notices)
-    check('a <b>new</b> notice' in notices and 'a plain one' in notices, 'an unknown code\'s message, a plain notice', notices)
-    check(any('shard-2' in n for n in notices), 'partial results of a cluster', notices)
+    check(notices[:1] == [{'text': 'Showing results for diffusion model. Search instead for diffusion', 'code': None, 'lang': ''}],
+          '"showing results for", and the query as typed', notices[:1])
+    check(got['links'] == [p.url_of(q='diffusion', typos=0)], 'a link to the query as typed (typos=0), and no "did you mean" beside it',
+          got['links'])
+    check(notices[1:2] == [{'text': 'Also searched: diffusion model (for Diffusionsmodell); diffusion, spread (for 扩散)', 'code': None, 'lang': ''}],
+          '"also searched": each word\'s translations; malformed entries left out', notices[1:2])
+    check(got['translationLangs'] == [['en', 'de'], ['en', 'zh']], 'each translation and its word carry their language',
+          got['translationLangs'])
+    want = [
+        ('The query could not be read as search syntax; its words were searched instead. '
+         '(the query did not parse (unmatched quote); searched for its words instead)', 'query_unparsed', ''),
+        ('The query has no words to search for.', 'no_words', ''),
+        ('No paper matches every word; showing papers that match some.', 'some_words', ''),
+        ('A field that the search does not know was searched as text. (foo:bar searched as text)', 'unknown_field', ''),
+        ('A filter whose value is not valid was left out. (year:abc is not a year)', 'invalid_filter', ''),
+        ('A paper could not be read; the index needs to be rebuilt. (a stored record could not be read (bad JSON); rebuild the index)',
+         'record_unreadable', ''),
+        ('a <b>new</b> notice', 'a_new_code', 'en'),
+        ('Partial results: part of the collection did not answer (shard-2); its papers are missing.', None, ''),
+    ]
+    check(notices[2:] == [{'text': t, 'code': c, 'lang': l} for t, c, l in want],
+          'each notice code in its own words, the message as detail or for an unknown code; corrected and translated '
+          'not repeated; a plain string, a code without text, null: nothing; partial results', notices[2:])
+    check(got['detailLang'] == ['en'] * 4, 'the English detail is marked English', got['detailLang'])
     check(got['titleHtml'] == '<mark>Diffusion</mark> &amp; &lt;img src=x onerror="window.__pwned=4"&gt;' and got['pwned'] == 0,
           'title_highlighted: the marks kept, the rest text', got['titleHtml'])
-    check(got['langs'] == ['en', 'de', 'zh'], 'langs', got['langs'])
+    check(got['title1'] and got['title1'] == got['plainTitle1'], 'an empty title_highlighted falls back to the title',
+          [got['title1'], got['plainTitle1']])
+    check(got['langs'] == [['de', 'en', 'zh'], []], 'langs shown; none when langs is not a list', got['langs'])
     check(got['pager'] == 0, 'has_more false: no next page', got['pager'])
-    p.wait("return document.querySelectorAll('#completions [role=option]').length > 0;", 'completions as objects')
+
+    p.js('''window.__stub = {search: {corrected: null, suggestion: 'diffusion models', translations: [],
+        notices: [{code: 'corrected', message: 'x'}, {code: 'translated', message: 'y'}], has_more: true, partial: false}};''')
+    p.box().send_keys(' ')
+    p.wait_rendered(p.url_of(q='diffusion '), 'results with a suggestion')
+    got = p.js(READ_NOTICES)
+    check([n['text'] for n in got['notices']] == ['Did you mean: diffusion models', 'Misspelt words were also searched as their corrections.',
+                                                 'Words were also searched in another language.'],
+          '"did you mean"; the corrected and translated notices said when their fields are empty', got['notices'])
+    check(got['links'] == [p.url_of(q='diffusion models')], 'the suggestion is a link that searches it', got['links'])
+    check(got['pager'] > 0, 'has_more true: pages', got['pager'])
+    driver.find_element(By.CSS_SELECTOR, '#notices .suggestion a').click()
+    p.wait_rendered(p.url_of(q='diffusion models'), 'the suggestion searched')
+    check(p.box().get_attribute('value') == 'diffusion models', 'the suggestion is put in the box')
+
+    section('completions in their display form')
+    p.js('''window.__stub = {suggest: {suggestions: ['Diffusion', 'Diffusionsmodell für Bilder', 'diffusion-Based Planning', 42, '']}};''')
+    p.clear_box()
+    p.wait_rendered('/', 'the empty search')
+    p.box().send_keys('diffusion')
+    p.wait("return !document.getElementById('completions').hidden;", 'the stubbed completions')
     shown = p.js("return [...document.querySelectorAll('#completions [role=option]')].map(o => o.textContent);")
-    check(shown and all(o == o.upper() for o in shown), 'a completion shows its display form', shown)
+    check(shown == ['Diffusionsmodell für Bilder', 'diffusion-Based Planning'],
+          'completions shown as sent; the text as typed (but for case) and non-strings left out', shown)
     p.box().send_keys(Keys.ARROW_DOWN, Keys.ENTER)
-    p.wait('return document.getElementById("q").value !== "diffusion";', 'the completion taken')
-    check(p.box().get_attribute('value') == p.box().get_attribute('value').lower(), 'the completion searches its query, not its display form',
-          p.box().get_attribute('value'))
+    p.wait_rendered(p.url_of(q='Diffusionsmodell für Bilder'), 'the display form searched')
+    check(p.box().get_attribute('value') == 'Diffusionsmodell für Bilder', 'the display form is put in the box')
+    p.js('window.__stub = {};')
+
+    section('"Search instead for": the query as typed, typos=0 in the URL and the request; a new query is corrected again')
+    # On this index "transfromer" is searched as "transformer" (corrected); with typos=0 it finds
+    # nothing and the API suggests "transformer".
+    misspelt = 'transfromer'
+    driver.get(base + p.url_of(q=misspelt))
+    p.wait_rendered(p.url_of(q=misspelt), f'results for {misspelt}')
+    api = get_json(base + f'/search?q={misspelt}&limit=10&facets=1')
+    typed = get_json(base + f'/search?q={misspelt}&typos=0&limit=10&facets=1')
+    check(api['corrected'] == 'transformer' and api['total'] > 0 and typed['corrected'] is None and typed['total'] == 0,
+          f'the API corrects {misspelt}, and not with typos=0', [api['corrected'], api['total'], typed['corrected'], typed['total']])
+    got = p.js(READ_NOTICES)
+    check(got['links'] == [p.url_of(q=misspelt, typos=0)], '"Search instead for" links to the query with typos=0', got['links'])
+    p.js(RECORD_SEARCHES)
+    driver.find_element(By.CSS_SELECTOR, '#notices .corrected a').click()
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'the query as typed searched')
+    sent = p.js('return window.__searches;')
+    check(len(sent) == 1 and 'typos=0' in sent[0].split('?')[1].split('&'), 'its /search request carries typos=0', sent)
+    got = p.js(READ_NOTICES)
+    check(not p.hits() and [n['text'] for n in got['notices']] == ['Did you mean: transformer'],
+          'no correction: no results and "did you mean", as the API says with typos=0', [p.hits()[:1], got['notices']])
+    check(got['links'] == [p.url_of(q='transformer')], '"did you mean" is a new query, corrected again', got['links'])
+    Select(driver.find_element(By.ID, 'sort')).select_by_value('date')
+    p.wait_rendered(p.url_of(q=misspelt, typos=0, sort='date'), 'a sort keeps typos=0')
+    driver.back()
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'back to the query as typed')
+    driver.back()
+    p.wait_rendered(p.url_of(q=misspelt), 'back to the corrected search')
+    check([n['text'] for n in p.js(READ_NOTICES)['notices']][:1] ==
+          [f'Showing results for transformer. Search instead for {misspelt}'], 'the back button: corrected again', p.js(READ_NOTICES))
+    driver.forward()
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'forward to the query as typed')
+    driver.get(base + p.url_of(q=misspelt, typos=0))  # a bookmark: the URL alone
+    p.wait_rendered(p.url_of(q=misspelt, typos=0), 'the query as typed, from its URL')
+    check(not p.hits() and p.box().get_attribute('value') == misspelt, 'reloaded: still not corrected, the query in the box')
+    p.js(RECORD_SEARCHES)
+    p.box().send_keys('s')
+    p.wait_rendered(p.url_of(q=misspelt + 's'), 'a new query typed: typos=0 dropped')
+    sent = p.js('return window.__searches;')
+    check(sent and not any('typos=' in u for u in sent), 'its requests carry no typos', sent)
+    check(p.js("return !!document.querySelector('#notices .corrected');"), 'the new query is corrected again', p.js(READ_NOTICES))
 
     section('no console errors in all of the above')
     errors = p.console_errors()
@@ -657,6 +789,18 @@ def run(args, tmp, artifacts, servers, drivers):
     check(texts['lang'] == 'de' and texts['button'] == 'Suchen' and 'Artikel' in texts['status'] and texts['sort'] == 'Neueste zuerst',
           'German texts', texts)
     g.screenshot(os.path.join(artifacts, 'desktop-de.png'))
+    g.js(STUB_FETCH)
+    g.js('''window.__stub = {search: {corrected: 'linear attention', notices: [{code: 'some_words', message: 'm'},
+        {code: 'invalid_filter', message: 'year:abc is not a year'}, {code: 'a_new_code', message: 'new'}],
+        translations: [{word: 'Aufmerksamkeit', lang: 'de', to: 'en', as: ['attention']}]}};''')
+    g.box().send_keys('s')
+    g.wait_rendered(g.url_of(q='linear attentions'), 'German notices')
+    shown = [n['text'] for n in g.js(READ_NOTICES)['notices']]
+    check(shown == ['Ergebnisse für linear attention. Stattdessen suchen nach linear attentions',
+                    'Auch gesucht: attention (für Aufmerksamkeit)',
+                    'Kein Artikel enthält jedes Wort; gezeigt werden Artikel, die einige enthalten.',
+                    'Ein Filter mit ungültigem Wert wurde weggelassen. (year:abc is not a year)', 'new'],
+          'the notices in German; an unknown code\'s English message', shown)
     errors = g.console_errors()
     check(not errors, 'no console errors in German', errors)
 

@@ -46,8 +46,8 @@ for f in ./usr/bin/abstrakt-index ./usr/bin/abstrakt-search ./usr/bin/abstrakt-s
     ./usr/share/doc/abstrakt/deploy.md ./usr/share/doc/abstrakt/http-api.md; do
     expect_match "^${f//./\\.}$" "$listing" "the .deb's files"
 done
-for f in "$SOURCE"/searcher/ui/*; do
-    expect_match "^\./usr/share/abstrakt/ui/$(basename "$f")$" "$listing" "the .deb's files"
+for f in "$SOURCE"/searcher/ui/* "$SOURCE"/data/lexicon/*.tsv.gz; do
+    expect_match "^\./usr/share/abstrakt/$(basename "$(dirname "$f")")/$(basename "$f")$" "$listing" "the .deb's files"
 done
 expect_not_contains "abstrakt-tests" "$listing" "the .deb's files"
 expect_not_contains "fuzz-" "$listing" "the .deb's files"
@@ -57,10 +57,38 @@ for unit in abstrakt-serve.service abstrakt-sync.service; do
     exec_line=$(grep '^ExecStart=' "$T/root/usr/lib/systemd/system/$unit")
     expect_match '^ExecStart=/usr/bin/abstrakt-' "$exec_line" "$unit"
 done
-for f in "$SOURCE"/searcher/ui/*; do
+for f in "$SOURCE"/searcher/ui/* "$SOURCE"/data/lexicon/*.tsv.gz; do
     _check
-    cmp -s "$f" "$T/root/usr/share/abstrakt/ui/$(basename "$f")" || fail "the .deb's copy of $(basename "$f") differs"
+    cmp -s "$f" "$T/root/usr/share/abstrakt/$(basename "$(dirname "$f")")/$(basename "$f")" || fail "the .deb's copy of $(basename "$f") differs"
 done
+
+# expect_lexicons ROOT [ding]: ROOT/bin/abstrakt-index finds the lexicons installed beside it, under ROOT,
+# and loads them; with `ding`, German too, from trans-de-en's /usr/share/trans/de-en (12 s of CPU to
+# read, so once). The source tree's data/lexicon, which a build finds too, is not where they come from.
+expect_lexicons() {
+    local root german=${2:-}
+    root=$(cd "$1" && pwd -P)  # as /proc/self/exe gives it, symbolic links resolved
+    if [[ $german == ding ]]; then
+        expect_exit 0 env -u ABSTRAKT_LEXICON_DIR -u ABSTRAKT_DING "$root/bin/abstrakt-index" lexicon show
+        expect_eq "lexicons: $root/share/abstrakt/lexicon
+ding: /usr/share/trans/de-en
+zh -> en: loaded
+en -> zh: loaded
+de -> en: loaded
+en -> de: loaded" "$OUT" "lexicon show of the binary under $root"
+    else
+        expect_exit 1 env -u ABSTRAKT_LEXICON_DIR ABSTRAKT_DING= "$root/bin/abstrakt-index" lexicon show
+        expect_eq "lexicons: $root/share/abstrakt/lexicon
+ding: (left out)
+zh -> en: loaded
+en -> zh: loaded
+de -> en: missing
+en -> de: missing" "$OUT" "lexicon show of the binary under $root"
+    fi
+}
+
+section "the packaged abstrakt-index finds the packaged lexicons"
+expect_lexicons "$T/root/usr" ding
 
 section "the packaged abstrakt-serve, away from the source tree: the page and the API"
 cp "$SOURCE/data/seed/chatpaper-2024-02-29.jsonl" "$T/seed.jsonl"
@@ -76,12 +104,28 @@ fi
 
 section "cmake --install into a prefix: the units name that prefix"
 expect_exit 0 cmake --install "$BUILD" --prefix "$T/prefix"
-for f in bin/abstrakt-serve share/abstrakt/ui/index.html share/doc/abstrakt/web.md lib/systemd/system/abstrakt-serve.service; do
+for f in bin/abstrakt-serve share/abstrakt/ui/index.html share/abstrakt/lexicon/zh-en.tsv.gz share/doc/abstrakt/web.md \
+    lib/systemd/system/abstrakt-serve.service; do
     _check
     [[ -f $T/prefix/$f ]] || fail "cmake --install put no $f"
 done
 expect_match "^ExecStart=$T/prefix/bin/abstrakt-serve " "$(grep '^ExecStart=' "$T/prefix/lib/systemd/system/abstrakt-serve.service")" \
     "the installed abstrakt-serve.service"
+expect_lexicons "$T/prefix"
+# Moved elsewhere, the installation still finds its own lexicons: nothing in it names the prefix.
+mv "$T/prefix" "$T/moved"
+expect_lexicons "$T/moved"
+# A lexicon directory without the lexicons: what is missing is said, and the exit status is 1.
+mkdir "$T/empty"
+ABSTRAKT_LEXICON_DIR=$T/empty ABSTRAKT_DING= expect_exit 1 "$T/moved/bin/abstrakt-index" lexicon show
+expect_contains "$T/empty/zh-en.tsv.gz: not found, no zh-en translation" "$ERR" "lexicon show without the lexicons"
+expect_eq "lexicons: $T/empty
+ding: (left out)
+zh -> en: missing
+en -> zh: missing
+de -> en: missing
+en -> de: missing" "$OUT" "lexicon show without the lexicons"
+mv "$T/moved" "$T/prefix"
 start_server "$T/prefix/bin/abstrakt-serve" --db "$T/index" --ui "$T/prefix/share/abstrakt/ui"
 if [[ -n $URL ]]; then
     expect_exit 0 curl -sS "$URL/ui/app.js"

@@ -231,7 +231,8 @@ expect_contains 'joined linearattention' "$(json_top plan)" "the plan in the JSO
 expect_exit 0 "$SEARCH" --ranking-defaults
 defaults=$OUT
 for name in weighting long_query_words stop_words max_joins max_compounds_per_word rerank_depth proximity_window \
-            proximity_weight coverage_weight few_results count_to similar_terms title_wdf abstract_wdf author_wdf id_wdf; do
+            proximity_weight coverage_weight few_results count_to similar_terms similar_max_share suggest_max_share \
+            title_pair_weight title_wdf abstract_wdf author_wdf id_wdf; do
     expect_contains "\"$name\":" "$defaults" "--ranking-defaults names $name"
 done
 expect_eq "ineb2 1.5" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["weighting"])' <<<"$defaults")" "the default scheme"
