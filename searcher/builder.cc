@@ -231,8 +231,12 @@ class Builder {
                 all.push_back(word_terms(part.word[0], p, positive, next_group_++, false, natural, part.inflections));
             result = Q(Q::OP_OR, result, Q(Q::OP_AND, all.begin(), all.end()));
         }
-        for (const Alternative& a : w.alternatives)
-            if (Q q = alternative(a, p, positive, group); !q.empty()) result = Q(Q::OP_OR, result, Q(Q::OP_SCALE_WEIGHT, q, a.weight));
+        // A translation is highlighted as a query word of its own, which counts 1 when a text is scored:
+        // a title in the query's language that has the word ranks above one that has its translation.
+        for (const Alternative& a : w.alternatives) {
+            const int g = a.kind == Alternative::Kind::kTranslation ? next_group_++ : group;
+            if (Q q = alternative(a, p, positive, g); !q.empty()) result = Q(Q::OP_OR, result, Q(Q::OP_SCALE_WEIGHT, q, a.weight));
+        }
         return result;
     }
 

@@ -169,3 +169,18 @@ TEST_CASE("translation: the HTTP parameters query_lang and translate") {
     CHECK(http::parse_search_params({{"q", "x"}, {"translate", "true"}}).value().translate);
     CHECK(http::parse_search_params({{"q", "x"}, {"translate", "maybe"}}).status().code() == ErrorCode::kInvalidArgument);
 }
+
+TEST_CASE("translation: a paper with both titles shows the one in the query's language") {
+    // b1's original title is English; its German title has the query's word itself. The translation's
+    // match counts as one query word of its own, below the word as typed, so the German title is shown
+    // (with the translations in the word's own group, the English title won: "language" and "models"
+    // as typed outweighed "Sprachmodelle" by stem).
+    std::vector<std::string> papers = kPapers;
+    papers.push_back(R"({"id": "b1", "title": {"en": "Small language models", "de": "Kleine Sprachmodelle"}, "published": "2024-02-01"})");
+    Fixture f(papers);
+    SearchResponse r = Fixture::search(*f.with, "Sprachmodell");
+    const auto it = std::find_if(r.hits.begin(), r.hits.end(), [](const Hit& h) { return h.id == "b1"; });
+    REQUIRE(it != r.hits.end());
+    CHECK(it->title_lang == "de");
+    CHECK(it->title == "Kleine Sprachmodelle");
+}
