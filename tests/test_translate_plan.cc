@@ -184,3 +184,32 @@ TEST_CASE("translation: a paper with both titles shows the one in the query's la
     CHECK(it->title_lang == "de");
     CHECK(it->title == "Kleine Sprachmodelle");
 }
+
+TEST_CASE("translation: a word the lexicons know is no typo") {
+    // A vocabulary where "bilder" is unknown and "builder" (one edit away) is in many papers: without a
+    // Translator "bilder" is corrected; with one whose dictionary has "Bilder" (German), it is not.
+    struct Table : Vocabulary {
+        uint64_t frequency(const std::string& term) const override { return term == "builder" ? 100 : 0; }
+        std::vector<std::string> completions(const std::string&, size_t) const override { return {}; }
+        std::string correction(const std::string& word, unsigned) const override { return word == "bilder" ? "builder" : ""; }
+    } table;
+    test::TempDir dir;
+    std::ofstream(dir.file("de-en")) << kDing;
+    Translator::Resources res;
+    res.ding_path = dir.file("de-en");
+    auto tr = Translator::load(res);
+    REQUIRE(tr.is_ok());
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    ctx.vocabulary = &table;
+    ctx.typos = true;
+    auto corrected = [&](const std::string& q) {
+        auto p = make_plan(q, analyzer, ctx);
+        REQUIRE(p.is_ok());
+        return p->corrected;
+    };
+    CHECK(corrected("Bilder ") == "builder ");
+    ctx.translator = tr.value().get();
+    CHECK(corrected("Bilder ") == "");
+}
