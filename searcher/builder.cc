@@ -231,10 +231,12 @@ class Builder {
                 all.push_back(word_terms(part.word[0], p, positive, next_group_++, false, natural, part.inflections));
             result = Q(Q::OP_OR, result, Q(Q::OP_AND, all.begin(), all.end()));
         }
-        // A translation is highlighted as a query word of its own, which counts 1 when a text is scored:
-        // a title in the query's language that has the word ranks above one that has its translation.
+        // A translation is highlighted as a query word of its own, which counts nothing when a text is
+        // scored: the title in the query's language is shown whenever it has the word ("扩散模型" shows
+        // a paper's Chinese title, not its English one with "diffusion models").
         for (const Alternative& a : w.alternatives) {
             const int g = a.kind == Alternative::Kind::kTranslation ? next_group_++ : group;
+            if (g != group && match_ && positive) match_->weight[g] = 0;
             if (Q q = alternative(a, p, positive, g); !q.empty()) result = Q(Q::OP_OR, result, Q(Q::OP_SCALE_WEIGHT, q, a.weight));
         }
         return result;

@@ -39,7 +39,8 @@ struct MatchTerms {
     std::unordered_map<std::string, std::vector<Part>> parts;
     // What a query word counts for when a text is scored (searcher/snippet.h: match_score), when not 1:
     // a German word that splits counts more than all its parts together, so that the title that has the
-    // word whole ("Diffusionsmodelle") is chosen over one that has only its parts ("Diffusion Models").
+    // word whole ("Diffusionsmodelle") is chosen over one that has only its parts ("Diffusion Models");
+    // a translation counts nothing (the text in the query's language is chosen when it has the word).
     std::unordered_map<int, int> weight;
 };
 

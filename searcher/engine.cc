@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -1119,7 +1120,12 @@ struct Engine::Impl {
             analyzer.analyze(text, tokens);
             std::vector<std::string> out;
             if (tokens.empty()) return out;
-            FunctionWords& stop = function_words();
+            // Never offered: a function word by the data (FunctionWords) or one of the stop words of
+            // the ranking parameters ("these", "their": in 43% and 30% of the papers, below the share
+            // of "models", which must stay).
+            FunctionWords& by_data = function_words();
+            const std::set<std::string, std::less<>> stop_words(rk.stop_words.begin(), rk.stop_words.end());
+            auto stop = [&](const std::string& word) { return stop_words.count(word) > 0 || by_data(db, word, rk.suggest_max_share); };
             const bool next_word = text.back() == ' ';
             // Completing: the word the text ends in; a hyphenated chain whole ("transformer-bas"), as
             // its joined word. After a space: the last word, whose next word is offered.
@@ -1138,10 +1144,10 @@ struct Engine::Impl {
                 std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
                 for (const auto& [papers, next] : pairs) {
                     if (words.size() >= limit) break;
-                    if (!stop(db, next, rk.suggest_max_share)) words.emplace_back(papers, display_form(next));
+                    if (!stop(next)) words.emplace_back(papers, display_form(next));
                 }
             } else {
-                words = completions(last->folded, stop, rk.suggest_max_share, limit);
+                words = completions(last->folded, stop, limit);
             }
             const std::string head(text.substr(0, next_word ? text.size() : last->start));
             std::set<std::string> listed;
@@ -1155,7 +1161,7 @@ struct Engine::Impl {
 
     // The words that start with `prefix` (folded), most papers first, each in its most frequent display
     // form (schema.h: kPrefixDisplay), function words left out; from at most kSuggestCandidates forms.
-    std::vector<std::pair<Xapian::doccount, std::string>> completions(const std::string& prefix, FunctionWords& stop, double share, size_t limit) {
+    std::vector<std::pair<Xapian::doccount, std::string>> completions(const std::string& prefix, const std::function<bool(const std::string&)>& stop, size_t limit) {
         struct Word {
             Xapian::doccount papers = 0, best = 0;
             std::string display;
@@ -1183,7 +1189,7 @@ struct Engine::Impl {
         std::vector<std::pair<Xapian::doccount, std::string>> out;
         for (const auto& [papers, folded, display] : ranked) {
             if (out.size() >= limit) break;
-            if (!stop(db, *folded, share)) out.emplace_back(papers, std::move(*display));
+            if (!stop(*folded)) out.emplace_back(papers, std::move(*display));
         }
         return out;
     }

@@ -177,12 +177,14 @@ void append_collapsed(std::string& out, std::string_view s) {
 
 namespace {
 
-// Each query word matched counts its weight (MatchTerms::weight, else 1), and 1 more when matched as typed.
+// Each query word matched counts its weight (MatchTerms::weight, else 1), and 1 more when matched as
+// typed, unless its weight is 0 (a translation's words).
 int weighed(const std::set<int>& groups, const std::set<int>& by_form, const MatchTerms& match) {
-    int n = static_cast<int>(by_form.size());
+    int n = 0;
     for (int g : groups) {
         auto w = match.weight.find(g);
-        n += w == match.weight.end() ? 1 : w->second;
+        const int weight = w == match.weight.end() ? 1 : w->second;
+        n += weight + (weight > 0 && by_form.count(g) ? 1 : 0);
     }
     return n;
 }

@@ -1142,3 +1142,19 @@ TEST_CASE("search: as people type: completions and corrections, each below the w
     CHECK(off.suggestion == "linear attention");  // offered, not searched
     CHECK(off.hits[0].id == "p3");                // "linear" alone, as before
 }
+
+TEST_CASE("suggest: the ranking parameters' stop words are never offered, however few papers have them") {
+    // "these" and "their" are in 2 of 6 papers, far below suggest_max_share: the data alone would offer
+    // them; they are stop words of the ranking parameters (common/ranking.h), so they are not.
+    SmallIndex idx({
+        R"({"id": "s1", "title": {"en": "These theorems hold"}})",
+        R"({"id": "s2", "title": {"en": "Their theory of everything"}})",
+        R"({"id": "s3", "title": {"en": "Thermal imaging"}})",
+        R"({"id": "s4", "title": {"en": "Graph layouts"}})",
+        R"({"id": "s5", "title": {"en": "Sparse codes"}})",
+        R"({"id": "s6", "title": {"en": "Dense codes"}})",
+    });
+    auto r = idx.engine->suggest("the", 10);
+    REQUIRE(r.is_ok());
+    CHECK(r.value() == V{"theorems", "theory", "Thermal"});  // as written; one paper each, in folded order
+}
