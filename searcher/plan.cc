@@ -728,19 +728,13 @@ class Expander {
         if (!ctx_.typos || !spellable_.count(w.span.begin)) return;
         const size_t chars = utf8_code_points(w.folded).size();
         if (chars < rk_.typo_min_chars) return;
-        // A word a translation lexicon knows is no typo but a word of another language: "Bilder" over
-        // English papers is translated, not corrected to "builder".
+        // A word that was translated is no typo but a word of another language: "Bilder" over English
+        // papers is translated, not corrected to "builder". (Not every word the lexicons know: the
+        // learned lexicons hold the corpus's misspellings, and "langauge" splits into the German nouns
+        // "lang" and "Auge".)
         if (std::any_of(w.alternatives.begin(), w.alternatives.end(),
                         [](const Alternative& a) { return a.kind == Alternative::Kind::kTranslation; }))
             return;
-        if (ctx_.translator) {
-            Token t;
-            t.folded = w.folded;
-            t.exact = w.exact;
-            t.kind = w.kind;
-            const WordLanguage l = ctx_.translator->infer_language(t, an_);
-            if (l == WordLanguage::kGerman || l == WordLanguage::kEnglish || l == WordLanguage::kBoth) return;
-        }
         const Vocabulary& v = *ctx_.vocabulary;
         uint64_t known = v.frequency(w.folded);
         for (const auto& s : w.stems) known = std::max(known, v.frequency(schema::kPrefixStem + s.second));

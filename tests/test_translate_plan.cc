@@ -185,9 +185,10 @@ TEST_CASE("translation: a paper with both titles shows the one in the query's la
     CHECK(it->title == "Kleine Sprachmodelle");
 }
 
-TEST_CASE("translation: a word the lexicons know is no typo") {
+TEST_CASE("translation: a word that was translated is no typo") {
     // A vocabulary where "bilder" is unknown and "builder" (one edit away) is in many papers: without a
-    // Translator "bilder" is corrected; with one whose dictionary has "Bilder" (German), it is not.
+    // Translator "bilder" is corrected; with one whose dictionary has "Bilder" (German), it is
+    // translated, and not corrected.
     struct Table : Vocabulary {
         uint64_t frequency(const std::string& term) const override { return term == "builder" ? 100 : 0; }
         std::vector<std::string> completions(const std::string&, size_t) const override { return {}; }
@@ -199,6 +200,13 @@ TEST_CASE("translation: a word the lexicons know is no typo") {
     res.ding_path = dir.file("de-en");
     auto tr = Translator::load(res);
     REQUIRE(tr.is_ok());
+    // Every paper has English, none German: "Bilder" is translated where it can help.
+    struct Counts : IndexCounts {
+        uint64_t documents() const override { return 10; }
+        uint64_t papers_in(const std::string& lang) const override { return lang == "en" ? 10 : 0; }
+        // "Zimag": the English stem of "image(s)", which the translation's prior needs some papers to have.
+        uint64_t term_frequency(const std::string& term) const override { return term == "builder" ? 100 : term == "Zimag" ? 5 : 0; }
+    } counts;
     Analyzer analyzer;
     QueryContext ctx;
     ctx.stem_langs = {"en"};
@@ -211,5 +219,6 @@ TEST_CASE("translation: a word the lexicons know is no typo") {
     };
     CHECK(corrected("Bilder ") == "builder ");
     ctx.translator = tr.value().get();
+    ctx.counts = &counts;
     CHECK(corrected("Bilder ") == "");
 }
