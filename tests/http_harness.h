@@ -39,8 +39,14 @@ namespace abstrakt::test {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-// Sanitizer builds run several times slower: time limits are scaled, not dropped.
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+// Sanitizer builds run several times slower: time limits are scaled, not dropped. GCC defines
+// __SANITIZE_*__; clang (the ASan build's compiler, scripts/test) says so through __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ABSTRAKT_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__) || defined(ABSTRAKT_TEST_SANITIZED)
 inline constexpr int kSlow = 4;
 #else
 inline constexpr int kSlow = 1;
