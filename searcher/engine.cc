@@ -389,15 +389,6 @@ struct Engine::Impl {
     Analyzer analyzer;
     std::shared_ptr<SharedTranslator> translator;  // Engine::open; nullptr: no translation
 
-    // The index's counts for translating a query (translate_plan.h), read as asked.
-    struct Counts : IndexCounts {
-        const Xapian::Database& db;
-        explicit Counts(const Xapian::Database& d) : db(d) {}
-        uint64_t documents() const override { return db.get_doccount(); }
-        uint64_t papers_in(const std::string& lang) const override { return db.get_termfreq(schema::kPrefixLang + lang); }
-        uint64_t term_frequency(const std::string& term) const override { return db.get_termfreq(term); }
-    };
-
     // The one place where a search meets a database that a writer changed under it: run again from
     // the start, which reopens at the newest revision (every `f` begins with db.reopen(); a reopen in
     // the handler, outside the try, would let its own failure through). read_with_retry (engine.h)
@@ -531,6 +522,8 @@ struct Engine::Impl {
     class IndexVocabulary : public Vocabulary {
       public:
         explicit IndexVocabulary(const Xapian::Database& db) : db_(db) {}
+        uint64_t documents() const override { return db_.get_doccount(); }
+        uint64_t papers_in(const std::string& lang) const override { return db_.get_termfreq(schema::kPrefixLang + lang); }
         uint64_t frequency(const std::string& term) const override { return db_.get_termfreq(term); }
         // Reads at most kScan words in term order: a short prefix costs no more than a long one, at the
         // price of missing a frequent word far down a very common prefix's list.
@@ -900,10 +893,8 @@ struct Engine::Impl {
         ctx.prefix = r.prefix;
         ctx.typos = r.typos;
         // The Translator only for a query it may change (loading it takes seconds the first time).
-        const Counts counts(db);
-        if (r.translate && translator && rk.translations_per_word > 0 && may_translate(r.query, analyzer, ctx.stem_langs, counts, query_lang)) {
+        if (r.translate && translator && rk.translations_per_word > 0 && may_translate(r.query, analyzer, ctx.stem_langs, vocabulary, query_lang)) {
             ctx.translator = translator->get();
-            ctx.counts = &counts;
             ctx.query_lang = query_lang;
         }
         ctx.compounds = &german_compounds(ctx.translator);

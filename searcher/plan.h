@@ -34,12 +34,17 @@
 
 namespace abstrakt {
 
-// What the plan asks of the index's vocabulary for completions and corrections (the engine answers
-// from Xapian; tests may answer from a table). Words are folded and unprefixed.
+// What the plan asks of the index: counts for completions, corrections and translations, completions
+// and corrections themselves (the engine answers from Xapian; tests may answer from a table). Words
+// are folded and unprefixed.
 class Vocabulary {
   public:
     virtual ~Vocabulary() = default;
-    // The papers that have `term` (an index term, prefix included).
+    // The papers of the index.
+    virtual uint64_t documents() const = 0;
+    // The papers with text in `lang` (a primary subtag).
+    virtual uint64_t papers_in(const std::string& lang) const = 0;
+    // The papers that have `term` (an index term, prefix included: "Z" + a stem, "XDE" + a German word).
     virtual uint64_t frequency(const std::string& term) const = 0;
     // At most `n` words that begin with `prefix` and are longer, most frequent first.
     virtual std::vector<std::string> completions(const std::string& prefix, size_t n) const = 0;
@@ -47,7 +52,6 @@ class Vocabulary {
     virtual std::string correction(const std::string& word, unsigned edits) const = 0;
 };
 class Translator;
-class IndexCounts;
 
 struct QueryContext {
     // Languages whose stemmers expand each query word (primary subtags): the languages present in
@@ -73,10 +77,10 @@ struct QueryContext {
     // its correction (QueryPlan::corrected).
     bool typos = false;
     // Cross-language search (searcher/translate_plan.h): the Translator, nullptr for none (the
-    // request's translate=0, or nothing to translate); the index's counts, which decide where a
-    // translation can help; the language of the query's Latin words ("" = inferred per word).
+    // request's translate=0, or nothing to translate), which needs `vocabulary` for the counts that
+    // decide where a translation can help; the language of the query's Latin words ("" = inferred per
+    // word).
     const Translator* translator = nullptr;
-    const IndexCounts* counts = nullptr;
     std::string query_lang;
 };
 

@@ -12,13 +12,13 @@ namespace abstrakt {
 namespace {
 
 // Whether the index has papers without text in `lang` (they have text in another language).
-bool papers_lack(const IndexCounts& counts, const std::string& lang) { return counts.papers_in(lang) < counts.documents(); }
+bool papers_lack(const Vocabulary& counts, const std::string& lang) { return counts.papers_in(lang) < counts.documents(); }
 
 // Whether the index has the word: as folded, or by one of its stems under the index's languages.
-bool in_vocabulary(const IndexCounts& counts, const std::string& folded, const std::vector<std::string>& stems) {
-    if (counts.term_frequency(folded) > 0) return true;
+bool in_vocabulary(const Vocabulary& counts, const std::string& folded, const std::vector<std::string>& stems) {
+    if (counts.frequency(folded) > 0) return true;
     return std::any_of(stems.begin(), stems.end(),
-                       [&](const std::string& s) { return !s.empty() && counts.term_frequency(schema::kPrefixStem + s) > 0; });
+                       [&](const std::string& s) { return !s.empty() && counts.frequency(schema::kPrefixStem + s) > 0; });
 }
 
 bool other_language(const std::vector<std::string>& langs, const std::string& lang) {
@@ -45,7 +45,7 @@ void collect(Clause& c, bool positive, std::vector<PlanWord*>& words) {
 }  // namespace
 
 bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector<std::string>& langs,
-                   const IndexCounts& counts, std::string_view query_lang) {
+                   const Vocabulary& counts, std::string_view query_lang) {
     if (langs.empty() || counts.documents() == 0) return false;
     std::vector<Token> tokens;
     analyzer.analyze(query, tokens);
@@ -62,11 +62,11 @@ bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector
         if (lang.empty()) {
             // A word the index lacks as typed (perhaps a word of another language, or an inflection
             // of one that its stems meet) may be translated.
-            if (!known || counts.term_frequency(t.folded) == 0) return true;
+            if (!known || counts.frequency(t.folded) == 0) return true;
             // The index's German vocabulary (schema.h: kPrefixGermanWord) tells a German word from
             // the English ones that German abstracts also use ("Large Language Models").
-            const uint64_t german = counts.term_frequency(schema::kPrefixGermanWord + t.folded);
-            lang = german > 0 && 2 * german >= counts.term_frequency(t.folded) ? "de" : "en";
+            const uint64_t german = counts.frequency(schema::kPrefixGermanWord + t.folded);
+            lang = german > 0 && 2 * german >= counts.frequency(t.folded) ? "de" : "en";
         }
         if (other_language(langs, lang) && (!known || papers_lack(counts, lang))) return true;
     }
@@ -74,9 +74,9 @@ bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector
 }
 
 void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& ctx, const RankingParams& ranking) {
-    if (!ctx.translator || !ctx.counts || ranking.translations_per_word == 0) return;
+    if (!ctx.translator || !ctx.vocabulary || ranking.translations_per_word == 0) return;
     const Translator& tr = *ctx.translator;
-    const IndexCounts& counts = *ctx.counts;
+    const Vocabulary& counts = *ctx.vocabulary;
     std::vector<PlanWord*> words;
     collect(plan.root, plan.root.mod != Modifier::kExcluded, words);
     if (words.empty()) return;
@@ -105,7 +105,7 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
         // rarest word's df: senses the papers lack drop, theirs rise (eval/xlang.cc measured it).
         TargetPrior prior = [&](const Translation& t) {
             uint64_t df = counts.documents();
-            for (size_t i = 0; i < t.words.size(); ++i) df = std::min(df, counts.term_frequency(term(t, i)));
+            for (size_t i = 0; i < t.words.size(); ++i) df = std::min(df, counts.frequency(term(t, i)));
             return log_n > 0 ? std::log(1.0 + static_cast<double>(df)) / log_n : 0.0;
         };
         const auto spans = tr.translate_query(tokens, to, ranking.translations_per_word, analyzer, ctx.query_lang, prior, plan.text);
@@ -123,8 +123,8 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
             // A word the lexicons take for German that the index has as typed, mostly outside German
             // text, is the index's own word: "rat" (Ding: "Rat", advice) in a paper about rats.
             if (span.from == "de" && span.end == span.begin + 1) {
-                const uint64_t all = counts.term_frequency(w0.folded);
-                if (all > 0 && 2 * counts.term_frequency(schema::kPrefixGermanWord + w0.folded) < all) continue;
+                const uint64_t all = counts.frequency(w0.folded);
+                if (all > 0 && 2 * counts.frequency(schema::kPrefixGermanWord + w0.folded) < all) continue;
             }
             PlanWord& w = *words[span.begin];
             QueryTranslation listed{plan.text.substr(w.span.begin, words[span.end - 1]->span.end - w.span.begin), span.from, to, {}};

@@ -35,18 +35,6 @@
 
 namespace abstrakt {
 
-// What translating asks of the index (the engine answers from its Xapian database; the tests from a
-// table).
-class IndexCounts {
-  public:
-    virtual ~IndexCounts() = default;
-    virtual uint64_t documents() const = 0;
-    // Papers with text in `lang` (a primary subtag).
-    virtual uint64_t papers_in(const std::string& lang) const = 0;
-    // Papers with `term`: a folded word, "Z" + a stem, "XDE" + a German word (common/schema.h).
-    virtual uint64_t term_frequency(const std::string& term) const = 0;
-};
-
 // Whether translating could change what `query` finds over an index with `langs` (its languages, or
 // the one a search is restricted to) and `counts`: a cheap look at the words (the query's syntax is
 // not parsed), before the Translator is needed. False means no word of it would be translated, so a
@@ -54,10 +42,10 @@ class IndexCounts {
 // papers. A Latin word counts as German when the index has it mostly in German text, else as the
 // index's other text; `query_lang` ("" = per word) overrides that.
 bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector<std::string>& langs,
-                   const IndexCounts& counts, std::string_view query_lang);
+                   const Vocabulary& counts, std::string_view query_lang);
 
 // Adds the translations of `plan`'s words (above) as Alternatives, lists them in plan.translations
-// and adds the notice "translated". Nothing when context.translator or context.counts is null.
+// and adds the notice "translated". Nothing when context.translator or context.vocabulary is null.
 // Words of author:, excluded words, stop words left out and "quoted phrases" are not translated.
 void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& context, const RankingParams& ranking);
 

@@ -110,14 +110,21 @@ TEST_CASE("analysis: exact forms keep diacritics, offsets and positions") {
     CHECK(t[5].kind == TokenKind::kIdeograph);
 }
 
+namespace {
+
+// The stem of the first word of `word` under `lang`'s stemmer.
+std::string stem_of(Analyzer& a, const std::string& lang, const std::string& word) {
+    std::vector<Token> t;
+    a.analyze(word, t);
+    REQUIRE(t.size() >= 1);
+    return a.stem(lang, t[0]);
+}
+
+}  // namespace
+
 TEST_CASE("analysis: stems use each language's own stemmer") {
     Analyzer a;
-    auto stem = [&](const std::string& lang, const std::string& word) {
-        std::vector<Token> t;
-        a.analyze(word, t);
-        REQUIRE(t.size() >= 1);
-        return a.stem(lang, t[0]);
-    };
+    auto stem = [&](const std::string& lang, const std::string& word) { return stem_of(a, lang, word); };
     struct Row {
         std::string lang;
         std::string word;
@@ -149,12 +156,7 @@ TEST_CASE("analysis: stems made before come back the same, per language, when th
     // Analyzer::stem keeps the stems it made; a word met again, in another language or after the
     // cache was emptied, must get what a new analyzer gives it.
     Analyzer a;
-    auto stem = [&](const std::string& lang, const std::string& word) {
-        std::vector<Token> t;
-        a.analyze(word, t);
-        REQUIRE(t.size() >= 1);
-        return a.stem(lang, t[0]);
-    };
+    auto stem = [&](const std::string& lang, const std::string& word) { return stem_of(a, lang, word); };
     for (int round = 0; round < 2; ++round) {
         CHECK(stem("de", "Modellen") == "modell");
         CHECK(stem("en", "Modellen") == "modellen");  // the English stemmer keeps "-en"

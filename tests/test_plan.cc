@@ -449,6 +449,8 @@ namespace {
 struct TableVocabulary : Vocabulary {
     std::map<std::string, uint64_t> papers;
     std::map<std::string, std::string> spelling;
+    uint64_t documents() const override { return 100; }
+    uint64_t papers_in(const std::string&) const override { return 100; }
     uint64_t frequency(const std::string& term) const override {
         auto it = papers.find(term);
         return it == papers.end() ? 0 : it->second;

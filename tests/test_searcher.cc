@@ -388,8 +388,7 @@ TEST_CASE("search: sorts, pages, totals") {
     CHECK(idx.ids("linear attention", SortOrder::kRelevance, 1, 1) == V{all[1]});
     CHECK(idx.ids("linear attention", SortOrder::kRelevance, 2, 5) == V{all[2]});  // the page crosses the tiers
     CHECK(idx.ids("linear attention", SortOrder::kRelevance, 3, 5).empty());
-    // Totals: counted with exact_total; otherwise Xapian's estimate beyond the page, which is at least
-    // what the page shows and says when it is not exact.
+    // Totals: exact up to count_to with or without exact_total, which old clients still send.
     SearchRequest counted;
     counted.query = "linear attention";
     counted.limit = 2;

@@ -189,8 +189,12 @@ TEST_CASE("translation: a word that was translated is no typo") {
     // A vocabulary where "bilder" is unknown and "builder" (one edit away) is in many papers: without a
     // Translator "bilder" is corrected; with one whose dictionary has "Bilder" (German), it is
     // translated, and not corrected.
+    // Every paper has English, none German: "Bilder" is translated where it can help. "Zimag", the
+    // English stem of "image(s)", needs some papers for the translation's prior.
     struct Table : Vocabulary {
-        uint64_t frequency(const std::string& term) const override { return term == "builder" ? 100 : 0; }
+        uint64_t documents() const override { return 10; }
+        uint64_t papers_in(const std::string& lang) const override { return lang == "en" ? 10 : 0; }
+        uint64_t frequency(const std::string& term) const override { return term == "builder" ? 100 : term == "Zimag" ? 5 : 0; }
         std::vector<std::string> completions(const std::string&, size_t) const override { return {}; }
         std::string correction(const std::string& word, unsigned) const override { return word == "bilder" ? "builder" : ""; }
     } table;
@@ -200,13 +204,6 @@ TEST_CASE("translation: a word that was translated is no typo") {
     res.ding_path = dir.file("de-en");
     auto tr = Translator::load(res);
     REQUIRE(tr.is_ok());
-    // Every paper has English, none German: "Bilder" is translated where it can help.
-    struct Counts : IndexCounts {
-        uint64_t documents() const override { return 10; }
-        uint64_t papers_in(const std::string& lang) const override { return lang == "en" ? 10 : 0; }
-        // "Zimag": the English stem of "image(s)", which the translation's prior needs some papers to have.
-        uint64_t term_frequency(const std::string& term) const override { return term == "builder" ? 100 : term == "Zimag" ? 5 : 0; }
-    } counts;
     Analyzer analyzer;
     QueryContext ctx;
     ctx.stem_langs = {"en"};
@@ -219,6 +216,5 @@ TEST_CASE("translation: a word that was translated is no typo") {
     };
     CHECK(corrected("Bilder ") == "builder ");
     ctx.translator = tr.value().get();
-    ctx.counts = &counts;
     CHECK(corrected("Bilder ") == "");
 }
