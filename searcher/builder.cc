@@ -333,7 +333,11 @@ class Builder {
             const std::string& b = c.children[i + 1].words[0].folded;
             Q joined(a + b);
             if (match_ && positive) match_->forms.emplace(a + b, -1);
-            boosts.emplace_back(Q::OP_PHRASE, Q(a), Q(b));
+            // The phrase boost in the all-words tier only. In the some-words tier it made Xapian read
+            // the positions of every paper with both words among thousands that match any word:
+            // 20k title queries p99 69 -> 11 ms without it (docs/performance.md), the dev sets equal;
+            // the title pair term still lifts titles that hold the two words together.
+            if (all_) boosts.emplace_back(Q::OP_PHRASE, Q(a), Q(b));
             joins_some.push_back(joined);
             // The all-words alternative: every other optional word, and the joined pair.
             std::vector<Q> alt = required;

@@ -219,6 +219,22 @@ TEST_CASE("plan: two tiers exactly when the builder makes two different queries"
     }
 }
 
+TEST_CASE("builder: neighbouring words get their phrase boost in the all-words tier only") {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    Result<QueryPlan> p = make_plan("satellite attitude", analyzer, ctx);
+    REQUIRE(p.is_ok());
+    const std::string all = build_tier(p.value(), IndexParams{}, true).get_description();
+    const std::string some = build_tier(p.value(), IndexParams{}, false).get_description();
+    CHECK(all.find("(satellite PHRASE 2 attitude)") != std::string::npos);
+    CHECK(some.find("PHRASE") == std::string::npos);
+    // Both tiers keep the joined word and the title pair.
+    CHECK(all.find("satelliteattitude") != std::string::npos);
+    CHECK(some.find("satelliteattitude") != std::string::npos);
+    CHECK(some.find("XPsatellite attitude") != std::string::npos);
+}
+
 TEST_CASE("plan: errors") {
     Analyzer analyzer;
     QueryContext ctx;
