@@ -74,7 +74,7 @@ struct RankingParams {
     // A search that finds fewer papers than this gets a spelling suggestion.
     uint32_t few_results = 5;
     // Totals count the papers the pages list exactly up to this many, and estimate beyond.
-    uint32_t count_to = 10000;
+    uint32_t count_to = 2000;
     // Similar papers: a paper's this many best expansion terms make the query.
     uint32_t similar_terms = 25;
     // The word being typed (the last, no space after it) is also searched as this many of the index's

@@ -970,10 +970,14 @@ struct Engine::Impl {
         return out;
     }
 
-    // Whether another page follows this one (one that a request may still ask for).
-    bool has_more(const SearchResponse& resp) const {
+    // Whether another page follows this one (one that a request may still ask for). Beyond the count's
+    // bound `total` is an estimate, which may be too high: there, with the query `counted` given, the
+    // matches are counted to one past this page, so that a pager is never offered an empty page.
+    bool has_more(const SearchResponse& resp, const Xapian::Query* counted = nullptr) {
         const uint64_t shown = resp.offset + resp.hits.size();
-        return shown < resp.total && shown <= limits.max_offset;
+        if (shown >= resp.total || shown > limits.max_offset) return false;
+        if (resp.total_is_exact || counted == nullptr) return true;
+        return count_matches(*counted, shown + 1).n > shown;
     }
 
     Result<SearchResponse> search_once(const SearchRequest& r) {
@@ -1023,7 +1027,7 @@ struct Engine::Impl {
                 resp.suggestion = spelling_suggestion(plan);
             add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
             if (r.explain) resp.plan = plan.print();
-            resp.has_more = has_more(resp);
+            resp.has_more = has_more(resp, resp.offset + resp.hits.size() >= rk.count_to ? &tiered.counted : nullptr);
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
             return resp;
         });

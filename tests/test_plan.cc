@@ -261,7 +261,7 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["proximity_weight"] == 0.3);
     CHECK(defaults["coverage_weight"] == 0.3);
     CHECK(defaults["few_results"] == 5);
-    CHECK(defaults["count_to"] == 10000);
+    CHECK(defaults["count_to"] == 2000);
     CHECK(defaults["similar_terms"] == 25);
     CHECK(defaults["similar_max_share"] == 0.3);
     CHECK(defaults["suggest_max_share"] == 0.65);

@@ -1047,6 +1047,20 @@ TEST_CASE("search: total counts the papers the pages list, the same for every pa
     CHECK_FALSE(est->total_is_exact);
     CHECK(est->total >= 2);
     CHECK(est->total <= kPapers.size());
+    // has_more beyond the bound comes from a count to one past the page, never from the estimate.
+    for (uint64_t offset : {0, 1, 2}) {
+        for (uint64_t limit : {1, 2}) {
+            CAPTURE(offset);
+            CAPTURE(limit);
+            req.offset = offset;
+            req.limit = limit;
+            auto page = idx.engine->search(req);
+            REQUIRE(page.is_ok());
+            CHECK(page->has_more == (offset + page->hits.size() < 3));
+        }
+    }
+    req.offset = 0;
+    req.limit = 0;
     req.ranking = nullptr;
     CHECK(idx.engine->search(req).value().total == 3);
     // "no paper matches every word" does not depend on the page either.
