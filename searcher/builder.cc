@@ -482,6 +482,30 @@ Xapian::Query matching_part(const Xapian::Query& q) {
     }
 }
 
+Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed) {
+    const Q::op op = q.get_type();
+    if (op == Q::OP_AND_MAYBE && q.get_num_subqueries() == 2 && q.get_subquery(1).get_type() == Q::OP_PHRASE) {
+        if (removed) *removed = true;
+        return without_phrase_boosts(q.get_subquery(0), removed);
+    }
+    switch (op) {
+        case Q::OP_AND:
+        case Q::OP_OR:
+        case Q::OP_AND_NOT:
+        case Q::OP_AND_MAYBE:
+        case Q::OP_FILTER:
+        case Q::OP_XOR:
+        case Q::OP_SYNONYM:
+        case Q::OP_MAX: {
+            std::vector<Q> subs;
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(without_phrase_boosts(q.get_subquery(i), removed));
+            return Q(op, subs.begin(), subs.end());
+        }
+        default:
+            return q;
+    }
+}
+
 Xapian::Query match_all() { return Xapian::Query(std::string()); }
 
 }  // namespace abstrakt

@@ -601,8 +601,45 @@ struct Engine::Impl {
     // the page), so that totals up to there are exact.
     // With `proximity` words (two or more) and relevance order, a page within the first rerank_depth
     // hits is cut from those hits reranked by proximity (above).
+    //
+    // Phrase boosts read the positions of every paper that has the phrase's words, thousands for
+    // common words: most of a short query's match cost (docs/performance.md). In relevance order,
+    // only the first phrase_depth matches of the query without them (at least to the end of the
+    // page) get them: the query with its boosts runs again on those papers alone (FILTER by their id
+    // terms, which adds no weight), which gives each the weight the whole query would. A page beyond
+    // keeps the order without boosts, so paging stays consistent.
     Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
              uint64_t count_to = 0, const std::vector<std::string>& proximity = {}) {
+        if (rk.phrase_depth > 0 && sort == SortOrder::kRelevance && by_relevance && limit > 0) {
+            bool boosted = false;
+            Xapian::Query plain = without_phrase_boosts(q, &boosted);
+            if (boosted) return run_phrase_depth(q, plain, offset, limit, rk, count_to);
+        }
+        return run_one(q, sort, offset, limit, by_relevance, rk, count_to, proximity);
+    }
+
+    Page run_phrase_depth(const Xapian::Query& q, const Xapian::Query& plain, uint64_t offset, uint64_t limit,
+                          const RankingParams& rk, uint64_t count_to) {
+        const uint64_t depth = std::max<uint64_t>(rk.phrase_depth, offset + limit);
+        if (offset >= rk.phrase_depth) return run_one(plain, SortOrder::kRelevance, offset, limit, true, rk, count_to);
+        Page top = run_one(plain, SortOrder::kRelevance, 0, depth, true, rk, std::max(offset + limit, count_to), {}, false);
+        std::vector<Xapian::Query> ids;
+        for (auto it = top.mset.begin(); it != top.mset.end(); ++it) {
+            const std::string id = it.get_sort_key();
+            if (id.empty()) return run_one(q, SortOrder::kRelevance, offset, limit, true, rk, count_to);  // a document not made by indexer/document.cc
+            ids.emplace_back(schema::kPrefixId + id);
+        }
+        Xapian::Query only(Xapian::Query::OP_OR, ids.begin(), ids.end());
+        Page p = run_one(Xapian::Query(Xapian::Query::OP_FILTER, q, only), SortOrder::kRelevance, offset, limit, true, rk);
+        p.lower = top.lower;
+        p.estimated = top.estimated;
+        p.upper = top.upper;
+        return p;
+    }
+
+    // `fetch` false: the page's documents are not read ahead.
+    Page run_one(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
+                 uint64_t count_to = 0, const std::vector<std::string>& proximity = {}, bool fetch = true) {
         Xapian::Enquire enquire = enquire_for(q, sort, by_relevance, rk);
         Page p;
         const uint64_t depth_asked = rk.rerank_depth;
@@ -635,7 +672,7 @@ struct Engine::Impl {
         }
         // One request for the page's documents rather than one each: over remote shards each read
         // is a round trip (docs/scale-out.md). (MSet::fetch needs its Enquire, which ends here.)
-        if (!p.order.empty()) {
+        if (fetch && !p.order.empty()) {
             Xapian::doccount lo = p.order.front().index, hi = lo;
             for (const Ranked& r : p.order) {
                 lo = std::min(lo, r.index);

@@ -233,6 +233,12 @@ TEST_CASE("builder: neighbouring words get their phrase boost in the all-words t
     CHECK(all.find("satelliteattitude") != std::string::npos);
     CHECK(some.find("satelliteattitude") != std::string::npos);
     CHECK(some.find("XPsatellite attitude") != std::string::npos);
+    // Without its phrase boosts: the same query less the PHRASE, title pairs kept.
+    const std::string plain = without_phrase_boosts(build_tier(p.value(), IndexParams{}, true)).get_description();
+    CHECK(plain.find("PHRASE") == std::string::npos);
+    CHECK(plain.find("XPsatellite attitude") != std::string::npos);
+    CHECK(plain.find("satelliteattitude") != std::string::npos);
+    CHECK(without_phrase_boosts(build_tier(p.value(), IndexParams{}, false)).get_description() == some);
 }
 
 TEST_CASE("plan: errors") {
@@ -282,7 +288,7 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     
     CHECK(defaults["translation_weight"] == 0.8);
     CHECK(defaults["translations_per_word"] == 3);
-    CHECK(defaults.size() == 29);
+    CHECK(defaults.size() == 30);
 
     CHECK(r.set("rerank_depth", "30").is_ok());
     CHECK(r.rerank_depth == 30);

@@ -1171,3 +1171,54 @@ TEST_CASE("suggest: the ranking parameters' stop words are never offered, howeve
     REQUIRE(r.is_ok());
     CHECK(r.value() == V{"theorems", "theory", "Thermal"});  // as written; one paper each, in folded order
 }
+
+TEST_CASE("search: phrase boosts for the first phrase_depth matches; the same order when all are in it, every paper once when not") {
+    // Papers with both words of "linear attention", the phrase in some: apart from the phrase, alike.
+    std::vector<std::string> lines;
+    for (int i = 0; i < 12; ++i) {
+        const std::string text = i % 3 == 0 ? "linear attention for sequences" : "attention layers and a linear head for sequences";
+        lines.push_back(R"({"id": "q)" + std::to_string(i) + R"(", "title": {"en": "Paper )" + std::to_string(i) +
+                        R"("}, "abstract": {"en": ")" + text + std::string(static_cast<size_t>(i % 4), '!') + R"("}})");
+    }
+    SmallIndex idx(lines);
+    auto search = [&](uint32_t depth, uint64_t offset, uint64_t limit) {
+        auto rk = std::make_shared<RankingParams>();
+        REQUIRE(rk->set("phrase_depth", std::to_string(depth)).is_ok());
+        SearchRequest r;
+        r.query = "linear attention";
+        r.offset = offset;
+        r.limit = limit;
+        r.ranking = rk;
+        auto resp = idx.engine->search(r);
+        REQUIRE(resp.is_ok());
+        return resp.value();
+    };
+    auto listed = [](const SearchResponse& s) {
+        std::vector<std::pair<std::string, double>> out;
+        for (const Hit& h : s.hits) out.emplace_back(h.id, h.score);
+        return out;
+    };
+    // Every match within the depth: exactly the ranking of boosts for all (phrase_depth 0).
+    const auto all = listed(search(0, 0, 20));
+    REQUIRE(all.size() == 12);
+    const auto within = listed(search(50, 0, 20));
+    REQUIRE(within.size() == all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+        CHECK(within[i].first == all[i].first);
+        CHECK(within[i].second == doctest::Approx(all[i].second));
+    }
+    // The four papers with the phrase come first either way.
+    for (size_t i = 0; i < 4; ++i) CHECK(std::stoi(all[i].first.substr(1)) % 3 == 0);
+    // A depth of 2, a page of one: every paper once, scores never rising from page to page.
+    std::set<std::string> seen;
+    double last = 1e300;
+    for (uint64_t offset = 0; offset < 12; ++offset) {
+        const SearchResponse page = search(2, offset, 1);
+        REQUIRE(page.hits.size() == 1);
+        CHECK(page.total == 12);
+        CHECK(seen.insert(page.hits[0].id).second);
+        CHECK(page.hits[0].score <= last + 1e-9);
+        last = page.hits[0].score;
+    }
+    CHECK(search(2, 12, 1).hits.empty());
+}
