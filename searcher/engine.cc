@@ -100,7 +100,7 @@ constexpr Xapian::doccount kShareSample = 500;
 // counts for every language it has, so the English title of a German paper counts among the German
 // papers: a share is of the papers of a language, not of its texts.
 //
-// A language of few papers never shows its function words with that confidence (3 German papers of
+// A language of few papers never shows its function words with that confidence (2 German papers of
 // 3 that say "die" are not enough), so its stop list (searcher/stop_lists.h: Snowball's, for 15
 // languages) is used too, weighed by the same sample: a listed word of a language is a function word
 // when that language's sampled papers have it more often than the papers without the language have
@@ -232,8 +232,8 @@ Facets::Counts facet_counts(const Xapian::ValueCountMatchSpy& spy) {
 }
 
 // Words worth expanding a "similar papers" query with: unprefixed (prefixes start with an upper-case
-// ASCII letter), not numbers, at least three bytes, and no function word (FunctionWords) of the source
-// paper's languages.
+// ASCII letter), not numbers, at least three bytes, no function word by the data (FunctionWords) of the
+// source paper's languages, and no stop-listed function word of any language (FunctionWords::listed).
 class SimilarTermDecider : public Xapian::ExpandDecider {
   public:
     SimilarTermDecider(const Xapian::Database& db, FunctionWords& function_words, double share, std::vector<std::string> langs)
@@ -243,7 +243,7 @@ class SimilarTermDecider : public Xapian::ExpandDecider {
         unsigned char c = static_cast<unsigned char>(term[0]);
         if (c >= 'A' && c <= 'Z') return false;
         if (c >= '0' && c <= '9') return false;
-        return !function_words_(db_, term, share_, langs_);
+        return !function_words_(db_, term, share_, langs_) && !function_words_.listed(db_, term);
     }
 
   private:
