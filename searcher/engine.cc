@@ -88,7 +88,7 @@ constexpr size_t kSuggestCandidates = 20000;
 // papers (FunctionWords).
 constexpr Xapian::doccount kShareSample = 500;
 
-// Function words by data rather than by hand-made lists, for every language alike: a word is a
+// Function words by data, for every language alike (and by list where data is short: below): a word is a
 // function word of a language when more than a share of that language's papers have it ("the", "to",
 // "that" in English; "die", "und", "wir", "auf" in German; "的" in Chinese). Type-ahead never offers
 // one, and similar papers never expand with one (RankingParams: suggest_max_share, similar_max_share).
