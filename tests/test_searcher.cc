@@ -1214,7 +1214,7 @@ TEST_CASE("suggest: the ranking parameters' stop words are never offered, howeve
     CHECK(r.value() == V{"theorems", "theory", "Thermal"});  // as written; one paper each, in folded order
 }
 
-TEST_CASE("search: phrase boosts for the first phrase_depth matches; the same order when all are in it, every paper once when not") {
+TEST_CASE("search: phrase boosts for the first phrase_depth matches, the same order when all are in it, every paper once when not") {
     // Papers with both words of "linear attention", the phrase in some: apart from the phrase, alike.
     std::vector<std::string> lines;
     for (int i = 0; i < 12; ++i) {
