@@ -1,5 +1,7 @@
 #include "common/lang.h"
 
+#include <algorithm>
+
 #include <unicode/uchar.h>
 #include <unicode/uloc.h>
 #include <unicode/uscript.h>
@@ -69,6 +71,14 @@ const char* stemmer_name(std::string_view p) {
     for (const auto& [code, name] : kStemmers)
         if (p == code) return name;
     return "";
+}
+
+bool stem_keeps_first_byte(std::string_view p) {
+    static constexpr std::string_view kSuffixOnly[] = {"english", "german2", "french", "spanish", "italian", "portuguese",
+                                                       "dutch", "swedish", "norwegian", "danish", "finnish", "romanian",
+                                                       "russian", "hungarian", "turkish", "catalan", "basque"};
+    const std::string_view name = *stemmer_name(p) ? std::string_view(stemmer_name(p)) : std::string_view("english");
+    return std::find(std::begin(kSuffixOnly), std::end(kSuffixOnly), name) != std::end(kSuffixOnly);
 }
 
 std::string detect_from_script(std::string_view s, std::string_view fallback) {

@@ -23,6 +23,13 @@ std::string primary(std::string_view tag);
 // indexed unstemmed.
 const char* stemmer_name(std::string_view primary_subtag);
 
+// Whether the stemmer stemmer_name() gives (English for a language without one) only ever changes
+// the end of a word, so that a word's folded stem starts with the same byte as its folded form:
+// the Snowball stemmers that strip suffixes alone. Not Arabic, Indonesian and Malay, Irish (which
+// strip prefixes or initial mutations), nor those not checked (Armenian, Lithuanian, Nepali,
+// Tamil). Lets a highlighter skip stemming the words that cannot match (searcher/snippet.cc).
+bool stem_keeps_first_byte(std::string_view primary_subtag);
+
 // Decides the language of text whose language was not given, from its letters' scripts: any kana
 // means Japanese; Han without kana, Chinese; Hangul, Korean; Cyrillic, Russian; Greek, Arabic,
 // Hebrew, Thai, Devanagari, Georgian, Armenian as named; the script with most letters wins, a Han or

@@ -1,10 +1,13 @@
 #include "searcher/snippet.h"
 
+#include "common/lang.h"
+
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <bitset>
 #include <climits>
 #include <map>
 #include <optional>
@@ -18,11 +21,16 @@ constexpr int kNoMatch = INT_MIN;
 
 // The query word that `t` matches, or kNoMatch; `by_form` tells whether the word itself matched
 // (rather than only its stem).
-int group_of(Analyzer& analyzer, std::string_view lang, const Token& t, const MatchTerms& match, bool& by_form) {
+// `stem_first`: the first bytes of the match's stems, when the language's stemmer keeps a word's
+// first byte (lang::stem_keeps_first_byte), else null; a word whose first byte is none of them is
+// not stemmed: the stem lookups were a tenth of a server's time.
+int group_of(Analyzer& analyzer, std::string_view lang, const Token& t, const MatchTerms& match, bool& by_form,
+             const std::bitset<256>* stem_first) {
     by_form = true;
     if (auto f = match.forms.find(t.folded); f != match.forms.end()) return f->second;
     by_form = false;
     if (match.stems.empty()) return kNoMatch;
+    if (stem_first && !(*stem_first)[static_cast<unsigned char>(t.folded[0])]) return kNoMatch;
     if (std::string s = analyzer.stem(lang, t); !s.empty())
         if (auto m = match.stems.find(s); m != match.stems.end()) return m->second;
     return kNoMatch;
@@ -125,10 +133,17 @@ Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lan
                  bool with_marks = true) {
     Analysed a;
     std::vector<Token> tokens;
+    tokens.reserve(text.size() / 6);
     analyzer.analyze(text, tokens);
+    a.words.reserve(tokens.size());
+    a.group.reserve(tokens.size());
+    std::bitset<256> first;
+    for (const auto& [stem, group] : match.stems)
+        if (!stem.empty()) first.set(static_cast<unsigned char>(stem[0]));
+    const std::bitset<256>* stem_first = lang::stem_keeps_first_byte(lang) ? &first : nullptr;
     for (Token& t : tokens) {
         bool by_form = false;
-        int g = group_of(analyzer, lang, t, match, by_form);
+        int g = group_of(analyzer, lang, t, match, by_form, stem_first);
         if (g != kNoMatch) {
             if (with_marks) a.marks.emplace_back(t.start, t.end);
         } else {

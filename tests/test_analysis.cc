@@ -324,3 +324,44 @@ TEST_CASE("analysis: the bundled records analyse alike with and without the ASCI
     }
     CHECK(texts > 1000);
 }
+
+TEST_CASE("analysis: the stemmers that lang::stem_keeps_first_byte names keep a word's first byte") {
+    Analyzer a;
+    auto first_kept = [&](const std::string& lang, const std::string& text) {
+        std::vector<Token> tokens;
+        a.analyze(text, tokens);
+        size_t stemmed = 0;
+        for (const Token& t : tokens) {
+            const std::string s = a.stem(lang, t);
+            if (s.empty()) continue;
+            CAPTURE(t.folded);
+            CAPTURE(s);
+            CHECK(s[0] == t.folded[0]);
+            ++stemmed;
+        }
+        return stemmed;
+    };
+    // Porter2's exceptional forms, German umlauts written out, French and Dutch marked vowels.
+    CHECK(first_kept("en", "dying lying tying skies early only gently yearly Yields") == 9);
+    CHECK(first_kept("de", "Aerzte Äpfel Übungen Oeffnung yttrium Straße") == 6);
+    CHECK(first_kept("fr", "yeux ïambe éléphants") == 3);
+    CHECK(first_kept("nl", "yoghurt ijsberen ëlande") == 3);
+    CHECK(abstrakt::lang::stem_keeps_first_byte("en"));
+    CHECK(abstrakt::lang::stem_keeps_first_byte("zh"));  // English words in Chinese text
+    CHECK_FALSE(abstrakt::lang::stem_keeps_first_byte("id"));
+    CHECK_FALSE(abstrakt::lang::stem_keeps_first_byte("ar"));
+    // Every word of the bundled records, in their own languages.
+    std::string error;
+    size_t stemmed = 0;
+    for (const std::string file : {"/arxiv-slice.jsonl.gz", "/seed/chatpaper-2024-02-29.jsonl"}) {
+        auto reader = abstrakt::RecordReader::open(abstrakt::test::data_dir() + file);
+        REQUIRE(reader.is_ok());
+        abstrakt::Record r;
+        while (reader.value()->next(r, error) == abstrakt::RecordReader::Outcome::kRecord)
+            for (const auto* field : {&r.title, &r.abstract})
+                for (const auto& t : *field)
+                    if (abstrakt::lang::stem_keeps_first_byte(abstrakt::lang::primary(t.lang)))
+                        stemmed += first_kept(abstrakt::lang::primary(t.lang), t.text);
+    }
+    CHECK(stemmed > 100000);
+}
