@@ -230,6 +230,7 @@ Translator::Resources Translator::default_resources() {
     // ABSTRAKT_DING set and empty leaves German out; default_ding_path() reads empty as unset.
     const char* ding = std::getenv("ABSTRAKT_DING");
     r.ding_path = ding && !*ding ? std::string() : default_ding_path();
+    r.ding_cache_dir = default_ding_cache_dir();
     return r;
 }
 
@@ -257,7 +258,7 @@ Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
             tell(res.ding_path + ": not found (install trans-de-en), no German translation");
         } else {
             Analyzer analyzer;
-            auto ding = read_ding(res.ding_path, analyzer);
+            auto ding = load_ding(res.ding_path, analyzer, res.ding_cache_dir, report);
             if (!ding.is_ok()) return ding.status();
             for (Lexicon* l : {&ding.value().de_en, &ding.value().en_de}) {
                 const std::string key = pair_key(l->from(), l->to());  // before the move below
