@@ -89,6 +89,9 @@ class Translator {
     // as its lexicon, so that "Gewichte" finds "Modellgewichte" (common/compound.h).
     const std::vector<std::string>& german_nouns() const;
 
+    // A German or English function word ("mit", "von", "the"; folded): never translated, nor a target.
+    static bool function_word(std::string_view folded);
+
     // True when words can be translated from `from` into `to`.
     bool can_translate(std::string_view from, std::string_view to) const;
 

@@ -774,7 +774,7 @@ class Expander {
 
 std::string QueryPlan::print() const {
     std::ostringstream out;
-    out << "plan: " << (nothing ? "nothing to search" : two_tiers ? "two tiers (all words, then some)" : "one tier");
+    out << "plan: " << (nothing ? "nothing to search" : two_tiers ? "two tiers (all words, then some)" : some_words_tier ? "one tier (papers with some words: translated)" : "one tier");
     if (natural) out << ", natural language";
     out << "; languages";
     if (stem_langs.empty()) out << " -";

@@ -195,6 +195,9 @@ struct QueryPlan {
     // Two tiers: papers with every juxtaposed word first ("all"), then those with some ("some").
     // False when the two would be the same query.
     bool two_tiers = false;
+    // One tier of the papers with some words instead (two_tiers is then false): a query with
+    // translated words, whose translations may miss a paper's own word (translate_plan.h).
+    bool some_words_tier = false;
     // The folded words of the natural-language lists, stop words left out, in query order: the engine
     // rewards papers that have many of them close together (engine.cc: proximity rerank).
     std::vector<std::string> proximity;

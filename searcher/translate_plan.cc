@@ -42,6 +42,46 @@ void collect(Clause& c, bool positive, std::vector<PlanWord*>& words) {
     }
 }
 
+// A query with words translated from German: its German function words ("der", "mit", "von") are
+// left out of the search, as stop words. Not translated (Translator::function_word), they would be
+// searched as typed in the other language's text, where they are rare names ("van der Pol", "von
+// Neumann") with a high idf, and in the all-words tier every paper would need them.
+void leave_out_function_words(Clause& c, QueryPlan& plan) {
+    if (c.kind != Clause::Kind::kAllOf && c.kind != Clause::Kind::kAnyOf) return;
+    for (Clause& k : c.children) leave_out_function_words(k, plan);
+    if (c.kind != Clause::Kind::kAllOf) return;
+    auto function = [](const Clause& k) {
+        return k.kind == Clause::Kind::kWord && k.mod == Modifier::kOptional && k.field == QueryField::kAny && k.words.size() == 1 &&
+               k.words[0].kind == TokenKind::kWord && k.words[0].alternatives.empty() && Translator::function_word(k.words[0].folded);
+    };
+    const bool others = std::any_of(c.children.begin(), c.children.end(), [&](const Clause& k) { return !k.stop && !function(k); });
+    if (!others) return;
+    for (Clause& k : c.children)
+        if (function(k) && !k.stop) {
+            k.stop = true;
+            plan.proximity.erase(std::remove(plan.proximity.begin(), plan.proximity.end(), k.words[0].folded), plan.proximity.end());
+        }
+    c.joins.erase(std::remove_if(c.joins.begin(), c.joins.end(), [&](size_t i) { return c.children[i].stop || c.children[i + 1].stop; }),
+                  c.joins.end());
+}
+
+// The word as the index may have it in English when it is an English word with a German ending
+// ("Autoencodern", "residuales", "adaptives", "Benchmarks"): the word less the ending (longest
+// first), or that plus "e", when the index has it mostly outside German text. "" when none.
+std::string english_loanword(const std::string& folded, const Vocabulary& counts) {
+    static const char* const kEndings[] = {"ern", "en", "em", "er", "es", "n", "s", "e"};
+    for (const char* ending : kEndings) {
+        const std::string_view e(ending);
+        if (folded.size() < e.size() + 4 || folded.compare(folded.size() - e.size(), e.size(), e) != 0) continue;
+        const std::string base = folded.substr(0, folded.size() - e.size());
+        for (const std::string& c : {base, base + "e"}) {
+            const uint64_t all = counts.frequency(c);
+            if (all > 0 && 2 * counts.frequency(schema::kPrefixGermanWord + c) < all) return c;
+        }
+    }
+    return "";
+}
+
 }  // namespace
 
 bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector<std::string>& langs,
@@ -153,7 +193,42 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
             plan.translations.push_back(std::move(listed));
         }
     }
-    if (!notice.empty()) plan.notices.push_back({notice::kTranslated, "also searched in translation: " + notice});
+    if (std::any_of(plan.translations.begin(), plan.translations.end(), [](const QueryTranslation& t) { return t.lang == "de"; })) {
+        // A German query: a word with no translation that the index lacks may be an English word
+        // with a German ending, searched as the English word.
+        for (PlanWord* w : words) {
+            if (w->kind != TokenKind::kWord || !w->alternatives.empty() || Translator::function_word(w->folded)) continue;
+            std::vector<std::string> stems;
+            for (const auto& st : w->stems) stems.push_back(st.second);
+            if (in_vocabulary(counts, w->folded, stems)) continue;
+            const std::string english = english_loanword(w->folded, counts);
+            if (english.empty()) continue;
+            Token t;
+            t.folded = english;
+            t.exact = english;
+            Alternative a;
+            a.kind = Alternative::Kind::kTranslation;
+            a.lang = "en";
+            a.words = {english};
+            const std::string stem = analyzer.stem("en", t);
+            if (!stem.empty() && std::find(plan.stem_langs.begin(), plan.stem_langs.end(), "en") != plan.stem_langs.end()) a.stems = {stem};
+            a.weight = ranking.translation_weight;
+            a.display = english;
+            w->alternatives.push_back(std::move(a));
+            plan.translations.push_back({plan.text.substr(w->span.begin, w->span.end - w->span.begin), "de", "en", {english}});
+            notice += (notice.empty() ? "" : "; ") + plan.translations.back().word + " -> " + english;
+        }
+        leave_out_function_words(plan.root, plan);
+    }
+    if (!notice.empty()) {
+        plan.notices.push_back({notice::kTranslated, "also searched in translation: " + notice});
+        // One tier: a paper with every word but one, whose word the translation missed (a sense the
+        // dictionary lacks or ranks low), is not ranked below every paper that happens to have all
+        // the translations. Measured: +0.016 MRR@10 on the German dev sets, +0.003 on zh-title
+        // (docs/cross-language.md).
+        plan.some_words_tier = true;
+        plan.two_tiers = false;
+    }
 }
 
 SharedTranslator::SharedTranslator(Translator::Resources resources) : resources_(std::move(resources)) {}
