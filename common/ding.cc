@@ -102,6 +102,23 @@ std::string mark_nouns(const std::string& s) {
     return out;
 }
 
+// The abbreviations of a sub-entry: the items of "/…/" after a space ("/MR; MRT/"), each one word
+// of 2 to 8 bytes with a capital letter and no dot (not "/Gew./", "/w./").
+std::vector<std::string> abbreviations(const std::string& s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '/' || (i > 0 && s[i - 1] != ' ')) continue;
+        const size_t end = s.find('/', i + 1);
+        if (end == std::string::npos) break;
+        for (const std::string& item : split(s.substr(i + 1, end - i - 1), "; ")) {
+            const bool capital = std::any_of(item.begin(), item.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+            if (item.size() >= 2 && item.size() <= 8 && capital && item.find_first_of(". ") == std::string::npos) out.push_back(item);
+        }
+        i = end;
+    }
+    return out;
+}
+
 const char* const kTechnical[] = {"[comp.]", "[math.]", "[statist.]", "[techn.]", "[sci.]", "[phys.]", "[electr.]",
                                   "[ling.]", "[biol.]", "[med.]", "[chem.]", "[telco.]", "[econ.]", "[psych.]"};
 
@@ -160,8 +177,13 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
         const size_t n = de.size() == en.size() ? de.size() : 1;
         for (size_t k = 0; k < n; ++k) {
             double sub_weight = k == 0 ? 1.0 : 0.7;
-            for (const char* tag : kTechnical)
-                if (de[k].find(tag) != std::string::npos || en[k].find(tag) != std::string::npos) sub_weight *= 2;
+            // Twice for a subject of science or technology, once however many it names
+            // ("Bestimmung; Analyse [chem.] [envir.] [med.] [pharm.] [phys.] :: determination" is not
+            // 32 times "Auswertung; Analyse :: evaluation; analysis").
+            if (std::any_of(std::begin(kTechnical), std::end(kTechnical), [&](const char* tag) {
+                    return de[k].find(tag) != std::string::npos || en[k].find(tag) != std::string::npos;
+                }))
+                sub_weight *= 2;
             std::vector<std::string> de_syn, en_syn;
             // Annotations go before the synonyms are split: some hold "; " ("/w.; wt/").
             for (const std::string& raw : split(mark_nouns(de[k]), "; ")) {
@@ -195,6 +217,16 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
                 for (size_t j = 0; j < ei.size(); ++j) {
                     de_en[gi[i] << 32 | ei[j]] += sub_weight * de_share / (1.0 + 0.5 * static_cast<double>(j));
                     en_de[ei[j] << 32 | gi[i]] += sub_weight * en_share / (1.0 + 0.5 * static_cast<double>(i));
+                }
+            // The abbreviations of aligned sub-entries translate each other: "künstliche Intelligenz
+            // /KI/ :: artificial intelligence /AI/" gives KI -> AI, "/MR; MRT/ :: /MRI/" MRT -> MRI.
+            // One written alike in both ("/MRT/" on both sides) needs no translation.
+            for (const std::string& ga : abbreviations(de[k]))
+                for (const std::string& ea : abbreviations(en[k])) {
+                    const std::string g = fold(ga), e = fold(ea);
+                    if (g.empty() || e.empty() || g == e) continue;
+                    de_en[intern(g) << 32 | intern(e)] += sub_weight;
+                    en_de[intern(e) << 32 | intern(g)] += sub_weight;
                 }
         }
     }

@@ -162,7 +162,13 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
             if (known && !papers_lack(counts, span.from)) continue;
             // A word the lexicons take for German that the index has as typed, mostly outside German
             // text, is the index's own word: "rat" (Ding: "Rat", advice) in a paper about rats.
-            if (span.from == "de" && span.end == span.begin + 1) {
+            // An abbreviation typed in capitals is the dictionary's ("KI" -> "AI"), whatever the
+            // index has of it ("Ki-67").
+            const std::string_view typed = std::string_view(plan.text).substr(w0.span.begin, w0.span.end - w0.span.begin);
+            const bool capitals = typed.size() >= 2 && std::all_of(typed.begin(), typed.end(), [](char c) {
+                                      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                                  });
+            if (span.from == "de" && span.end == span.begin + 1 && !capitals) {
                 const uint64_t all = counts.frequency(w0.folded);
                 if (all > 0 && 2 * counts.frequency(schema::kPrefixGermanWord + w0.folded) < all) continue;
             }
