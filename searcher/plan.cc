@@ -852,7 +852,7 @@ Result<QueryPlan> make_plan(std::string_view text, Analyzer& analyzer, const Que
         plan.corrected = expander.corrected();
     }
     plan.nothing = !plan.has_text && !planner.has_constraint();
-    plan.two_tiers = !plan.nothing && Planner::tiers_differ(plan.root);
+    plan.two_tiers = !plan.nothing && !plan.some_words_tier && Planner::tiers_differ(plan.root);
     return plan;
 }
 
