@@ -265,7 +265,7 @@ TEST_CASE("ding: abbreviations translate each other, and a science subject count
     CHECK((*analyse)[1].prob == doctest::Approx(0.5));
 }
 
-TEST_CASE("ding: the parsed cache is read back equal; a stale, corrupt or unwritable one is parsed again") {
+TEST_CASE("ding: the parsed cache is read back equal, and a stale, corrupt or unwritable one is parsed again") {
     TempDir dir;
     const std::string dict = dir.file("de-en"), cache = dir.file("cache");
     write_file(dict, kDingSample);
