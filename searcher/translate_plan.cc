@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <iostream>
+#include <pthread.h>
 
 #include "common/lang.h"
 #include "common/schema.h"
@@ -259,7 +261,14 @@ const Translator* SharedTranslator::get() {
 
 void SharedTranslator::preload() {
     std::lock_guard<std::mutex> lock(preload_mutex_);
-    if (!preloading_.joinable()) preloading_ = std::thread([this] { get(); });
+    if (preloading_.joinable()) return;
+    // The loading thread takes no signals: a server that starts it before it installs its own
+    // handling of SIGTERM and SIGINT (http.cc) would otherwise be killed by one delivered to it.
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &before);
+    preloading_ = std::thread([this] { get(); });
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 std::shared_ptr<SharedTranslator> SharedTranslator::process() {
