@@ -50,6 +50,8 @@ class Vocabulary {
     virtual std::vector<std::string> completions(const std::string& prefix, size_t n) const = 0;
     // The spelling dictionary's best word within `edits` edits of `word` (not `word`), or "".
     virtual std::string correction(const std::string& word, unsigned edits) const = 0;
+    // The papers that have both terms, counted up to `at_most` at least (0: the index cannot say).
+    virtual uint64_t papers_with_both(const std::string& /*a*/, const std::string& /*b*/, uint64_t /*at_most*/) const { return 0; }
 };
 class Translator;
 

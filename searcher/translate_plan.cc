@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <pthread.h>
 
@@ -84,6 +85,69 @@ std::string english_loanword(const std::string& folded, const Vocabulary& counts
     return "";
 }
 
+// A German word's senses weighed by the other words: a sense whose papers also have the other words'
+// translations is the query's ("Muster" with "sprachliche" and "Texten": pattern, not sample). For
+// each sense, over each of the kContextSpans nearest other spans, the best share of the papers of the
+// rarer of the two (the sense's rarest word, one of the other span's two best translations) that
+// have both, counted up to kContextCount (beyond, a share of kContextCount: frequent pairs saturate);
+// weights times 0.5 + 0.5 x that sum over the largest, the best keeping its weight. At most
+// 3 x 6 x 2 counts a word, each stopped at kContextCount papers.
+constexpr size_t kContextSpans = 6;
+constexpr uint64_t kContextCount = 1000;
+template <typename Term>
+void by_context(std::vector<SpanTranslation>& spans, const Vocabulary& counts, const Term& term) {
+    auto rarest = [&](const Translation& t) {
+        std::string best;
+        uint64_t df = UINT64_MAX;
+        for (size_t i = 0; i < t.words.size(); ++i) {
+            const std::string x = term(t, i);
+            const uint64_t f = counts.frequency(x);
+            if (f < df) df = f, best = x;
+        }
+        return std::make_pair(best, df == UINT64_MAX ? 0 : df);
+    };
+    std::vector<std::vector<std::pair<std::string, uint64_t>>> keys(spans.size());
+    for (size_t i = 0; i < spans.size(); ++i)
+        for (const Translation& t : spans[i].as) keys[i].push_back(rarest(t));
+    for (size_t i = 0; i < spans.size(); ++i) {
+        SpanTranslation& s = spans[i];
+        if (s.from != "de" || s.as.size() < 2) continue;
+        std::vector<double> score(s.as.size(), 0);
+        // The other spans (not overlapping this one), nearest first.
+        std::vector<size_t> context;
+        for (size_t j = 0; j < spans.size(); ++j)
+            if (j != i && (spans[j].begin >= s.end || spans[j].end <= s.begin)) context.push_back(j);
+        auto distance = [&](size_t j) { return spans[j].begin >= s.end ? spans[j].begin - s.end : s.begin - spans[j].end; };
+        std::stable_sort(context.begin(), context.end(), [&](size_t x, size_t y) { return distance(x) < distance(y); });
+        if (context.size() > kContextSpans) context.resize(kContextSpans);
+        for (size_t k = 0; k < s.as.size(); ++k) {
+            const auto& [a, fa] = keys[i][k];
+            if (fa == 0) continue;
+            for (size_t j : context) {
+                double best = 0;
+                for (size_t l = 0; l < keys[j].size() && l < 2; ++l) {
+                    const auto& [b, fb] = keys[j][l];
+                    if (fb == 0 || b == a) continue;
+                    const uint64_t rarer = std::min({fa, fb, kContextCount});
+                    const uint64_t both = std::min(rarer, counts.papers_with_both(a, b, rarer));
+                    best = std::max(best, static_cast<double>(both) / static_cast<double>(rarer));
+                }
+                score[k] += best;
+            }
+        }
+        const double top = *std::max_element(score.begin(), score.end());
+        if (!(top > 0)) continue;
+        double before = 0, after = 0;
+        for (size_t k = 0; k < s.as.size(); ++k) {
+            before = std::max(before, s.as[k].weight);
+            s.as[k].weight *= 0.5 + 0.5 * score[k] / top;
+            after = std::max(after, s.as[k].weight);
+        }
+        for (Translation& t : s.as) t.weight = std::min(1.0, t.weight * before / after);
+        std::stable_sort(s.as.begin(), s.as.end(), [](const Translation& x, const Translation& y) { return x.weight > y.weight; });
+    }
+}
+
 }  // namespace
 
 bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector<std::string>& langs,
@@ -150,7 +214,8 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
             for (size_t i = 0; i < t.words.size(); ++i) df = std::min(df, counts.frequency(term(t, i)));
             return log_n > 0 ? std::log(1.0 + static_cast<double>(df)) / log_n : 0.0;
         };
-        const auto spans = tr.translate_query(tokens, to, ranking.translations_per_word, analyzer, ctx.query_lang, prior, plan.text);
+        auto spans = tr.translate_query(tokens, to, ranking.translations_per_word, analyzer, ctx.query_lang, prior, plan.text);
+        by_context(spans, counts, term);
         for (const SpanTranslation& span : spans) {
             if (span.as.empty() || span.begin >= words.size() || span.end > words.size()) continue;
             // Only where it can help: papers without the word's language, or a word the index lacks.

@@ -22,7 +22,9 @@ const char* kDing =
     "Modell {n} | Modelle {pl} :: model | models\n"
     "Sprache {f} | Sprachen {pl} :: language | languages\n"
     "Bild {n} | Bilder {pl} :: image | images\n"
-    "künstliche Intelligenz {f} /KI/ :: artificial intelligence /AI/\n";
+    "künstliche Intelligenz {f} /KI/ :: artificial intelligence /AI/\n"
+    "Muster {n} :: sample; pattern\n"
+    "sprachlich {adj} :: linguistic\n";
 
 // d1 and e1 say the same in German and in English; d2 has "Modellgewichte" and nowhere "Modell"
 // alone; e2 is English only, about something else.
@@ -262,4 +264,25 @@ TEST_CASE("translation: a German query over English papers: function words left 
     CHECK(ki.hits[0].id == "i1");
     SearchResponse lower = Fixture::search(*f.with, "ki Bilder", true, true);
     CHECK(lower.plan.find("translation:en ai") == std::string::npos);
+}
+
+TEST_CASE("translation: a German word's senses are weighed by the other words of the query") {
+    // Ding ranks "sample" over "pattern" for "Muster" (1 against 1 / 1.5); both are as common in the
+    // index, but only "pattern" occurs with "linguistic", the other word's translation.
+    Fixture f({
+        R"({"id": "p1", "title": {"en": "Linguistic patterns in social media"}, "published": "2024-01-01"})",
+        R"({"id": "p2", "title": {"en": "Patterns of traffic"}, "published": "2024-01-02"})",
+        R"({"id": "s1", "title": {"en": "Sample efficiency of agents"}, "published": "2024-01-03"})",
+        R"({"id": "s2", "title": {"en": "Samples and benchmarks"}, "published": "2024-01-04"})",
+        R"({"id": "l1", "title": {"en": "Linguistic diversity"}, "published": "2024-01-05"})",
+    });
+    auto senses = [&](const std::string& q) {
+        for (const QueryTranslation& t : Fixture::search(*f.with, q).translations)
+            if (t.word == "Muster") return t.as;
+        return std::vector<std::string>{};
+    };
+    // Alone, the dictionary's order; beside "sprachliche", the sense that goes with it first.
+    CHECK(senses("Muster") == std::vector<std::string>{"sample", "pattern"});
+    CHECK(senses("sprachliche Muster") == std::vector<std::string>{"pattern", "sample"});
+    CHECK(Fixture::ids(Fixture::search(*f.with, "sprachliche Muster"))[0] == "p1");
 }
