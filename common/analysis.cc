@@ -53,6 +53,66 @@ size_t chunk_length(std::string_view s) {
 // U+2011 NON-BREAKING HYPHEN. En and em dashes separate clauses, not word parts, and are not here.
 bool is_hyphen(std::string_view gap) { return gap == "-" || gap == "\u2010" || gap == "\u2011"; }
 
+// Word breaking of pure ASCII text, equal to what ICU's root word break rules (Unicode UAX #29 as
+// ICU 72 tailors it) give for it, at a fraction of the cost: ICU's rule machine was about a tenth of
+// a search's instructions (snippets analyse ten abstracts) and of an index build. For ASCII, UAX #29
+// comes down to: letters (ICU counts `@` as one), digits and `_` stick together (WB5, WB8-10,
+// WB13a-b); `.` or `'` between two letters (WB6-7), and `.`, `'`, `,` or `;` between two digits
+// (WB11-12), join them; ICU gives a word status to every such run except a lone `_`. Everything
+// else is a break and no word. tests/test_analysis.cc compares this with ICU on random strings and
+// on the bundled data.
+enum class AsciiClass : uint8_t { kOther, kLetter, kDigit, kMidNumLet, kMidNum, kExtendNumLet };
+
+AsciiClass ascii_class(char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return AsciiClass::kLetter;
+    if (c >= '0' && c <= '9') return AsciiClass::kDigit;
+    switch (c) {
+        case '@': return AsciiClass::kLetter;
+        case '.':
+        case '\'': return AsciiClass::kMidNumLet;
+        case ',':
+        case ';': return AsciiClass::kMidNum;
+        case '_': return AsciiClass::kExtendNumLet;
+        default: return AsciiClass::kOther;
+    }
+}
+
+// Calls word(begin, end) for each word of ASCII text `s`, in order.
+template <typename F>
+void ascii_words(std::string_view s, F&& word) {
+    using C = AsciiClass;
+    const size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        const C first = ascii_class(s[i]);
+        if (first != C::kLetter && first != C::kDigit && first != C::kExtendNumLet) {
+            ++i;
+            continue;
+        }
+        const size_t begin = i;
+        C last = first;
+        for (++i; i < n;) {
+            const C c = ascii_class(s[i]);
+            if (c == C::kLetter || c == C::kDigit || c == C::kExtendNumLet) {
+                last = c;
+                ++i;
+                continue;
+            }
+            if ((c == C::kMidNumLet || c == C::kMidNum) && i + 1 < n) {
+                const C next = ascii_class(s[i + 1]);
+                if ((last == C::kLetter && c == C::kMidNumLet && next == C::kLetter) || (last == C::kDigit && next == C::kDigit)) {
+                    last = next;
+                    i += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        if (!(i - begin == 1 && first == C::kExtendNumLet)) word(begin, i);
+    }
+}
+
 // Scripts whose words are case folded and stripped of diacritics. For these, a user typing without
 // accents ("Munoz", "uber") expects to find the accented word, and removing combining marks loses
 // nothing a reader would miss. Other scripts keep their marks: in Devanagari or Thai a combining
@@ -176,7 +236,68 @@ struct Analyzer::Impl {
         (U_FAILURE(st) ? stripped : composed).toUTF8String(folded);
     }
 
+    // Whether analyze() breaks pure ASCII runs itself (ascii_words) rather than through ICU; off
+    // only in tests, which compare the two.
+    bool ascii_fast_path = true;
+
+    // The words of one chunk: its pure ASCII stretches (cut at spaces, where ICU always breaks too)
+    // through ascii_words, the rest through ICU, into one stream for add_word.
     void analyze_chunk(std::string_view chunk, uint32_t base, std::vector<Token>& out, uint32_t& pos) {
+        Chain chain{out.size(), 0};
+        if (!ascii_fast_path) {
+            icu_words(chunk, base, out, pos, chain);
+        } else {
+            size_t from = 0;
+            while (from < chunk.size()) {
+                // The next stretch of space-separated pieces that are all ASCII, or all have a
+                // byte above 0x7F somewhere: pieces are split at ' ' only.
+                size_t end = from;
+                bool ascii = true, first = true;
+                while (end < chunk.size()) {
+                    size_t piece_end = chunk.find(' ', end);
+                    piece_end = piece_end == std::string_view::npos ? chunk.size() : piece_end + 1;
+                    const bool piece_ascii = is_ascii(chunk.substr(end, piece_end - end));
+                    if (first) ascii = piece_ascii;
+                    else if (piece_ascii != ascii) break;
+                    first = false;
+                    end = piece_end;
+                }
+                std::string_view run = chunk.substr(from, end - from);
+                const auto at = base + static_cast<uint32_t>(from);
+                if (ascii) {
+                    ascii_words(run, [&](size_t s, size_t e) { add_word(run, at, s, e, UBRK_WORD_LETTER, out, pos, chain); });
+                    close_chain(out, chain);
+                } else {
+                    icu_words(run, at, out, pos, chain);
+                }
+                from = end;
+            }
+        }
+    }
+
+    // Indices into `out` of the parts of the current hyphenated chain.
+    struct Chain {
+        size_t first = 0, len = 0;
+    };
+
+    void close_chain(std::vector<Token>& out, Chain& chain) {
+        if (chain.len >= 2) {
+            Token joined;
+            joined.kind = out[chain.first].kind;
+            joined.start = out[chain.first].start;
+            joined.pos = out[chain.first].pos;
+            joined.joined = true;
+            for (size_t k = chain.first; k < chain.first + chain.len; ++k) {
+                joined.folded += out[k].folded;
+                joined.exact += out[k].exact;
+                joined.end = out[k].end;
+            }
+            if (joined.folded.size() <= kMaxWordBytes) out.push_back(std::move(joined));
+        }
+        chain.len = 0;
+    }
+
+    void icu_words(std::string_view chunk, uint32_t base, std::vector<Token>& out, uint32_t& pos, Chain& chain) {
         UErrorCode st = U_ZERO_ERROR;
         UText* ut = utext_openUTF8(nullptr, chunk.data(), static_cast<int64_t>(chunk.size()), &st);
         if (U_FAILURE(st)) return;
@@ -185,75 +306,63 @@ struct Analyzer::Impl {
             utext_close(ut);
             return;
         }
-        // Indices into `out` of the parts of the current hyphenated chain.
-        size_t chain_first = out.size(), chain_len = 0;
-        auto close_chain = [&]() {
-            if (chain_len >= 2) {
-                Token joined;
-                joined.kind = out[chain_first].kind;
-                joined.start = out[chain_first].start;
-                joined.pos = out[chain_first].pos;
-                joined.joined = true;
-                for (size_t k = chain_first; k < chain_first + chain_len; ++k) {
-                    joined.folded += out[k].folded;
-                    joined.exact += out[k].exact;
-                    joined.end = out[k].end;
-                }
-                if (joined.folded.size() <= kMaxWordBytes) out.push_back(std::move(joined));
-            }
-            chain_len = 0;
-        };
         int32_t s = words->first();
         for (int32_t e = words->next(); e != icu::BreakIterator::DONE; s = e, e = words->next()) {
             int32_t status = words->getRuleStatus();
             if (status < UBRK_WORD_NONE_LIMIT) continue;  // spaces and punctuation
-            std::string_view seg = chunk.substr(static_cast<size_t>(s), static_cast<size_t>(e - s));
-            Token t;
-            t.start = base + static_cast<uint32_t>(s);
-            t.end = base + static_cast<uint32_t>(e);
-            t.pos = pos++;
-            // Chinese and Japanese arrive already segmented into dictionary words by ICU; they have
-            // no case and no diacritics to fold, and no stemmer. Hangul and Thai likewise.
-            if (status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT) {
-                t.kind = TokenKind::kIdeograph;
-            } else if (status >= UBRK_WORD_KANA && status < UBRK_WORD_KANA_LIMIT) {
-                t.kind = TokenKind::kKana;
-            } else if (seg[0] >= '0' && seg[0] <= '9') {
-                // Numbers and alphanumerics that start with a digit ("70M", "3D", "2402.19173") are
-                // kept whole, as typed, and never stemmed.
-                t.kind = TokenKind::kNumber;
-            } else {
-                t.kind = is_foldable_script(first_letter_script(seg)) ? TokenKind::kWord : TokenKind::kOtherWord;
-            }
-            const bool fold_marks = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
-            normalise(seg, fold_marks, t.exact, t.folded);
-            if (t.folded.empty() || t.folded.size() > kMaxWordBytes) {
-                close_chain();
-                continue;
-            }
-            // Hyphenated chains: "multi-view", "Llama-2", "GPT-4o", "state-of-the-art". The parts are
-            // indexed as words at their own positions (so "multi view" and the phrase match), and the
-            // whole chain once more as one joined word at the position of its first part (so
-            // "multiview" matches too). Han and kana never join: they carry no hyphens.
-            const bool joinable = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
-            if (chain_len > 0 && joinable) {
-                const Token& prev = out[chain_first + chain_len - 1];
-                std::string_view gap = chunk.substr(prev.end - base, t.start - prev.end);
-                if (is_hyphen(gap)) {
-                    out.push_back(std::move(t));
-                    ++chain_len;
-                    continue;
-                }
-            }
-            close_chain();
-            out.push_back(std::move(t));
-            if (joinable) {
-                chain_first = out.size() - 1;
-                chain_len = 1;
+            add_word(chunk, base, static_cast<size_t>(s), static_cast<size_t>(e), status, out, pos, chain);
+        }
+        close_chain(out, chain);
+        utext_close(ut);
+    }
+
+    // One word of `chunk` (bytes [s, e), ICU's rule status `status`) as a token.
+    void add_word(std::string_view chunk, uint32_t base, size_t s, size_t e, int32_t status, std::vector<Token>& out,
+                  uint32_t& pos, Chain& chain) {
+        std::string_view seg = chunk.substr(s, e - s);
+        Token t;
+        t.start = base + static_cast<uint32_t>(s);
+        t.end = base + static_cast<uint32_t>(e);
+        t.pos = pos++;
+        // Chinese and Japanese arrive already segmented into dictionary words by ICU; they have
+        // no case and no diacritics to fold, and no stemmer. Hangul and Thai likewise.
+        if (status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT) {
+            t.kind = TokenKind::kIdeograph;
+        } else if (status >= UBRK_WORD_KANA && status < UBRK_WORD_KANA_LIMIT) {
+            t.kind = TokenKind::kKana;
+        } else if (seg[0] >= '0' && seg[0] <= '9') {
+            // Numbers and alphanumerics that start with a digit ("70M", "3D", "2402.19173") are
+            // kept whole, as typed, and never stemmed.
+            t.kind = TokenKind::kNumber;
+        } else {
+            t.kind = is_foldable_script(first_letter_script(seg)) ? TokenKind::kWord : TokenKind::kOtherWord;
+        }
+        const bool fold_marks = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
+        normalise(seg, fold_marks, t.exact, t.folded);
+        if (t.folded.empty() || t.folded.size() > kMaxWordBytes) {
+            close_chain(out, chain);
+            return;
+        }
+        // Hyphenated chains: "multi-view", "Llama-2", "GPT-4o", "state-of-the-art". The parts are
+        // indexed as words at their own positions (so "multi view" and the phrase match), and the
+        // whole chain once more as one joined word at the position of its first part (so
+        // "multiview" matches too). Han and kana never join: they carry no hyphens.
+        const bool joinable = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
+        if (chain.len > 0 && joinable) {
+            const Token& prev = out[chain.first + chain.len - 1];
+            std::string_view gap = chunk.substr(prev.end - base, t.start - prev.end);
+            if (is_hyphen(gap)) {
+                out.push_back(std::move(t));
+                ++chain.len;
+                return;
             }
         }
-        close_chain();
-        utext_close(ut);
+        close_chain(out, chain);
+        out.push_back(std::move(t));
+        if (joinable) {
+            chain.first = out.size() - 1;
+            chain.len = 1;
+        }
     }
 };
 
@@ -279,6 +388,8 @@ void Analyzer::analyze(std::string_view text, std::vector<Token>& out, uint32_t 
         base += len;
     }
 }
+
+void Analyzer::set_ascii_fast_path(bool on) { impl_->ascii_fast_path = on; }
 
 std::string Analyzer::fold(std::string_view text) {
     std::string exact, folded;

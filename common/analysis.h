@@ -70,6 +70,10 @@ class Analyzer {
 
     static constexpr size_t kMaxWordBytes = 64;
 
+    // Pure ASCII text is broken into words without ICU, with the same result (analysis.cc:
+    // ascii_words); false sends everything through ICU, for tests that compare the two.
+    void set_ascii_fast_path(bool on);
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -52,6 +52,7 @@ const std::vector<Param>& params() {
         t.push_back(count("max_joins", &RankingParams::max_joins, 0, 100));
         t.push_back(count("max_compounds_per_word", &RankingParams::max_compounds_per_word, 0, 1000));
         t.push_back(count("rerank_depth", &RankingParams::rerank_depth, 0, 1000));
+        t.push_back(count("phrase_depth", &RankingParams::phrase_depth, 0, 10000));
         t.push_back(count("proximity_window", &RankingParams::proximity_window, 1, 1000));
         t.push_back(real("proximity_weight", &RankingParams::proximity_weight, 0, 100));
         t.push_back(real("coverage_weight", &RankingParams::coverage_weight, 0, 100));

@@ -68,13 +68,16 @@ struct RankingParams {
     uint32_t max_compounds_per_word = 50;
     // Proximity rerank of long queries: the first rerank_depth hits of a tier are rescored.
     uint32_t rerank_depth = 50;
+    // Phrase boosts (neighbouring words of a short query) are given to the first this many matches
+    // of the query without them, at least to the end of the page; 0: to every match.
+    uint32_t phrase_depth = 50;
     uint32_t proximity_window = 10;  // positions
     double proximity_weight = 0.3;   // times the tier's best weight, times the best window's share
     double coverage_weight = 0.3;    // times the tier's best weight, times the share of words present
     // A search that finds fewer papers than this gets a spelling suggestion.
     uint32_t few_results = 5;
     // Totals count the papers the pages list exactly up to this many, and estimate beyond.
-    uint32_t count_to = 10000;
+    uint32_t count_to = 2000;
     // Similar papers: a paper's this many best expansion terms make the query.
     uint32_t similar_terms = 25;
     // The word being typed (the last, no space after it) is also searched as this many of the index's

@@ -330,6 +330,12 @@ bool Translator::can_translate(std::string_view from, std::string_view to) const
     return impl_->find(from, to) != nullptr;
 }
 
+bool Translator::dictionary_word(std::string_view folded) const {
+    for (const char* pair : {"de-en", "en-de"})
+        if (auto it = impl_->lexicons.find(pair); it != impl_->lexicons.end() && it->second.lex.find(folded)) return true;
+    return false;
+}
+
 WordLanguage Translator::infer_language(const Token& token, Analyzer& /*analyzer*/) const {
     switch (token.kind) {
         case TokenKind::kIdeograph:

@@ -95,6 +95,11 @@ class Translator {
     // True when words can be translated from `from` into `to`.
     bool can_translate(std::string_view from, std::string_view to) const;
 
+    // Whether the dictionary (Ding, either side) has `folded` as one of its words, as written: no
+    // stemming, no compound splitting, and not the learned lexicons, which hold the corpus's own
+    // misspellings. Such a word is no typo (searcher/plan.cc: correct; docs/query-syntax.md, "Typos").
+    bool dictionary_word(std::string_view folded) const;
+
     // The language of a query token (Analyzer output). Han and kana by script; a Latin word by the
     // lexicons: German when a German lexicon has it (or its German stem, or it splits into German
     // nouns), English when an English lexicon has its English stem, kBoth when both do and the word

@@ -57,7 +57,8 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
                                  default 1), a window of English stop words only left out; prints
                                  "title<TAB>text" lines (fewer, with a warning, when the titles hold
                                  too few)
-  queries --db DIR [--fts5 FILE] [--floor] [--trace FILE] [--no-prefix] [--no-typos] QUERIES
+  queries --db DIR [--fts5 FILE] [--floor] [--trace FILE] [--no-prefix] [--no-typos]
+          [--ranking NAME=VALUE]... QUERIES
                                  run the "warm" queries of the QUERIES file (as make-queries writes it)
                                  once untimed, then every other query once timed, on one thread, per
                                  system: Abstrakt through Engine::search (10 hits, titles and snippets),
@@ -67,7 +68,8 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
                                  prints latency percentiles per system and kind; --trace writes
                                  "system<TAB>kind<TAB>ms<TAB>query" per timed query; Abstrakt searches
                                  as a search box does (last word completed, typos corrected) unless
-                                 --no-prefix, --no-typos
+                                 --no-prefix, --no-typos; --ranking sets a query-time ranking
+                                 parameter (docs/relevance.md) for Abstrakt
   repeat FILE COPIES             print the records COPIES times, copy k > 0 with ids suffixed "-rK"
   --version                      the version
 )";
@@ -369,6 +371,7 @@ class FloorSearch {
 };
 
 int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor, const std::string& trace_path,
+                std::shared_ptr<const RankingParams> ranking,
                 const std::string& queries_file, bool prefix, bool typos) {
     std::ifstream in(queries_file);
     if (!in) return usage_error("cannot read " + queries_file);
@@ -391,7 +394,7 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
                       << " repeat an earlier one (warm-up included): their times flatter\n";
     }
     // Translating as abstrakt-search and abstrakt-serve do (docs/cross-language.md).
-    auto engine = Engine::open(db, EngineLimits{}, nullptr, SharedTranslator::process());
+    auto engine = Engine::open(db, EngineLimits{}, std::move(ranking), SharedTranslator::process());
     if (!engine.is_ok()) return usage_error(engine.message());
     std::ofstream trace;
     if (!trace_path.empty()) {
@@ -494,6 +497,7 @@ int main(int argc, char** argv) {
     std::string db, fts5, trace, warm, seed;
     bool floor = false, prefix = true, typos = true;
     std::vector<std::string> rest;
+    auto ranking = std::make_shared<RankingParams>();
     for (size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
         else if (args[i] == "--floor") floor = true;
@@ -503,6 +507,13 @@ int main(int argc, char** argv) {
         else if (args[i] == "--seed" && i + 1 < args.size()) seed = args[++i];
         else if (args[i] == "--fts5" && i + 1 < args.size()) fts5 = args[++i];
         else if (args[i] == "--trace" && i + 1 < args.size()) trace = args[++i];
+        else if (args[i] == "--ranking" && i + 1 < args.size()) {
+            const std::string& nv = args[++i];
+            const size_t eq = nv.find('=');
+            if (eq == std::string::npos) return usage_error("--ranking takes NAME=VALUE");
+            if (Status st = ranking->set(std::string_view(nv).substr(0, eq), std::string_view(nv).substr(eq + 1)); !st.is_ok())
+                return usage_error("--ranking " + nv + ": " + st.message());
+        }
         else rest.push_back(args[i]);
     }
     auto count = [](const std::string& s, uint64_t& out) {
@@ -525,7 +536,7 @@ int main(int argc, char** argv) {
         return cmd_title_queries(rest[0], n, sd);
     }
     if (cmd == "queries")
-        return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, floor, trace, rest[0], prefix, typos);
+        return db.empty() || rest.size() != 1 ? usage_error("queries needs --db DIR and a QUERIES file") : cmd_queries(db, fts5, floor, trace, ranking, rest[0], prefix, typos);
     if (cmd == "repeat") return rest.size() != 2 || !count(rest[1], n) ? usage_error("repeat needs FILE COPIES") : cmd_repeat(rest[0], n);
     return usage_error("unknown command " + cmd);
 }

@@ -333,7 +333,11 @@ class Builder {
             const std::string& b = c.children[i + 1].words[0].folded;
             Q joined(a + b);
             if (match_ && positive) match_->forms.emplace(a + b, -1);
-            boosts.emplace_back(Q::OP_PHRASE, Q(a), Q(b));
+            // The phrase boost in the all-words tier only. In the some-words tier it made Xapian read
+            // the positions of every paper with both words among thousands that match any word:
+            // 20k title queries p99 69 -> 11 ms without it (docs/performance.md), the dev sets equal;
+            // the title pair term still lifts titles that hold the two words together.
+            if (all_) boosts.emplace_back(Q::OP_PHRASE, Q(a), Q(b));
             joins_some.push_back(joined);
             // The all-words alternative: every other optional word, and the joined pair.
             std::vector<Q> alt = required;
@@ -471,6 +475,30 @@ Xapian::Query matching_part(const Xapian::Query& q) {
         case Q::OP_MAX: {
             std::vector<Q> subs;
             for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(matching_part(q.get_subquery(i)));
+            return Q(op, subs.begin(), subs.end());
+        }
+        default:
+            return q;
+    }
+}
+
+Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed) {
+    const Q::op op = q.get_type();
+    if (op == Q::OP_AND_MAYBE && q.get_num_subqueries() == 2 && q.get_subquery(1).get_type() == Q::OP_PHRASE) {
+        if (removed) *removed = true;
+        return without_phrase_boosts(q.get_subquery(0), removed);
+    }
+    switch (op) {
+        case Q::OP_AND:
+        case Q::OP_OR:
+        case Q::OP_AND_NOT:
+        case Q::OP_AND_MAYBE:
+        case Q::OP_FILTER:
+        case Q::OP_XOR:
+        case Q::OP_SYNONYM:
+        case Q::OP_MAX: {
+            std::vector<Q> subs;
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(without_phrase_boosts(q.get_subquery(i), removed));
             return Q(op, subs.begin(), subs.end());
         }
         default:

@@ -79,6 +79,11 @@ Xapian::Query some_words_only(const Xapian::Query& some, const Xapian::Query& al
 // scaled subquery, a value range, a term) is kept whole.
 Xapian::Query matching_part(const Xapian::Query& q);
 
+// `q` without its phrase boosts (the PHRASE right-hand sides of its AND_MAYBEs), everything else as
+// it is: the same papers, ranked without the position reads (engine.cc: run, phrase_depth).
+// `removed` (when given) is set when there was one.
+Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed = nullptr);
+
 // A query that matches every document. Use it rather than copying Xapian::Query::MatchAll: that is
 // one static object whose reference count is not atomic, so copying it on several threads at once is
 // a data race (ThreadSanitizer found it in abstrakt-serve; Xapian's query.h says the same).

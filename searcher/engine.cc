@@ -22,6 +22,7 @@
 #include "common/xapian_guard.h"
 #include "searcher/cluster.h"
 #include "searcher/snippet.h"
+#include "searcher/stop_lists.h"
 #include "searcher/translate_plan.h"
 
 namespace abstrakt {
@@ -87,7 +88,7 @@ constexpr size_t kSuggestCandidates = 20000;
 // papers (FunctionWords).
 constexpr Xapian::doccount kShareSample = 500;
 
-// Function words by data rather than by hand-made lists, for every language alike: a word is a
+// Function words by data, for every language alike (and by list where data is short: below): a word is a
 // function word of a language when more than a share of that language's papers have it ("the", "to",
 // "that" in English; "die", "und", "wir", "auf" in German; "的" in Chinese). Type-ahead never offers
 // one, and similar papers never expand with one (RankingParams: suggest_max_share, similar_max_share).
@@ -98,21 +99,40 @@ constexpr Xapian::doccount kShareSample = 500;
 // index revision on the bundled data (2,017 papers); docs/http-api.md gives what this costs. A paper
 // counts for every language it has, so the English title of a German paper counts among the German
 // papers: a share is of the papers of a language, not of its texts.
+//
+// A language of few papers never shows its function words with that confidence (2 German papers of
+// 3 that say "die" are not enough), so its stop list (searcher/stop_lists.h: Snowball's, for 15
+// languages) is used too, weighed by the same sample: a listed word of a language is a function word
+// when that language's sampled papers have it more often than the papers without the language have
+// it ("die" in 3 of 3 German papers against 1 in 200 others). The comparison keeps a word that is
+// another language's content word and the first language's papers do not use ("war" is on the German
+// list: over English papers it stays, unless German papers say it more often than English ones).
 class FunctionWords {
   public:
     FunctionWords() = default;
-    explicit FunctionWords(const Xapian::Database& db) {
+    // Samples `db`'s languages; folds their stop lists with `analyzer`.
+    FunctionWords(const Xapian::Database& db, Analyzer& analyzer) {
         const std::string p = schema::kPrefixLang;
         std::vector<std::string> langs;
         for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) langs.push_back((*t).substr(p.size()));
+        std::vector<Token> tokens;
         for (const std::string& lang : langs) {
             std::vector<Xapian::docid>& docs = samples_[lang];
             const std::string term = p + lang;
+            papers_[lang] = db.get_termfreq(term);
             const Xapian::docid stride = std::max<Xapian::doccount>(1, db.get_termfreq(term) / kShareSample);
             for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term) && docs.size() < kShareSample;
                  it.skip_to(docs.back() + stride))
                 docs.push_back(*it);
+            // A listed word that the analyser splits ("aren't") is left out: its parts are words of
+            // their own.
+            for (std::string_view word : stop_list(lang)) {
+                tokens.clear();
+                analyzer.analyze(word, tokens);
+                if (tokens.size() == 1) listed_[tokens[0].folded].push_back(lang);
+            }
         }
+        documents_ = db.get_doccount();
     }
 
     // Whether `word` (folded) is in more than `share` of the papers of one of `langs` (primary
@@ -129,6 +149,25 @@ class FunctionWords {
         }
         for (const std::string& lang : langs)
             if (auto it = samples_.find(lang); it != samples_.end() && high(lang, it->second)) return true;
+        return false;
+    }
+
+    // Whether `word` (folded) is on the stop list of a language of `db` whose sampled papers have it
+    // in a larger share than the papers without that language have it (above).
+    bool listed(const Xapian::Database& db, const std::string& word) {
+        auto it = listed_.find(word);
+        if (it == listed_.end()) return false;
+        const double all = db.get_termfreq(word);
+        for (const std::string& lang : it->second) {
+            const std::vector<Xapian::docid>& docs = samples_[lang];
+            if (docs.empty()) continue;
+            const size_t k = papers_with(db, word, lang, docs);
+            if (k == 0) continue;
+            const double share = static_cast<double>(k) / static_cast<double>(docs.size());
+            const double in_lang = static_cast<double>(papers_[lang]), others = static_cast<double>(documents_) - in_lang;
+            if (others <= 0) return true;
+            if (share > std::max(0.0, all - share * in_lang) / others) return true;
+        }
         return false;
     }
 
@@ -163,6 +202,9 @@ class FunctionWords {
     }
 
     std::map<std::string, std::vector<Xapian::docid>> samples_;  // language -> sampled papers, ascending
+    std::map<std::string, Xapian::doccount> papers_;              // language -> its papers
+    Xapian::doccount documents_ = 0;
+    std::unordered_map<std::string, std::vector<std::string>> listed_;  // folded stop word -> languages listing it
     std::unordered_map<std::string, size_t> counts_;             // language NUL word -> sampled papers with it
 };
 
@@ -190,8 +232,8 @@ Facets::Counts facet_counts(const Xapian::ValueCountMatchSpy& spy) {
 }
 
 // Words worth expanding a "similar papers" query with: unprefixed (prefixes start with an upper-case
-// ASCII letter), not numbers, at least three bytes, and no function word (FunctionWords) of the source
-// paper's languages.
+// ASCII letter), not numbers, at least three bytes, no function word by the data (FunctionWords) of the
+// source paper's languages, and no stop-listed function word of any language (FunctionWords::listed).
 class SimilarTermDecider : public Xapian::ExpandDecider {
   public:
     SimilarTermDecider(const Xapian::Database& db, FunctionWords& function_words, double share, std::vector<std::string> langs)
@@ -201,7 +243,7 @@ class SimilarTermDecider : public Xapian::ExpandDecider {
         unsigned char c = static_cast<unsigned char>(term[0]);
         if (c >= 'A' && c <= 'Z') return false;
         if (c >= '0' && c <= '9') return false;
-        return !function_words_(db_, term, share_, langs_);
+        return !function_words_(db_, term, share_, langs_) && !function_words_.listed(db_, term);
     }
 
   private:
@@ -467,7 +509,7 @@ struct Engine::Impl {
     bool function_words_stale = true;
     FunctionWords& function_words() {
         if (function_words_stale) {
-            function_words_ = FunctionWords(db);
+            function_words_ = FunctionWords(db, analyzer);
             function_words_stale = false;
         }
         return function_words_;
@@ -607,8 +649,45 @@ struct Engine::Impl {
     // the page), so that totals up to there are exact.
     // With `proximity` words (two or more) and relevance order, a page within the first rerank_depth
     // hits is cut from those hits reranked by proximity (above).
+    //
+    // Phrase boosts read the positions of every paper that has the phrase's words, thousands for
+    // common words: most of a short query's match cost (docs/performance.md). In relevance order,
+    // only the first phrase_depth matches of the query without them (at least to the end of the
+    // page) get them: the query with its boosts runs again on those papers alone (FILTER by their id
+    // terms, which adds no weight), which gives each the weight the whole query would. A page beyond
+    // keeps the order without boosts, so paging stays consistent.
     Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
              uint64_t count_to = 0, const std::vector<std::string>& proximity = {}) {
+        if (rk.phrase_depth > 0 && sort == SortOrder::kRelevance && by_relevance && limit > 0) {
+            bool boosted = false;
+            Xapian::Query plain = without_phrase_boosts(q, &boosted);
+            if (boosted) return run_phrase_depth(q, plain, offset, limit, rk, count_to);
+        }
+        return run_one(q, sort, offset, limit, by_relevance, rk, count_to, proximity);
+    }
+
+    Page run_phrase_depth(const Xapian::Query& q, const Xapian::Query& plain, uint64_t offset, uint64_t limit,
+                          const RankingParams& rk, uint64_t count_to) {
+        const uint64_t depth = std::max<uint64_t>(rk.phrase_depth, offset + limit);
+        if (offset >= rk.phrase_depth) return run_one(plain, SortOrder::kRelevance, offset, limit, true, rk, count_to);
+        Page top = run_one(plain, SortOrder::kRelevance, 0, depth, true, rk, std::max(offset + limit, count_to), {}, false);
+        std::vector<Xapian::Query> ids;
+        for (auto it = top.mset.begin(); it != top.mset.end(); ++it) {
+            const std::string id = it.get_sort_key();
+            if (id.empty()) return run_one(q, SortOrder::kRelevance, offset, limit, true, rk, count_to);  // a document not made by indexer/document.cc
+            ids.emplace_back(schema::kPrefixId + id);
+        }
+        Xapian::Query only(Xapian::Query::OP_OR, ids.begin(), ids.end());
+        Page p = run_one(Xapian::Query(Xapian::Query::OP_FILTER, q, only), SortOrder::kRelevance, offset, limit, true, rk);
+        p.lower = top.lower;
+        p.estimated = top.estimated;
+        p.upper = top.upper;
+        return p;
+    }
+
+    // `fetch` false: the page's documents are not read ahead.
+    Page run_one(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
+                 uint64_t count_to = 0, const std::vector<std::string>& proximity = {}, bool fetch = true) {
         Xapian::Enquire enquire = enquire_for(q, sort, by_relevance, rk);
         Page p;
         const uint64_t depth_asked = rk.rerank_depth;
@@ -641,7 +720,7 @@ struct Engine::Impl {
         }
         // One request for the page's documents rather than one each: over remote shards each read
         // is a round trip (docs/scale-out.md). (MSet::fetch needs its Enquire, which ends here.)
-        if (!p.order.empty()) {
+        if (fetch && !p.order.empty()) {
             Xapian::doccount lo = p.order.front().index, hi = lo;
             for (const Ranked& r : p.order) {
                 lo = std::min(lo, r.index);
@@ -976,10 +1055,14 @@ struct Engine::Impl {
         return out;
     }
 
-    // Whether another page follows this one (one that a request may still ask for).
-    bool has_more(const SearchResponse& resp) const {
+    // Whether another page follows this one (one that a request may still ask for). Beyond the count's
+    // bound `total` is an estimate, which may be too high: there, with the query `counted` given, the
+    // matches are counted to one past this page, so that a pager is never offered an empty page.
+    bool has_more(const SearchResponse& resp, const Xapian::Query* counted = nullptr) {
         const uint64_t shown = resp.offset + resp.hits.size();
-        return shown < resp.total && shown <= limits.max_offset;
+        if (shown >= resp.total || shown > limits.max_offset) return false;
+        if (resp.total_is_exact || counted == nullptr) return true;
+        return count_matches(*counted, shown + 1).n > shown;
     }
 
     Result<SearchResponse> search_once(const SearchRequest& r) {
@@ -1029,7 +1112,7 @@ struct Engine::Impl {
                 resp.suggestion = spelling_suggestion(plan);
             add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
             if (r.explain) resp.plan = plan.print();
-            resp.has_more = has_more(resp);
+            resp.has_more = has_more(resp, resp.offset + resp.hits.size() >= rk.count_to ? &tiered.counted : nullptr);
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
             return resp;
         });
@@ -1117,12 +1200,13 @@ struct Engine::Impl {
             analyzer.analyze(text, tokens);
             std::vector<std::string> out;
             if (tokens.empty()) return out;
-            // Never offered: a function word by the data (FunctionWords) or one of the stop words of
-            // the ranking parameters ("these", "their": in 43% and 30% of the papers, below the share
-            // of "models", which must stay).
+            // Never offered: a function word by the data or by a language's stop list (FunctionWords),
+            // or one of the stop words of the ranking parameters.
             FunctionWords& by_data = function_words();
             const std::set<std::string, std::less<>> stop_words(rk.stop_words.begin(), rk.stop_words.end());
-            auto stop = [&](const std::string& word) { return stop_words.count(word) > 0 || by_data(db, word, rk.suggest_max_share); };
+            auto stop = [&](const std::string& word) {
+                return stop_words.count(word) > 0 || by_data(db, word, rk.suggest_max_share) || by_data.listed(db, word);
+            };
             const bool next_word = text.back() == ' ';
             // Completing: the word the text ends in; a hyphenated chain whole ("transformer-bas"), as
             // its joined word. After a space: the last word, whose next word is offered.

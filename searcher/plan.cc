@@ -660,6 +660,15 @@ void print_clause(std::ostream& out, const Clause& c, int depth) {
 
 // ---- Completions and corrections ----
 
+// Whether `b` is `a` with two adjacent characters swapped ("langauge", "language").
+bool adjacent_swap(const std::string& a, const std::string& b) {
+    const std::vector<std::string> x = utf8_code_points(a), y = utf8_code_points(b);
+    if (x.size() != y.size()) return false;
+    size_t i = 0;
+    while (i < x.size() && x[i] == y[i]) ++i;
+    return i + 1 < x.size() && x[i] == y[i + 1] && x[i + 1] == y[i] && std::equal(x.begin() + i + 2, x.end(), y.begin() + i + 2);
+}
+
 // Adds to the words of `plan` their completions (the word being typed) and corrections (a misspelt
 // word), as QueryContext::prefix and typos ask, and writes QueryPlan::corrected.
 class Expander {
@@ -729,9 +738,9 @@ class Expander {
         const size_t chars = utf8_code_points(w.folded).size();
         if (chars < rk_.typo_min_chars) return;
         // A word that was translated is no typo but a word of another language: "Bilder" over English
-        // papers is translated, not corrected to "builder". (Not every word the lexicons know: the
-        // learned lexicons hold the corpus's misspellings, and "langauge" splits into the German nouns
-        // "lang" and "Auge".)
+        // papers is translated, not corrected to "builder". (Not every word the lexicons know by a
+        // stem or a split: the learned lexicons hold the corpus's misspellings, and "langauge" splits
+        // into the German nouns "lang" and "Auge"; the dictionary rule below.)
         if (std::any_of(w.alternatives.begin(), w.alternatives.end(),
                         [](const Alternative& a) { return a.kind == Alternative::Kind::kTranslation; }))
             return;
@@ -742,6 +751,12 @@ class Expander {
         const std::string better = v.correction(w.folded, chars >= rk_.typo_two_edits_chars ? 2 : 1);
         if (better.empty() || better == w.folded) return;
         if (v.frequency(better) < static_cast<uint64_t>(rk_.typo_ratio) * std::max<uint64_t>(known, 1)) return;
+        // A word of the dictionary as written ("Kamera", not taken for "camera") is no typo either,
+        // unless it is its correction with two adjacent letters swapped, the commonest slip of typing
+        // and not how German spellings differ from English ones: Ding has "Langauge" (oval eye), and
+        // "langauge" is "language". Measured on codespell's misspellings and Ding's words
+        // (docs/query-syntax.md, "Typos").
+        if (ctx_.translator && ctx_.translator->dictionary_word(w.folded) && !adjacent_swap(w.folded, better)) return;
         Alternative a;
         a.kind = Alternative::Kind::kCorrection;
         a.words = {better};

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "common/lang.h"
+#include "common/record.h"
+#include "tests/test_util.h"
 
 using abstrakt::Analyzer;
 using abstrakt::Token;
@@ -253,4 +255,72 @@ TEST_CASE("lang: tags, stemmers, detection from script") {
         CHECK(detect_from_script(r.text, "en") == r.expected);
     }
     CHECK(detect_from_script("Modelle", "de") == "de");
+}
+
+namespace {
+
+// Every field of every token, for comparing two analyses.
+std::string dump(Analyzer& a, const std::string& text) {
+    std::vector<Token> tokens;
+    a.analyze(text, tokens);
+    std::string out;
+    for (const Token& t : tokens)
+        out += t.folded + "|" + t.exact + "|" + std::to_string(t.start) + "-" + std::to_string(t.end) + "@" +
+               std::to_string(t.pos) + "/" + std::to_string(static_cast<int>(t.kind)) + (t.joined ? "+" : "") + " ";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("analysis: ASCII text is broken into words as ICU breaks it") {
+    Analyzer fast, icu;
+    icu.set_ascii_fast_path(false);
+    // By hand, from ICU 72's root rules: what joins and what does not.
+    const std::pair<std::string, V> table[] = {
+        {"e.g. don't 1,000.5 a.b. x1_y __ _ @user a@b", {"e.g", "don't", "1,000.5", "a.b", "x1_y", "__", "@user", "a@b"}},
+        {"a.1 1.a a;b 1;2 a,b a:b a''b 3d-model", {"a", "1", "1", "a", "a", "b", "1;2", "a", "b", "a", "b", "a", "b", "3d", "model", "+3dmodel"}},
+    };
+    for (const auto& [text, words] : table) {
+        CAPTURE(text);
+        CHECK(folded(fast, text) == words);
+        CHECK(folded(icu, text) == words);
+    }
+    // Random strings over the characters the rules treat apart, and text around non-ASCII words
+    // (the fast path takes the ASCII pieces between spaces, ICU the rest).
+    const std::string alphabet = "aZ09@._',;:-!/ \n\t\"";
+    const std::string others[] = {"\xC3\xA9", "\xE2\x80\x93", "\xE6\xA8\xA1\xE5\x9E\x8B", "\xCC\x81"};  // é, en dash, 模型, combining acute
+    uint64_t x = 88172645463325252ull;
+    auto next = [&x]() { return x ^= x << 13, x ^= x >> 7, x ^= x << 17; };
+    int differ = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string s;
+        const size_t n = 1 + next() % 14;
+        for (size_t k = 0; k < n; ++k)
+            s += (i % 4 == 3 && next() % 8 == 0) ? others[next() % 4] : std::string(1, alphabet[next() % alphabet.size()]);
+        if (dump(fast, s) != dump(icu, s)) {
+            CAPTURE(s);
+            CHECK(dump(fast, s) == dump(icu, s));
+            if (++differ > 5) break;
+        }
+    }
+    CHECK(differ == 0);
+}
+
+TEST_CASE("analysis: the bundled records analyse alike with and without the ASCII fast path") {
+    Analyzer fast, icu;
+    icu.set_ascii_fast_path(false);
+    std::string error;
+    auto reader = abstrakt::RecordReader::open(abstrakt::test::data_dir() + "/arxiv-slice.jsonl.gz");
+    REQUIRE(reader.is_ok());
+    abstrakt::Record r;
+    size_t texts = 0;
+    while (reader.value()->next(r, error) == abstrakt::RecordReader::Outcome::kRecord) {
+        for (const auto* field : {&r.title, &r.abstract})
+            for (const auto& t : *field) {
+                CAPTURE(r.id);
+                CHECK(dump(fast, t.text) == dump(icu, t.text));
+                ++texts;
+            }
+    }
+    CHECK(texts > 1000);
 }

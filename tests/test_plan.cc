@@ -219,6 +219,28 @@ TEST_CASE("plan: two tiers exactly when the builder makes two different queries"
     }
 }
 
+TEST_CASE("builder: neighbouring words get their phrase boost in the all-words tier only") {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"en"};
+    Result<QueryPlan> p = make_plan("satellite attitude", analyzer, ctx);
+    REQUIRE(p.is_ok());
+    const std::string all = build_tier(p.value(), IndexParams{}, true).get_description();
+    const std::string some = build_tier(p.value(), IndexParams{}, false).get_description();
+    CHECK(all.find("(satellite PHRASE 2 attitude)") != std::string::npos);
+    CHECK(some.find("PHRASE") == std::string::npos);
+    // Both tiers keep the joined word and the title pair.
+    CHECK(all.find("satelliteattitude") != std::string::npos);
+    CHECK(some.find("satelliteattitude") != std::string::npos);
+    CHECK(some.find("XPsatellite attitude") != std::string::npos);
+    // Without its phrase boosts: the same query less the PHRASE, title pairs kept.
+    const std::string plain = without_phrase_boosts(build_tier(p.value(), IndexParams{}, true)).get_description();
+    CHECK(plain.find("PHRASE") == std::string::npos);
+    CHECK(plain.find("XPsatellite attitude") != std::string::npos);
+    CHECK(plain.find("satelliteattitude") != std::string::npos);
+    CHECK(without_phrase_boosts(build_tier(p.value(), IndexParams{}, false)).get_description() == some);
+}
+
 TEST_CASE("plan: errors") {
     Analyzer analyzer;
     QueryContext ctx;
@@ -245,7 +267,7 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     CHECK(defaults["proximity_weight"] == 0.3);
     CHECK(defaults["coverage_weight"] == 0.3);
     CHECK(defaults["few_results"] == 5);
-    CHECK(defaults["count_to"] == 10000);
+    CHECK(defaults["count_to"] == 2000);
     CHECK(defaults["similar_terms"] == 25);
     CHECK(defaults["similar_max_share"] == 0.3);
     CHECK(defaults["suggest_max_share"] == 0.65);
@@ -266,7 +288,7 @@ TEST_CASE("ranking: parameters by name, validated, as one flat JSON object") {
     
     CHECK(defaults["translation_weight"] == 0.8);
     CHECK(defaults["translations_per_word"] == 3);
-    CHECK(defaults.size() == 29);
+    CHECK(defaults.size() == 30);
 
     CHECK(r.set("rerank_depth", "30").is_ok());
     CHECK(r.rerank_depth == 30);

@@ -321,3 +321,69 @@ TEST_CASE("record: merging a source's update into the stored paper") {
         CHECK(to_json(merge_records(rec(r.stored), rec(r.update))) == r.expected);
     }
 }
+
+namespace {
+
+// from_json reads stored records through a fast reader that hands anything unusual to parse_record:
+// both must agree on every text, the record (by its canonical JSON) or the message.
+void check_same_as_parse_record(const std::string& text) {
+    CAPTURE(text);
+    auto fast = from_json(text);
+    auto slow = parse_record(text);
+    REQUIRE(fast.is_ok() == slow.is_ok());
+    if (slow.is_ok())
+        CHECK(to_json(fast.value()) == to_json(slow.value()));
+    else
+        CHECK(fast.message() == slow.message());
+}
+
+}  // namespace
+
+TEST_CASE("record: from_json reads what parse_record reads, the bundled records and mutations of them") {
+    std::vector<std::string> canonical;
+    auto reader = RecordReader::open(test::data_dir() + "/arxiv-slice.jsonl.gz");
+    REQUIRE(reader.is_ok());
+    Record r;
+    std::string error;
+    while (reader.value()->next(r, error) == RecordReader::Outcome::kRecord) canonical.push_back(to_json(r));
+    REQUIRE(canonical.size() > 500);
+    for (const std::string& c : canonical) check_same_as_parse_record(c);
+    // Texts to_json never writes: each must go the way parse_record goes.
+    const std::string odd[] = {
+        R"({"id":"a","title":{"en":"T"},"id":"b"})",                   // a duplicate key
+        R"({"id":"a","title":{"en":"T","en":"U"}})",                   // a duplicate language
+        R"({"id":"a","title":{"EN":"T"}})",                            // a tag to canonicalise
+        R"({"id":"a","title":{"xx":"T"}})",                            // an unknown tag
+        R"({"id":"a","title":{"en":""},"abstract":{"de":"x"}})",       // an empty title
+        R"({"id":"a","title":"T"})",                                   // a bare string
+        R"({"id":"a","title":{"en":"T"},"upvotes":null})",             // null as absent
+        R"({"id":"a","title":{"en":"T"},"upvotes":1e3})",              // a float
+        R"({"id":"a","title":{"en":"T"},"upvotes":18446744073709551615})",
+        R"({"id":"a","title":{"en":"T"},"published":"2024-02-29T10:00:00Z"})",
+        R"({"id":"a","title":{"en":"T"},"categories":["cs.CL; I.2.7","cs.CL"]})",  // unclean categories
+        R"({"id":"a","title":{"en":"T"},"authors":["",  "B"]})",
+        R"({"id":"a","title":{"en":"T"},"extra":1})",                  // an unknown field
+        R"({"id":"a\u0001","title":{"en":"T"}})",
+        R"({"id":"a","title":{"en":"T"}} trailing)",
+        "{\"id\":\"a\",\"title\":{\"en\":\"\xff\"}}",
+        R"({"id":"a","title":{"en":"\ud800"}})",
+        "",
+        "[]",
+    };
+    for (const std::string& o : odd) check_same_as_parse_record(o);
+    // Random edits of real records: deletions, and insertions of the characters JSON turns on.
+    const std::string inserts = "{}[]\",:\\0-e \x01\xc3";
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    auto next = [&x]() { return x ^= x << 13, x ^= x >> 7, x ^= x << 17; };
+    for (int i = 0; i < 3000; ++i) {
+        std::string s = canonical[next() % 20];
+        for (int edits = 1 + static_cast<int>(next() % 3); edits > 0 && !s.empty(); --edits) {
+            const size_t at = next() % s.size();
+            if (next() % 2)
+                s.erase(at, 1);
+            else
+                s.insert(at, 1, inserts[next() % inserts.size()]);
+        }
+        check_same_as_parse_record(s);
+    }
+}

@@ -754,12 +754,15 @@ TEST_CASE("suggest: display forms, no function words, the next word, Chinese pre
     CHECK(s("dense transfo") == V{"dense Transformer-based", "dense transformers"});
     // German: "die" (8 of 8 German papers) is not offered; "Daten" (3 papers) before "das", "Dense",
     // "Diffusionsmodelle" (1 each).
-    CHECK(s("d") == V{"Daten", "das", "Dense", "Diffusionsmodelle"});
+    // "das" (one German paper) is on German's stop list (searcher/stop_lists.h).
+    CHECK(s("d") == V{"Daten", "Dense", "Diffusionsmodelle"});
     CHECK(s("und").empty());
     // Diacritics and ß as written: "große" (g1) and "Große" (g2) tie, the first in byte order shows.
     CHECK(s("Groß") == V{"Große", "groß"});
-    CHECK(s("über") == V{"Über"});
-    CHECK(s("uber") == V{"Über"});
+    CHECK(s("bau") == V{"Bäume"});
+    CHECK(s("Bäu") == V{"Bäume"});
+    // "über" is a German function word (German's stop list).
+    CHECK(s("über").empty());
     // After a space: the next word of the titles, the most frequent first.
     CHECK(s("linear ") == V{"linear attention", "linear regression"});
     CHECK(s("Linear ", 1) == V{"Linear attention"});
@@ -768,6 +771,45 @@ TEST_CASE("suggest: display forms, no function words, the next word, Chinese pre
     // A Han character completes to the words that start with it.
     CHECK(s("扩") == V{"扩散"});
     CHECK(s("基于扩") == V{"基于扩散"});
+}
+
+// Function words of languages the index has few papers of: three German papers and two French ones
+// among nine English, too few for the data to be sure of any word ("die" and "wir" are in 2 of the 3
+// German papers, a Wilson lower bound of 0.21, below similar_max_share 0.3 and suggest_max_share 0.65),
+// so the languages' stop lists decide. "war" is on the German list but an English
+// word here, which the German papers do not use.
+TEST_CASE("suggest: no function words of a language with few papers") {
+    std::vector<std::string> papers(kTyping.begin(), kTyping.begin() + 8);
+    papers.push_back(R"({"id": "m1", "title": {"en": "War games"}, "abstract": {"en": "Games of war."}})");
+    papers.push_back(R"({"id": "g1", "title": {"de": "Daten der Welt"}, "abstract": {"de": "Wir zeigen, dass die Daten und die Wege wichtig sind."}})");
+    papers.push_back(R"({"id": "g2", "title": {"de": "Suche im Netz"}, "abstract": {"de": "Die Suche wird durch Wissen über den Dienst besser, weil wir dort viel lernen."}})");
+    papers.push_back(R"({"id": "g3", "title": {"de": "Wege im Wald"}, "abstract": {"de": "Alte Bäume säumen Wege."}})");
+    papers.push_back(R"({"id": "f1", "title": {"fr": "Les modèles de langue"}, "abstract": {"fr": "Nous montrons que les modèles sont utiles pour des tâches."}})");
+    papers.push_back(R"({"id": "f2", "title": {"fr": "Une étude des graphes"}, "abstract": {"fr": "Les graphes et les données sont étudiés."}})");
+    SmallIndex idx(papers);
+    auto s = [&](const std::string& text) {
+        auto r = idx.engine->suggest(text, 10);
+        REQUIRE_MESSAGE(r.is_ok(), r.message());
+        return r.value();
+    };
+    // Not "der", "die", "dass", "den", "dort", "durch" (German), "de", "des" (French).
+    CHECK(s("d") == V{"Daten", "Dense", "Dienst", "données"});
+    CHECK(s("un").empty());
+    CHECK(s("wi") == V{"wichtig", "Wissen"});
+    CHECK(s("wa") == V{"War", "Wald", "way"});  // "War" and "war" in m1 count twice
+    // "les" is missing from Snowball's French list, and two papers cannot show it a function word.
+    CHECK(s("le") == V{"Les", "learn", "learns", "lernen"});
+    CHECK(s("no") == V{"noise"});                       // not "nous"
+    CHECK(s("que").empty());
+    // Similar papers do not expand with them either: g1 shares only "die" and "wir" with g2.
+    auto similar = idx.engine->similar("g1", 0, 10);
+    REQUIRE(similar.is_ok());
+    for (const Hit& h : similar->hits) {
+        CAPTURE(h.id);
+        const std::string marked = h.snippet.html() + h.title_highlighted.html();
+        for (const char* w : {"die", "Die", "wir", "Wir", "und", "der", "dass"})
+            CHECK(marked.find("<mark>" + std::string(w) + "</mark>") == std::string::npos);
+    }
 }
 
 TEST_CASE("search: a title that holds the query's words together ranks above papers that have them apart") {
@@ -1047,6 +1089,20 @@ TEST_CASE("search: total counts the papers the pages list, the same for every pa
     CHECK_FALSE(est->total_is_exact);
     CHECK(est->total >= 2);
     CHECK(est->total <= kPapers.size());
+    // has_more beyond the bound comes from a count to one past the page, never from the estimate.
+    for (uint64_t offset : {0, 1, 2}) {
+        for (uint64_t limit : {1, 2}) {
+            CAPTURE(offset);
+            CAPTURE(limit);
+            req.offset = offset;
+            req.limit = limit;
+            auto page = idx.engine->search(req);
+            REQUIRE(page.is_ok());
+            CHECK(page->has_more == (offset + page->hits.size() < 3));
+        }
+    }
+    req.offset = 0;
+    req.limit = 0;
     req.ranking = nullptr;
     CHECK(idx.engine->search(req).value().total == 3);
     // "no paper matches every word" does not depend on the page either.
@@ -1156,4 +1212,55 @@ TEST_CASE("suggest: the ranking parameters' stop words are never offered, howeve
     auto r = idx.engine->suggest("the", 10);
     REQUIRE(r.is_ok());
     CHECK(r.value() == V{"theorems", "theory", "Thermal"});  // as written; one paper each, in folded order
+}
+
+TEST_CASE("search: phrase boosts for the first phrase_depth matches, the same order when all are in it, every paper once when not") {
+    // Papers with both words of "linear attention", the phrase in some: apart from the phrase, alike.
+    std::vector<std::string> lines;
+    for (int i = 0; i < 12; ++i) {
+        const std::string text = i % 3 == 0 ? "linear attention for sequences" : "attention layers and a linear head for sequences";
+        lines.push_back(R"({"id": "q)" + std::to_string(i) + R"(", "title": {"en": "Paper )" + std::to_string(i) +
+                        R"("}, "abstract": {"en": ")" + text + std::string(static_cast<size_t>(i % 4), '!') + R"("}})");
+    }
+    SmallIndex idx(lines);
+    auto search = [&](uint32_t depth, uint64_t offset, uint64_t limit) {
+        auto rk = std::make_shared<RankingParams>();
+        REQUIRE(rk->set("phrase_depth", std::to_string(depth)).is_ok());
+        SearchRequest r;
+        r.query = "linear attention";
+        r.offset = offset;
+        r.limit = limit;
+        r.ranking = rk;
+        auto resp = idx.engine->search(r);
+        REQUIRE(resp.is_ok());
+        return resp.value();
+    };
+    auto listed = [](const SearchResponse& s) {
+        std::vector<std::pair<std::string, double>> out;
+        for (const Hit& h : s.hits) out.emplace_back(h.id, h.score);
+        return out;
+    };
+    // Every match within the depth: exactly the ranking of boosts for all (phrase_depth 0).
+    const auto all = listed(search(0, 0, 20));
+    REQUIRE(all.size() == 12);
+    const auto within = listed(search(50, 0, 20));
+    REQUIRE(within.size() == all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+        CHECK(within[i].first == all[i].first);
+        CHECK(within[i].second == doctest::Approx(all[i].second));
+    }
+    // The four papers with the phrase come first either way.
+    for (size_t i = 0; i < 4; ++i) CHECK(std::stoi(all[i].first.substr(1)) % 3 == 0);
+    // A depth of 2, a page of one: every paper once, scores never rising from page to page.
+    std::set<std::string> seen;
+    double last = 1e300;
+    for (uint64_t offset = 0; offset < 12; ++offset) {
+        const SearchResponse page = search(2, offset, 1);
+        REQUIRE(page.hits.size() == 1);
+        CHECK(page.total == 12);
+        CHECK(seen.insert(page.hits[0].id).second);
+        CHECK(page.hits[0].score <= last + 1e-9);
+        last = page.hits[0].score;
+    }
+    CHECK(search(2, 12, 1).hits.empty());
 }

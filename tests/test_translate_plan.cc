@@ -286,3 +286,46 @@ TEST_CASE("translation: a German word's senses are weighed by the other words of
     CHECK(senses("sprachliche Muster") == std::vector<std::string>{"pattern", "sample"});
     CHECK(Fixture::ids(Fixture::search(*f.with, "sprachliche Muster"))[0] == "p1");
 }
+
+TEST_CASE("translation: a word of the dictionary as written is no typo, unless two adjacent letters of its correction are swapped") {
+    // A German index (nothing to translate into): "kamera" and "langauge" are words of this dictionary
+    // (Ding has "Langauge", an oval eye); "retreival" is not. Each is unknown, and its correction (one
+    // or two edits away) is in 100 papers.
+    struct Table : Vocabulary {
+        uint64_t documents() const override { return 10; }
+        uint64_t papers_in(const std::string& lang) const override { return lang == "de" ? 10 : 0; }
+        uint64_t frequency(const std::string& term) const override {
+            return term == "kammer" || term == "language" || term == "retrieval" ? 100 : 0;
+        }
+        std::vector<std::string> completions(const std::string&, size_t) const override { return {}; }
+        std::string correction(const std::string& word, unsigned) const override {
+            return word == "kamera" ? "kammer" : word == "langauge" ? "language" : word == "retreival" ? "retrieval" : "";
+        }
+    } table;
+    test::TempDir dir;
+    std::ofstream(dir.file("de-en")) << "Kamera {f} | Kameras {pl} :: camera | cameras\n"
+                                        "Langauge {n} :: oval eye\n";
+    Translator::Resources res;
+    res.ding_path = dir.file("de-en");
+    auto tr = Translator::load(res);
+    REQUIRE(tr.is_ok());
+    CHECK(tr.value()->dictionary_word("kamera"));
+    CHECK(tr.value()->dictionary_word("camera"));  // the English side too
+    CHECK(tr.value()->dictionary_word("langauge"));
+    CHECK_FALSE(tr.value()->dictionary_word("retreival"));
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {"de"};
+    ctx.vocabulary = &table;
+    ctx.typos = true;
+    auto corrected = [&](const std::string& q) {
+        auto p = make_plan(q, analyzer, ctx);
+        REQUIRE(p.is_ok());
+        return p->corrected;
+    };
+    CHECK(corrected("Kamera ") == "kammer ");
+    ctx.translator = tr.value().get();
+    CHECK(corrected("Kamera ") == "");
+    CHECK(corrected("langauge ") == "language ");
+    CHECK(corrected("retreival ") == "retrieval ");
+}
