@@ -46,6 +46,11 @@ void Lexicon::finish(size_t top_k, double min_prob) {
     }
 }
 
+void Lexicon::set(const std::string& source, std::vector<LexiconEntry> list) {
+    if (list.empty()) entries_.erase(source);
+    else entries_[source] = std::move(list);
+}
+
 const std::vector<LexiconEntry>* Lexicon::find(std::string_view source) const {
     auto it = entries_.find(std::string(source));
     return it == entries_.end() ? nullptr : &it->second;

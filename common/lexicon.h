@@ -50,6 +50,11 @@ class Lexicon {
     // `top_k` and drops those below `min_prob`. Call after the last add().
     void finish(size_t top_k, double min_prob = 0);
 
+    // Sets `source`'s translations as given (already sorted and cut: a reader of a finished lexicon,
+    // such as the Ding cache of common/ding.h), replacing any it had; an empty list removes it.
+    void set(const std::string& source, std::vector<LexiconEntry> list);
+    void reserve(size_t sources) { entries_.reserve(sources); }
+
     // The translations of `source`, most probable first; nullptr when it has none.
     const std::vector<LexiconEntry>* find(std::string_view source) const;
     size_t sources() const { return entries_.size(); }

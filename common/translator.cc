@@ -65,6 +65,9 @@ struct Indexed {
 // Lexicon entries as (target, weight) pairs before they become Translations.
 using Scored = std::vector<std::pair<std::string, double>>;
 
+// The senses of a compound's part weighed (by the prior) before the best two are joined.
+constexpr size_t kPartSenses = 6;
+
 }  // namespace
 
 const char* to_string(WordLanguage l) {
@@ -198,6 +201,37 @@ struct Translator::Impl {
         }
         return out;
     }
+
+    // Scored targets as Translations: analysed into the target language's words and stems, function
+    // words dropped, and targets that analyse alike ("model", "models") made one, their weights added.
+    std::vector<Translation> analysed(const Scored& scored, std::string_view from, std::string_view to, Analyzer& analyzer) const {
+        std::vector<Translation> out;
+        std::vector<Token> tokens;
+        for (const auto& [text, weight] : scored) {
+            Translation t;
+            t.text = text;
+            tokens.clear();
+            analyzer.analyze(text, tokens);
+            for (const Token& tok : tokens) {
+                if (tok.joined) continue;
+                t.words.push_back(tok.folded);
+                std::string s = analyzer.stem(to, tok);
+                t.stems.push_back(s.empty() ? tok.folded : s);
+            }
+            if (t.words.empty() || (t.words.size() == 1 && kFunctionWords.count(t.words[0]))) continue;
+            t.weight = weight;
+            if (from == "de" && to == "en" && !domain_stems.empty()) {
+                std::lock_guard<std::mutex> lock(mutex);  // the stemmer
+                bool domain = true;
+                for (const std::string& w : t.words) domain = domain && domain_stems.count(english(w)) > 0;
+                if (!domain) t.weight /= 3;
+            }
+            auto same = std::find_if(out.begin(), out.end(), [&](const Translation& o) { return o.stems == t.stems; });
+            if (same != out.end()) same->weight = std::min(1.0, same->weight + weight);
+            else out.push_back(std::move(t));
+        }
+        return out;
+    }
 };
 
 Translator::Translator() : impl_(std::make_unique<Impl>()) {}
@@ -230,6 +264,7 @@ Translator::Resources Translator::default_resources() {
     // ABSTRAKT_DING set and empty leaves German out; default_ding_path() reads empty as unset.
     const char* ding = std::getenv("ABSTRAKT_DING");
     r.ding_path = ding && !*ding ? std::string() : default_ding_path();
+    r.ding_cache_dir = default_ding_cache_dir();
     return r;
 }
 
@@ -257,7 +292,7 @@ Result<std::unique_ptr<Translator>> Translator::load(const Resources& res,
             tell(res.ding_path + ": not found (install trans-de-en), no German translation");
         } else {
             Analyzer analyzer;
-            auto ding = read_ding(res.ding_path, analyzer);
+            auto ding = load_ding(res.ding_path, analyzer, res.ding_cache_dir, report);
             if (!ding.is_ok()) return ding.status();
             for (Lexicon* l : {&ding.value().de_en, &ding.value().en_de}) {
                 const std::string key = pair_key(l->from(), l->to());  // before the move below
@@ -288,6 +323,8 @@ void Translator::set_german_nouns(const std::vector<std::string>& nouns) {
 }
 
 const std::vector<std::string>& Translator::german_nouns() const { return impl_->nouns; }
+
+bool Translator::function_word(std::string_view folded) { return kFunctionWords.count(std::string(folded)) > 0; }
 
 bool Translator::can_translate(std::string_view from, std::string_view to) const {
     return impl_->find(from, to) != nullptr;
@@ -343,69 +380,65 @@ std::vector<Translation> Translator::translate_word(std::string_view folded, std
                                                     size_t top_k, Analyzer& analyzer, const TargetPrior& prior,
                                                     int noun) const {
     Scored scored;
+    std::vector<Scored> each;  // a compound's parts' candidate senses
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         scored = impl_->lookup(folded, from, to, true, noun);
         if (scored.empty() && from == "de") {
-            // A compound the dictionary lacks: its parts' best translations, joined in order, and the
-            // head's (the last part's) alone at half weight.
+            // A compound the dictionary lacks: its parts' translations (below).
             std::vector<CompoundPart> parts = impl_->splitter.split(folded);
-            if (!parts.empty()) {
-                std::vector<Scored> each;
-                size_t known = 0;
-                for (const CompoundPart& p : parts) {
-                    Scored s = impl_->lookup(p.word, from, to, true);
-                    std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-                    if (s.size() > 2) s.resize(2);
-                    // A part the dictionary lacks stays as it is: such parts are mostly names and
-                    // international words ("Plankton", "Cloud", "Docking").
-                    if (s.empty()) s.emplace_back(p.word, 0.5);
-                    else ++known;
-                    each.push_back(std::move(s));
+            size_t known = 0;
+            for (const CompoundPart& p : parts) {
+                // A part of a compound is a noun ("Fragen|beantwortung": questions, not "to ask").
+                Scored s = impl_->lookup(p.word, from, to, true, 1);
+                std::stable_sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+                if (s.size() > kPartSenses) s.resize(kPartSenses);
+                // A part the dictionary lacks stays as it is: such parts are mostly names and
+                // international words ("Plankton", "Cloud", "Docking").
+                if (s.empty()) s.emplace_back(p.word, 0.5);
+                else ++known;
+                each.push_back(std::move(s));
+            }
+            if (known == 0) each.clear();
+        }
+    }
+    if (!each.empty()) {
+        // Each part's senses are weighed by the prior first, so that the papers' sense of a part is
+        // among the two kept ("Problem|komplexität": Ding lists "complexness" and "intricacy"
+        // before "complexity"); a part whose senses the prior all drops keeps them as they were.
+        for (Scored& s : each) {
+            if (prior) {
+                double best_before = 0, best_after = 0;
+                Scored weighed;
+                for (const Translation& t : impl_->analysed(s, from, to, analyzer)) {
+                    best_before = std::max(best_before, t.weight);
+                    const double w = t.weight * prior(t);
+                    if (w > 0) weighed.emplace_back(t.text, w);
+                    best_after = std::max(best_after, w);
                 }
-                if (known == 0) each.clear();
-                if (!each.empty()) {
-                    // A combination weighs the geometric mean of its parts' probabilities: a
-                    // compound of two parts is no less likely than one word.
-                    Scored combos{{"", 1.0}};
-                    for (const Scored& s : each) {
-                        Scored next;
-                        for (const auto& [text, w] : combos)
-                            for (const auto& [t, p] : s) next.emplace_back(text.empty() ? t : text + " " + t, w * p);
-                        combos = std::move(next);
-                    }
-                    for (auto& [t, w] : combos) w = std::pow(w, 1.0 / static_cast<double>(each.size()));
-                    scored = std::move(combos);
-                    for (const auto& [t, p] : each.back()) scored.emplace_back(t, 0.3 * p);
+                if (!weighed.empty()) {
+                    for (auto& [t, w] : weighed) w = std::min(1.0, w * best_before / best_after);
+                    s = std::move(weighed);
                 }
             }
+            std::stable_sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+            if (s.size() > 2) s.resize(2);
         }
+        // The parts' translations joined in order, each combination weighing the geometric mean
+        // of its parts' probabilities (a compound of two parts is no less likely than one word),
+        // and the head's (the last part's) alone at 0.3.
+        Scored combos{{"", 1.0}};
+        for (const Scored& s : each) {
+            Scored next;
+            for (const auto& [text, w] : combos)
+                for (const auto& [t, p] : s) next.emplace_back(text.empty() ? t : text + " " + t, w * p);
+            combos = std::move(next);
+        }
+        for (auto& [t, w] : combos) w = std::pow(w, 1.0 / static_cast<double>(each.size()));
+        scored = std::move(combos);
+        for (const auto& [t, p] : each.back()) scored.emplace_back(t, 0.3 * p);
     }
-    // Targets that analyse alike ("model", "models") are one translation, with their weights added.
-    std::vector<Translation> out;
-    std::vector<Token> tokens;
-    for (const auto& [text, weight] : scored) {
-        Translation t;
-        t.text = text;
-        tokens.clear();
-        analyzer.analyze(text, tokens);
-        for (const Token& tok : tokens) {
-            if (tok.joined) continue;
-            t.words.push_back(tok.folded);
-            std::string s = analyzer.stem(to, tok);
-            t.stems.push_back(s.empty() ? tok.folded : s);
-        }
-        if (t.words.empty() || (t.words.size() == 1 && kFunctionWords.count(t.words[0]))) continue;
-        t.weight = weight;
-        if (from == "de" && to == "en" && !impl_->domain_stems.empty()) {
-            bool domain = true;
-            for (const std::string& w : t.words) domain = domain && impl_->domain_stems.count(impl_->english(w)) > 0;
-            if (!domain) t.weight /= 3;
-        }
-        auto same = std::find_if(out.begin(), out.end(), [&](const Translation& o) { return o.stems == t.stems; });
-        if (same != out.end()) same->weight = std::min(1.0, same->weight + weight);
-        else out.push_back(std::move(t));
-    }
+    std::vector<Translation> out = impl_->analysed(scored, from, to, analyzer);
     if (prior && !out.empty()) {
         double before = 0, after = 0;
         for (Translation& t : out) {

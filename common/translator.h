@@ -62,11 +62,12 @@ class Translator {
     struct Resources {
         std::string lexicon_dir;  // *.tsv.gz lexicons named FROM-TO.tsv.gz (data/lexicon)
         std::string ding_path;    // the Ding dictionary (common/ding.h)
+        std::string ding_cache_dir;  // where its parsed copy is kept ("" = none; common/ding.h)
     };
     // The project's defaults: the lexicon directory is $ABSTRAKT_LEXICON_DIR, else the first of
     // <executable>/../share/abstrakt/lexicon and the source tree's data/lexicon that exists;
     // Ding is $ABSTRAKT_DING, else /usr/share/trans/de-en. $ABSTRAKT_DING="" (set, empty)
-    // leaves Ding out.
+    // leaves Ding out. Ding's cache: default_ding_cache_dir() (common/ding.h).
     static Resources default_resources();
 
     // Loads what `resources` names. A resource that is missing is not an error (its language pair
@@ -87,6 +88,9 @@ class Translator {
     // The German nouns compounds split into (from Ding): what the searcher's CompoundSplitter takes
     // as its lexicon, so that "Gewichte" finds "Modellgewichte" (common/compound.h).
     const std::vector<std::string>& german_nouns() const;
+
+    // A German or English function word ("mit", "von", "the"; folded): never translated, nor a target.
+    static bool function_word(std::string_view folded);
 
     // True when words can be translated from `from` into `to`.
     bool can_translate(std::string_view from, std::string_view to) const;

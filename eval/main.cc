@@ -39,6 +39,8 @@ options:
   --no-typos          do not search misspelt words as their corrections
   --no-translate      search every query as typed, not also translated into the corpus's
                       language where that can help (docs/cross-language.md)
+  --translate-both    run every query translated and as typed, side by side, with the paired
+                      p-values between the two (in the peer's place: FTS5 is not run)
   --ranking NAME=VALUE  a ranking parameter, query-time or index-time (docs/relevance.md lists
                       them; abstrakt-search --ranking-defaults prints them); repeatable; the
                       index-time ones are part of the index cache's key
@@ -99,6 +101,8 @@ int main(int argc, char** argv) {
             o.peer = false;
         } else if (a == "--no-translate") {
             o.translate = false;
+        } else if (a == "--translate-both") {
+            o.translate_both = true;
         } else if (a == "--raw-queries") {
             o.raw_queries = true;
         } else if (a == "--prefix") {
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
             positional.push_back(a);
         }
     }
+    if (o.translate_both && !o.translate) return usage_error("--translate-both and --no-translate cannot be combined");
     if (positional.empty()) return usage_error("no BEIR directory given");
     if (positional.size() > 2) return usage_error("too many arguments: expected DIR [SPLIT]");
     o.dir = positional[0];

@@ -386,23 +386,24 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
     if (!folder.is_ok()) return folder.status();
 
     // ---- Abstrakt ----
-    SystemRun& a = r.abstrakt;
-    a.name = "Abstrakt";
-    a.tag = "abstrakt";
-    a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words") +
-               (o.prefix ? ", last word completed" : "") + (o.typos ? "" : ", no typo correction");
-    if (!o.translate) a.detail += ", no translation";
-    for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
-    {
+    // One run of the engine: translated as o.translate says, or as typed (`translate` false). The
+    // main run (`main`) also counts the notices.
+    auto run_abstrakt = [&](SystemRun& a, bool translate, bool main) -> Status {
+        a.name = main ? "Abstrakt" : "as typed";
+        a.tag = main ? "abstrakt" : "typed";
+        a.detail = std::string("Engine::search, relevance order, ") + (o.raw_queries ? "query text as typed" : "query text as plain words") +
+                   (o.prefix ? ", last word completed" : "") + (o.typos ? "" : ", no typo correction");
+        if (!translate) a.detail += ", no translation";
+        for (const std::string& name : o.ranking.given()) a.detail += ", " + name + "=" + o.ranking.to_json()[name].dump();
         Result<Built> built = abstrakt_index(o, data, folder.value(), lang_tag);
         if (!built.is_ok()) return built.status();
         a.index_seconds = built->info.seconds;
         a.index_cached = built->cached;
         a.indexed = built->info.documents;
         auto engine = Engine::open(built->path, EngineLimits{}, std::make_shared<const RankingParams>(o.ranking),
-                                   o.translate ? SharedTranslator::process() : nullptr);
+                                   translate ? SharedTranslator::process() : nullptr);
         if (!engine.is_ok()) return engine.status();
-        if (o.progress) o.progress("Abstrakt: running " + with_commas(queries.size()) + " queries");
+        if (o.progress) o.progress(a.name + ": running " + with_commas(queries.size()) + " queries");
         auto started = Clock::now();
         for (size_t i = 0; i < queries.size(); ++i) {
             SearchRequest req;
@@ -411,31 +412,39 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
             req.spelling = false;
             req.prefix = o.prefix;
             req.typos = o.typos;
-            req.translate = o.translate;
+            req.translate = translate;
             Result<SearchResponse> resp = engine.value()->search(req);
             std::vector<std::string> ranking;
+            bool some_only = false;
             if (!resp.is_ok()) {
                 if (resp.status().code() != ErrorCode::kInvalidArgument) return resp.status();
                 ++a.refused;
-                if (o.report) o.report("query " + r.query_ids[i] + ": Abstrakt refused it: " + resp.message());
+                if (o.report) o.report("query " + r.query_ids[i] + ": " + a.name + " refused it: " + resp.message());
             } else {
                 for (const Hit& h : resp->hits) ranking.push_back(h.id);
-                bool some_only = false;
                 for (const Notice& n : resp->notices) {
-                    if (n.code == notice::kQueryUnparsed) ++r.unparsed;
+                    if (n.code == notice::kQueryUnparsed && main) ++r.unparsed;
                     if (n.code == notice::kSomeWords) some_only = true;
                 }
+            }
+            if (main) {
                 r.no_all_words += some_only;
                 r.some_words_only.push_back(some_only);
             }
-            if (!resp.is_ok()) r.some_words_only.push_back(false);
             score(a, std::move(ranking), data.qrels.at(r.query_ids[i]));
         }
         a.query_seconds = seconds_since(started);
+        return Status::ok();
+    };
+    if (Status s = run_abstrakt(r.abstrakt, o.translate, true); !s.is_ok()) return s;
+    SystemRun& a = r.abstrakt;
+    if (o.translate_both) {
+        r.peer.emplace();
+        if (Status s = run_abstrakt(*r.peer, false, false); !s.is_ok()) return s;
     }
 
     // ---- FTS5 ----
-    if (o.peer) {
+    if (o.peer && !o.translate_both) {
         r.peer.emplace();
         SystemRun& p = *r.peer;
         const Fts5Tokenizer tokenizer = fts5_tokenizer_for(lang::primary(lang_tag));
@@ -467,7 +476,9 @@ Result<EvalResult> run_eval(const EvalOptions& o) {
             score(p, std::move(ranking), data.qrels.at(r.query_ids[i]));
         }
         p.query_seconds = seconds_since(started);
-
+    }
+    if (r.peer) {
+        const SystemRun& p = *r.peer;
         r.permutations = o.permutations;
         r.p_ndcg10 = paired_randomisation_p(a.ndcg10, p.ndcg10, o.permutations, o.seed);
         r.p_recall100 = paired_randomisation_p(a.recall100, p.recall100, o.permutations, o.seed);

@@ -52,6 +52,9 @@ struct EvalOptions {
     // Cross-language search with the project's default resources (SharedTranslator::process(),
     // docs/cross-language.md); false: every query searched as typed (SearchRequest::translate).
     bool translate = true;
+    // Also run every query as typed (translate false) and compare the two, in the peer's place
+    // (EvalResult::peer, named "as typed"): FTS5 is then not run.
+    bool translate_both = false;
     // Ranking parameters (common/ranking.h): the index-time ones build the index (and are part of the
     // cache key), the query-time ones rank every query.
     RankingParams ranking;

@@ -453,7 +453,7 @@ Xapian::Query build_tier(const QueryPlan& plan, const IndexParams& index, bool a
 
 TierQueries build_tiers(const QueryPlan& plan, const IndexParams& index, const RankingParams* ranking) {
     TierQueries out;
-    out.all = build_tier(plan, index, true, &out.match, ranking);
+    out.all = build_tier(plan, index, !plan.some_words_tier, &out.match, ranking);
     out.some = plan.two_tiers ? build_tier(plan, index, false, nullptr, ranking) : out.all;
     return out;
 }

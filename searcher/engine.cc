@@ -585,6 +585,12 @@ struct Engine::Impl {
         std::string correction(const std::string& word, unsigned edits) const override {
             return db_.get_spelling_suggestion(word, edits);
         }
+        uint64_t papers_with_both(const std::string& a, const std::string& b, uint64_t at_most) const override {
+            Xapian::Enquire e(db_);
+            e.set_query(Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(a), Xapian::Query(b)));
+            e.set_weighting_scheme(Xapian::BoolWeight());
+            return e.get_mset(0, 0, static_cast<Xapian::doccount>(at_most)).get_matches_lower_bound();
+        }
 
       private:
         const Xapian::Database& db_;

@@ -789,7 +789,7 @@ class Expander {
 
 std::string QueryPlan::print() const {
     std::ostringstream out;
-    out << "plan: " << (nothing ? "nothing to search" : two_tiers ? "two tiers (all words, then some)" : "one tier");
+    out << "plan: " << (nothing ? "nothing to search" : two_tiers ? "two tiers (all words, then some)" : some_words_tier ? "one tier (papers with some words: translated)" : "one tier");
     if (natural) out << ", natural language";
     out << "; languages";
     if (stem_langs.empty()) out << " -";
@@ -867,7 +867,7 @@ Result<QueryPlan> make_plan(std::string_view text, Analyzer& analyzer, const Que
         plan.corrected = expander.corrected();
     }
     plan.nothing = !plan.has_text && !planner.has_constraint();
-    plan.two_tiers = !plan.nothing && Planner::tiers_differ(plan.root);
+    plan.two_tiers = !plan.nothing && !plan.some_words_tier && Planner::tiers_differ(plan.root);
     return plan;
 }
 

@@ -50,6 +50,8 @@ class Vocabulary {
     virtual std::vector<std::string> completions(const std::string& prefix, size_t n) const = 0;
     // The spelling dictionary's best word within `edits` edits of `word` (not `word`), or "".
     virtual std::string correction(const std::string& word, unsigned edits) const = 0;
+    // The papers that have both terms, counted up to `at_most` at least (0: the index cannot say).
+    virtual uint64_t papers_with_both(const std::string& /*a*/, const std::string& /*b*/, uint64_t /*at_most*/) const { return 0; }
 };
 class Translator;
 
@@ -195,6 +197,9 @@ struct QueryPlan {
     // Two tiers: papers with every juxtaposed word first ("all"), then those with some ("some").
     // False when the two would be the same query.
     bool two_tiers = false;
+    // One tier of the papers with some words instead (two_tiers is then false): a query with
+    // translated words, whose translations may miss a paper's own word (translate_plan.h).
+    bool some_words_tier = false;
     // The folded words of the natural-language lists, stop words left out, in query order: the engine
     // rewards papers that have many of them close together (engine.cc: proximity rerank).
     std::vector<std::string> proximity;

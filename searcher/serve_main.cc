@@ -121,6 +121,9 @@ int main(int argc, char** argv) {
     }
     options.ranking = std::make_shared<const RankingParams>(std::move(ranking));
     options.translator = SharedTranslator::process();
+    // The dictionaries load on a thread of their own while the server starts, so that the first
+    // query that needs them does not wait for them (docs/cross-language.md, "Loading").
+    options.translator->preload();
     if (no_ui) {
         options.ui = ui::Site();
     } else if (ui_dir) {

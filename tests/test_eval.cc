@@ -556,6 +556,38 @@ TEST_CASE("eval run: a Chinese collection is detected and searched with the trig
     CHECK(run_eval(o).status().code() == ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("eval run: --translate-both runs the queries translated and as typed, side by side") {
+    // English papers, a Chinese query: the shipped zh-en lexicon (data/lexicon) translates it.
+    test::TempDir dir, cache;
+    dir.write("corpus.jsonl", {
+                                  R"({"_id": "d1", "title": "Language models scale", "text": "Large language models for retrieval."})",
+                                  R"({"_id": "d2", "title": "Malaria vaccine trial", "text": "A malaria vaccine in children."})",
+                              });
+    dir.write("queries.jsonl", {R"({"_id": "q1", "text": "语言模型"})", R"({"_id": "q2", "text": "malaria vaccine"})"});
+    std::filesystem::create_directories(dir.file("qrels"));
+    dir.write("qrels/test.tsv", {"query-id\tcorpus-id\tscore", "q1\td1\t1", "q2\td2\t1"});
+    EvalOptions o;
+    o.dir = dir.path();
+    o.lang = "en";
+    o.cache_dir = cache.path();
+    o.run_dir.clear();
+    o.per_query_path = cache.file("per-query.tsv");
+    o.translate_both = true;  // in the peer's place: FTS5 is not run
+    auto r = run_eval(o);
+    REQUIRE_MESSAGE(r.is_ok(), r.message());
+    CHECK(r->abstrakt.rr10 == std::vector<double>{1.0, 1.0});
+    REQUIRE(r->peer);
+    CHECK(r->peer->name == "as typed");
+    CHECK(r->peer->detail.find("no translation") != std::string::npos);
+    CHECK(r->peer->rr10 == std::vector<double>{0.0, 1.0});  // the Chinese query finds nothing as typed
+    CHECK(r->p_rr10 == doctest::Approx(1.0));  // one query differs: every sign permutation is as extreme
+    std::vector<std::string> pq = lines_of(cache.file("per-query.tsv"));
+    REQUIRE(pq.size() == 3);
+    CHECK(pq[0] == "query-id\tabstrakt.ndcg@10\tabstrakt.recall@100\tabstrakt.rr@10\ttyped.ndcg@10\ttyped.recall@100\ttyped.rr@10\tabstrakt.tier");
+    const std::string table = format_result(r.value());
+    CHECK(table.find("Abstrakt  as typed  difference") != std::string::npos);
+}
+
 TEST_CASE("eval program: exit statuses, table") {
     test::TempDir dir, work;
     write_english(dir, true);  // one malformed corpus line: a partial run
@@ -575,6 +607,7 @@ TEST_CASE("eval program: exit statuses, table") {
         {"--lang", 2, "--lang needs a value"},
         {"--lang xx " + dir.path(), 2, "not a known language code"},
         {"--permutations 0 " + dir.path(), 2, "--permutations needs a whole number"},
+        {"--translate-both --no-translate " + dir.path(), 2, "--translate-both and --no-translate cannot be combined"},
         {dir.path() + " test extra", 2, "too many arguments"},
         {common + dir.file("missing"), 2, "no such directory"},
         {common + dir.path() + " dev", 2, "splits there: test"},

@@ -21,7 +21,10 @@ const char* kDing =
     "Gewicht {n} | Gewichte {pl} :: weight | weights\n"
     "Modell {n} | Modelle {pl} :: model | models\n"
     "Sprache {f} | Sprachen {pl} :: language | languages\n"
-    "Bild {n} | Bilder {pl} :: image | images\n";
+    "Bild {n} | Bilder {pl} :: image | images\n"
+    "künstliche Intelligenz {f} /KI/ :: artificial intelligence /AI/\n"
+    "Muster {n} :: sample; pattern\n"
+    "sprachlich {adj} :: linguistic\n";
 
 // d1 and e1 say the same in German and in English; d2 has "Modellgewichte" and nowhere "Modell"
 // alone; e2 is English only, about something else.
@@ -217,6 +220,71 @@ TEST_CASE("translation: a word that was translated is no typo") {
     CHECK(corrected("Bilder ") == "builder ");
     ctx.translator = tr.value().get();
     CHECK(corrected("Bilder ") == "");
+}
+
+TEST_CASE("translation: a German query over English papers: function words left out, loanwords, abbreviations, one tier") {
+    // English papers only. v1 has "der" ("van der Waals"), k1 "Ki" (Ki-67), a1 "autoencoder".
+    Fixture f({
+        R"({"id": "m1", "title": {"en": "Open model weights"}, "abstract": {"en": "We release model weights."}, "published": "2024-01-01"})",
+        R"({"id": "v1", "title": {"en": "Van der Waals forces"}, "abstract": {"en": "Van der Waals forces between molecules."}, "published": "2024-01-02"})",
+        R"({"id": "a1", "title": {"en": "Autoencoder training"}, "abstract": {"en": "An autoencoder and its weights."}, "published": "2024-01-03"})",
+        R"({"id": "k1", "title": {"en": "Ki-67 staining"}, "abstract": {"en": "Ki-67 staining of tissue."}, "published": "2024-01-04"})",
+        R"({"id": "i1", "title": {"en": "AI for images"}, "abstract": {"en": "AI segments images."}, "published": "2024-01-05"})",
+    });
+    // "der" is not translated: searched as typed it would find the rare English name (and in the
+    // all-words tier every paper would need it). Left out, as a stop word.
+    SearchResponse r = Fixture::search(*f.with, "Gewichte der Modelle", true, true);
+    CHECK(r.plan.find("word \"der\"") != std::string::npos);
+    CHECK(r.plan.find("stop(left out)") != std::string::npos);
+    std::vector<std::string> got = Fixture::ids(r);
+    REQUIRE(!got.empty());
+    CHECK(got[0] == "m1");
+    CHECK(std::find(got.begin(), got.end(), "v1") == got.end());
+    // Without translation the German query is searched as typed: "der" finds v1.
+    CHECK(Fixture::ids(Fixture::search(*f.with, "Gewichte der Modelle", false)) == std::vector<std::string>{"v1"});
+    // One tier of papers with some words: a1 has "weights" but not "models", and is listed.
+    CHECK(r.plan.find("plan: one tier (papers with some words: translated)") != std::string::npos);
+    CHECK(std::find(got.begin(), got.end(), "a1") != got.end());
+    CHECK(std::none_of(r.notices.begin(), r.notices.end(), [](const Notice& n) { return n.code == notice::kSomeWords; }));
+
+    // An English word with a German ending, which no dictionary has, is searched as the index's word.
+    SearchResponse ae = Fixture::search(*f.with, "Autoencodern Gewichte");
+    REQUIRE(!ae.hits.empty());
+    CHECK(ae.hits[0].id == "a1");
+    bool listed = false;
+    for (const QueryTranslation& t : ae.translations) listed = listed || (t.word == "Autoencodern" && t.as == std::vector<std::string>{"autoencoder"});
+    CHECK(listed);
+    // Only in a German query: "autoencoders" alone is an English query, left as it is.
+    CHECK(Fixture::search(*f.with, "autoencoders").translations.empty());
+
+    // An abbreviation typed in capitals is the dictionary's ("KI" -> "AI", from Ding's /KI/ ::
+    // /AI/), although the index has "ki" (Ki-67); in lower case it stays the index's word.
+    SearchResponse ki = Fixture::search(*f.with, "KI Bilder");
+    REQUIRE(!ki.hits.empty());
+    CHECK(ki.hits[0].id == "i1");
+    SearchResponse lower = Fixture::search(*f.with, "ki Bilder", true, true);
+    CHECK(lower.plan.find("translation:en ai") == std::string::npos);
+}
+
+TEST_CASE("translation: a German word's senses are weighed by the other words of the query") {
+    // Ding ranks "sample" over "pattern" for "Muster" (1 against 1 / 1.5); both are as common in the
+    // index, but only "pattern" occurs with "linguistic", the other word's translation.
+    Fixture f({
+        R"({"id": "p1", "title": {"en": "Linguistic patterns in social media"}, "published": "2024-01-01"})",
+        R"({"id": "p2", "title": {"en": "Patterns of traffic"}, "published": "2024-01-02"})",
+        R"({"id": "s1", "title": {"en": "Sample efficiency of agents"}, "published": "2024-01-03"})",
+        R"({"id": "s2", "title": {"en": "Samples and benchmarks"}, "published": "2024-01-04"})",
+        R"({"id": "l1", "title": {"en": "Linguistic diversity"}, "published": "2024-01-05"})",
+    });
+    auto senses = [&](const std::string& q) {
+        for (const QueryTranslation& t : Fixture::search(*f.with, q).translations)
+            if (t.word == "Muster") return t.as;
+        return std::vector<std::string>{};
+    };
+    // Alone, the dictionary's order; beside "sprachliche", the sense that goes with it first.
+    CHECK(senses("Muster") == std::vector<std::string>{"sample", "pattern"});
+    CHECK(senses("sprachliche Muster") == std::vector<std::string>{"pattern", "sample"});
+    CHECK(Fixture::ids(Fixture::search(*f.with, "sprachliche Muster"))[0] == "p1");
 }
 
 TEST_CASE("translation: a word of the dictionary as written is no typo, unless two adjacent letters of its correction are swapped") {

@@ -8,7 +8,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <iterator>
 #include <set>
 
 #include "common/compound.h"
@@ -228,6 +230,123 @@ TEST_CASE("ding: the dictionary format, annotations and senses") {
     CHECK(read_ding(dir.file("none"), analyzer).status().code() == ErrorCode::kNotFound);
 }
 
+TEST_CASE("ding: abbreviations translate each other, and a science subject counts once") {
+    TempDir dir;
+    write_file(dir.file("de-en"),
+               "künstliche Intelligenz {f} /KI/ :: artificial intelligence /AI/\n"
+               "Magnetresonanztomographie {f} /MR; MRT/ [med.] :: magnetic resonance imaging /MRI/; magnetic resonance tomography /MRT/\n"
+               "Gewicht {n} /Gew./ :: weight /w./\n"
+               "Analyse {f} [chem.] [med.] [phys.] :: determination\n"
+               "Analyse {f} :: analysis\n");
+    Analyzer analyzer;
+    auto d = read_ding(dir.file("de-en"), analyzer);
+    REQUIRE_MESSAGE(d.is_ok(), d.message());
+    // Table: source -> its translations, best first.
+    auto targets = [](const Lexicon& lex, const std::string& w) {
+        std::vector<std::string> out;
+        if (const auto* list = lex.find(w))
+            for (const LexiconEntry& e : *list) out.push_back(e.target);
+        return out;
+    };
+    CHECK(targets(d->de_en, "ki") == std::vector<std::string>{"ai"});
+    CHECK(targets(d->en_de, "ai") == std::vector<std::string>{"ki"});
+    // "/MRT/" on both sides is written alike: not a translation, so "MRT" is German for "MRI".
+    CHECK(targets(d->de_en, "mrt") == std::vector<std::string>{"mri"});
+    CHECK(targets(d->de_en, "mr") == std::vector<std::string>{"mri", "mrt"});
+    // "/Gew./" and "/w./" are abbreviations with a dot: not words.
+    CHECK(d->de_en.find("gew") == nullptr);
+    CHECK(targets(d->de_en, "gewicht") == std::vector<std::string>{"weight"});
+    // Three subjects double "determination" once: 2 against 1 (not 8 against 1).
+    const auto* analyse = d->de_en.find("analyse");
+    REQUIRE(analyse);
+    REQUIRE(analyse->size() == 2);
+    CHECK((*analyse)[0].target == "determination");
+    CHECK((*analyse)[1].target == "analysis");
+    CHECK((*analyse)[1].prob == doctest::Approx(0.5));
+}
+
+TEST_CASE("ding: the parsed cache is read back equal, and a stale, corrupt or unwritable one is parsed again") {
+    TempDir dir;
+    const std::string dict = dir.file("de-en"), cache = dir.file("cache");
+    write_file(dict, kDingSample);
+    Analyzer analyzer;
+    std::vector<std::string> said;
+    auto report = [&](const std::string& m) { said.push_back(m); };
+    auto same = [](const DingDictionary& a, const DingDictionary& b) {
+        auto entries = [](const Lexicon& l) {
+            std::map<std::string, std::vector<LexiconEntry>> m(l.entries().begin(), l.entries().end());
+            return m;
+        };
+        return entries(a.de_en) == entries(b.de_en) && entries(a.en_de) == entries(b.en_de) && a.german_nouns == b.german_nouns &&
+               a.lines == b.lines && a.skipped == b.skipped && a.de_en.notes() == b.de_en.notes();
+    };
+    bool from_cache = true;
+    auto first = load_ding(dict, analyzer, cache, report, &from_cache);
+    REQUIRE_MESSAGE(first.is_ok(), first.message());
+    CHECK_FALSE(from_cache);  // parsed, and written
+    CHECK(said.empty());
+    const std::string file = ding_cache_path(cache, dict);
+    REQUIRE(std::ifstream(file).good());
+    auto second = load_ding(dict, analyzer, cache, report, &from_cache);
+    REQUIRE(second.is_ok());
+    CHECK(from_cache);
+    CHECK(same(first.value(), second.value()));
+    CHECK(same(first.value(), read_ding(dict, analyzer).value()));
+    CHECK(top(second->de_en.find("gewichte")) == "hefts");
+
+    // Corrupt: one byte changed, or the file cut short, or not a cache at all: an error of its
+    // own, and load_ding parses the dictionary again (saying so) and writes a good cache.
+    std::string bytes;
+    {
+        std::ifstream in(file, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    for (const std::string& bad : {bytes.substr(0, bytes.size() / 2) + char(bytes[bytes.size() / 2] ^ 1) + bytes.substr(bytes.size() / 2 + 1),
+                                   bytes.substr(0, bytes.size() - 9), std::string("abstrakt-ding-cache\n"), std::string("junk")}) {
+        write_file(file, bad);
+        CHECK(read_ding_cache(dict, 8, file).status().code() == ErrorCode::kInvalidArgument);
+        said.clear();
+        auto again = load_ding(dict, analyzer, cache, report, &from_cache);
+        REQUIRE(again.is_ok());
+        CHECK_FALSE(from_cache);
+        CHECK(same(first.value(), again.value()));
+        REQUIRE(said.size() == 1);
+        CHECK(said[0].find("parsing the dictionary again") != std::string::npos);
+        CHECK(read_ding_cache(dict, 8, file).is_ok());  // rewritten
+    }
+    // Stale: the dictionary changed (size and time), or another top_k: parsed again.
+    write_file(dict, std::string(kDingSample) + "Fenster {n} :: window\n");
+    auto changed = load_ding(dict, analyzer, cache, report, &from_cache);
+    REQUIRE(changed.is_ok());
+    CHECK_FALSE(from_cache);
+    CHECK(top(changed->de_en.find("fenster")) == "window");
+    CHECK(read_ding_cache(dict, 3, file).status().code() == ErrorCode::kInvalidArgument);
+    // No cache directory, or one that cannot be made: the dictionary all the same, and a word why.
+    auto none = load_ding(dict, analyzer, "", report, &from_cache);
+    REQUIRE(none.is_ok());
+    CHECK_FALSE(from_cache);
+    said.clear();
+    auto unwritable = load_ding(dict, analyzer, dict + "/under-a-file", report, &from_cache);
+    REQUIRE(unwritable.is_ok());
+    CHECK(top(unwritable->de_en.find("fenster")) == "window");
+    REQUIRE(said.size() == 1);
+    CHECK(said[0].find("cache was not written") != std::string::npos);
+    // Where the cache goes: $ABSTRAKT_DING_CACHE (empty: none), else $XDG_CACHE_HOME/abstrakt.
+    const char* saved_cache = std::getenv("ABSTRAKT_DING_CACHE");
+    const char* saved_xdg = std::getenv("XDG_CACHE_HOME");
+    const std::string keep_cache = saved_cache ? saved_cache : "", keep_xdg = saved_xdg ? saved_xdg : "";
+    ::setenv("ABSTRAKT_DING_CACHE", "/somewhere", 1);
+    CHECK(default_ding_cache_dir() == "/somewhere");
+    ::setenv("ABSTRAKT_DING_CACHE", "", 1);
+    CHECK(default_ding_cache_dir().empty());
+    ::unsetenv("ABSTRAKT_DING_CACHE");
+    ::setenv("XDG_CACHE_HOME", "/xdg", 1);
+    CHECK(default_ding_cache_dir() == "/xdg/abstrakt");
+    if (saved_cache) ::setenv("ABSTRAKT_DING_CACHE", keep_cache.c_str(), 1);
+    if (saved_xdg) ::setenv("XDG_CACHE_HOME", keep_xdg.c_str(), 1);
+    else ::unsetenv("XDG_CACHE_HOME");
+}
+
 TEST_CASE("compound: split against a German lexicon, so a part finds a compound it never stands alone in") {
     // The index has the compounds and "gewichte", not "modell", "temperatur", "koeffizient" nor
     // "lehrer": only the lexicon knows those.
@@ -356,6 +475,25 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     CHECK(pm[0].text == "model planning");
     CHECK(pm[1].text == "model design");
     CHECK(pm[1].weight == doctest::Approx(std::sqrt(0.5)));
+    // A part's senses are weighed by the prior before the best two are joined: the dictionary
+    // lists "sample" and "specimen" first (made up here), the papers have "pattern".
+    Lexicon mx("de", "en");
+    mx.add("muster", "sample", 1.0);
+    mx.add("muster", "specimen", 1.0);
+    mx.add("muster", "pattern", 0.8);
+    mx.add("problem", "problem", 1.0);
+    mx.finish(8);
+    Translator parts;
+    parts.add(mx);
+    parts.set_german_nouns({"muster", "problem"});
+    TargetPrior papers = [](const Translation& x) {
+        return x.text.find("sample") != std::string::npos || x.text.find("specimen") != std::string::npos ? 0.0 : 1.0;
+    };
+    auto pm2 = parts.translate("problemmuster", "de", "en", 3, analyzer, papers);
+    REQUIRE(!pm2.empty());
+    CHECK(pm2[0].text == "problem pattern");
+    CHECK(pm2[0].weight == doctest::Approx(1.0));  // the best keeps the best's weight
+    CHECK(parts.translate("problemmuster", "de", "en", 3, analyzer)[0].text != "problem pattern");  // without the prior
     CHECK(t.translate("temperaturkoeffizient", "de", "en", 1, analyzer)[0].text == "temperature coefficient");
     // "teacher" and "teachers" stem alike: one translation, their weights added.
     auto lehrer = t.translate("lehrer", "de", "en", 3, analyzer);
