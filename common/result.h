@@ -125,6 +125,9 @@ struct SearchResponse {
     bool total_is_exact = false;
     bool has_more = false;       // a next page exists (and may be asked for)
     double took_ms = 0;
+    // Of took_ms, the time the page of hits took: stored records read and parsed, titles and
+    // abstracts analysed, snippets made (engine.cc: add_hits). For benchmarks; not in the JSON.
+    double page_ms = 0;
     uint64_t offset = 0, limit = 0;
     std::vector<Hit> hits;
     std::vector<Notice> notices;

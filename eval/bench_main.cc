@@ -59,13 +59,15 @@ constexpr const char* kUsage = R"(usage: abstrakt-bench COMMAND ...
                                  too few)
   queries --db DIR [--fts5 FILE] [--floor] [--trace FILE] [--no-prefix] [--no-typos]
           [--ranking NAME=VALUE]... QUERIES
-                                 run the "warm" queries of the QUERIES file (as make-queries writes it)
-                                 once untimed, then every other query once timed, on one thread, per
+                                 load the translation dictionaries, run the "warm" queries of the
+                                 QUERIES file (as make-queries writes it) once untimed, then every
+                                 other query once timed, on one thread, per
                                  system: Abstrakt through Engine::search (10 hits, titles and snippets),
                                  FTS5 through MATCH with bm25() and snippet(), the floor (--floor) as
                                  plain Xapian on the same index: QueryParser (English stemmer, default
                                  operator AND), the top 10 by BM25, each hit's document data read;
-                                 prints latency percentiles per system and kind; --trace writes
+                                 prints latency percentiles per system and kind, and for Abstrakt
+                                 those of its page of hits alone ("abstrakt-page"); --trace writes
                                  "system<TAB>kind<TAB>ms<TAB>query" per timed query; Abstrakt searches
                                  as a search box does (last word completed, typos corrected) unless
                                  --no-prefix, --no-typos; --ranking sets a query-time ranking
@@ -394,7 +396,11 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
                       << " repeat an earlier one (warm-up included): their times flatter\n";
     }
     // Translating as abstrakt-search and abstrakt-serve do (docs/cross-language.md).
-    auto engine = Engine::open(db, EngineLimits{}, std::move(ranking), SharedTranslator::process());
+    // The translation dictionaries are loaded before any query, as abstrakt-serve loads them at start:
+    // the first query that needs them would otherwise pay seconds for it.
+    std::shared_ptr<SharedTranslator> translator = SharedTranslator::process();
+    translator->get();
+    auto engine = Engine::open(db, EngineLimits{}, std::move(ranking), translator);
     if (!engine.is_ok()) return usage_error(engine.message());
     std::ofstream trace;
     if (!trace_path.empty()) {
@@ -410,11 +416,14 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
 
     // Runs `one` on the warm-up queries untimed, then on each kind's queries timed, and prints a line
     // per kind.
+    std::string current;  // the kind of the query being timed; "" while warming up
     auto measure = [&](const char* system, auto&& one) {
+        current.clear();
         for (const auto& [k, text] : queries)
             if (k == kWarm) one(text);
         for (const std::string& kind : kinds) {
             Latencies l;
+            current = kind;
             for (const auto& [k, text] : queries) {
                 if (k != kind) continue;
                 auto t = Clock::now();
@@ -426,6 +435,7 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
         }
     };
 
+    std::map<std::string, Latencies> pages;  // per kind: the page of hits (SearchResponse::page_ms)
     measure("abstrakt", [&](const std::string& text) {
         SearchRequest r;
         r.query = text;
@@ -433,8 +443,11 @@ int cmd_queries(const std::string& db, const std::string& fts5_path, bool floor,
         r.prefix = prefix;
         r.typos = typos;
         auto resp = engine.value()->search(r);
+        if (resp.is_ok() && !current.empty()) pages[current].ms.push_back(resp->page_ms);
         if (!resp.is_ok()) std::cerr << "abstrakt-bench: " << text << ": " << resp.message() << "\n";
     });
+    // The page of hits of those searches alone: stored records, titles and snippets.
+    for (const std::string& kind : kinds) pages[kind].print("abstrakt-page", kind);
 
     if (floor) {
         size_t refused = 0;

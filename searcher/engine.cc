@@ -1110,7 +1110,9 @@ struct Engine::Impl {
                 resp.notices.push_back({notice::kCorrected, "misspelt words were also searched as: " + plan.corrected});
             else if (r.spelling && plan.has_text && resp.total < rk.few_results)
                 resp.suggestion = spelling_suggestion(plan);
+            const auto page_started = std::chrono::steady_clock::now();
             add_hits(resp, tiered.tiers, q.match, want_lang, r.explain, rk);
+            resp.page_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - page_started).count();
             if (r.explain) resp.plan = plan.print();
             resp.has_more = has_more(resp, resp.offset + resp.hits.size() >= rk.count_to ? &tiered.counted : nullptr);
             resp.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -1264,3 +1264,13 @@ TEST_CASE("search: phrase boosts for the first phrase_depth matches, the same or
     }
     CHECK(search(2, 12, 1).hits.empty());
 }
+
+TEST_CASE("search: page_ms is the part of took_ms the page of hits took") {
+    SmallIndex idx(kPapers);
+    const SearchResponse some = idx.search("linear attention");
+    REQUIRE(!some.hits.empty());
+    CHECK(some.page_ms > 0);
+    CHECK(some.page_ms <= some.took_ms);
+    CHECK(to_json(some).find("page_ms") == std::string::npos);
+    CHECK(idx.search("linear attention", SortOrder::kRelevance, 0, 0).page_ms < some.page_ms);
+}
