@@ -658,7 +658,8 @@ struct Engine::Impl {
     // keeps the order without boosts, so paging stays consistent.
     Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
              uint64_t count_to = 0, const std::vector<std::string>& proximity = {}) {
-        if (rk.phrase_depth > 0 && sort == SortOrder::kRelevance && by_relevance && limit > 0) {
+        // Not with the proximity rerank (natural language), which reranks its own first hits.
+        if (rk.phrase_depth > 0 && sort == SortOrder::kRelevance && by_relevance && limit > 0 && proximity.size() < 2) {
             bool boosted = false;
             Xapian::Query plain = without_phrase_boosts(q, &boosted);
             if (boosted) return run_phrase_depth(q, plain, offset, limit, rk, count_to);

@@ -1274,3 +1274,28 @@ TEST_CASE("search: page_ms is the part of took_ms the page of hits took") {
     CHECK(to_json(some).find("page_ms") == std::string::npos);
     CHECK(idx.search("linear attention", SortOrder::kRelevance, 0, 0).page_ms < some.page_ms);
 }
+
+TEST_CASE("search: natural-language queries keep their proximity rerank whatever phrase_depth") {
+    SmallIndex idx(kPapers);
+    for (const std::string q : {"本文提出一种基于扩散模型的图像生成方法 we generate images with diffusion",
+                                "we study linear attention models for language in depth"}) {
+        CAPTURE(q);
+        std::vector<std::pair<std::string, double>> by_depth[2];
+        for (int d = 0; d < 2; ++d) {
+            auto rk = std::make_shared<RankingParams>();
+            REQUIRE(rk->set("phrase_depth", d ? "50" : "0").is_ok());
+            SearchRequest r;
+            r.query = q;
+            r.ranking = rk;
+            auto resp = idx.engine->search(r);
+            REQUIRE(resp.is_ok());
+            for (const Hit& h : resp->hits) by_depth[d].emplace_back(h.id, h.score);
+        }
+        REQUIRE(!by_depth[0].empty());
+        REQUIRE(by_depth[0].size() == by_depth[1].size());
+        for (size_t i = 0; i < by_depth[0].size(); ++i) {
+            CHECK(by_depth[0][i].first == by_depth[1][i].first);
+            CHECK(by_depth[0][i].second == doctest::Approx(by_depth[1][i].second));
+        }
+    }
+}
