@@ -280,10 +280,10 @@ TEST_CASE("analysis: ASCII text is broken into words as ICU breaks it") {
         {"e.g. don't 1,000.5 a.b. x1_y __ _ @user a@b", {"e.g", "don't", "1,000.5", "a.b", "x1_y", "__", "@user", "a@b"}},
         {"a.1 1.a a;b 1;2 a,b a:b a''b 3d-model", {"a", "1", "1", "a", "a", "b", "1;2", "a", "b", "a", "b", "a", "b", "3d", "model", "+3dmodel"}},
     };
-    for (const auto& [text, words] : table) {
-        CAPTURE(text);
-        CHECK(folded(fast, text) == words);
-        CHECK(folded(icu, text) == words);
+    for (const auto& row : table) {
+        CAPTURE(row.first);
+        CHECK(folded(fast, row.first) == row.second);
+        CHECK(folded(icu, row.first) == row.second);
     }
     // Random strings over the characters the rules treat apart, and text around non-ASCII words
     // (the fast path takes the ASCII pieces between spaces, ICU the rest).
