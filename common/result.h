@@ -120,7 +120,7 @@ struct QueryTranslation {
 struct SearchResponse {
     std::string query;
     // The papers the pages of this search list, whatever the page: exact up to a bound (ranking
-    // parameter count_to, 10,000), an estimate beyond (total_is_exact false).
+    // parameter count_to, 2,000), an estimate beyond (total_is_exact false).
     uint64_t total = 0;
     bool total_is_exact = false;
     bool has_more = false;       // a next page exists (and may be asked for)

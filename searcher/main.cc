@@ -40,7 +40,7 @@ options:
   --limit N          results to show (default 10, at most 100)
   --offset N         results to skip (default 0)
   --facets           count languages, years and categories over all matches
-  --exact-total      accepted for old scripts; totals are exact up to 10,000 anyway
+  --exact-total      accepted for old scripts; totals are exact up to 2,000 (count_to) anyway
   --no-prefix        do not complete the last word (by default it is searched as typed and as the
                      index's words that begin with it, unless the query ends in a space)
   --no-typos         do not search misspelt words as their corrections
