@@ -135,6 +135,7 @@ bool is_foldable_script(UScriptCode sc) {
 }
 
 UScriptCode first_letter_script(std::string_view s) {
+    if (!s.empty() && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z')) return USCRIPT_LATIN;  // what ICU says of an ASCII letter
     const auto* p = reinterpret_cast<const uint8_t*>(s.data());
     int32_t i = 0, n = static_cast<int32_t>(s.size());
     while (i < n) {
@@ -200,8 +201,10 @@ struct Analyzer::Impl {
     void normalise(std::string_view word, bool fold_marks, std::string& exact, std::string& folded) {
         if (is_ascii(word)) {
             // The common case in English text, and byte-for-byte what the ICU path gives for ASCII.
-            exact = ascii_lower(word);
-            folded = exact;
+            exact.assign(word);
+            for (char& c : exact)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+            folded.assign(exact);
             return;
         }
         UErrorCode st = U_ZERO_ERROR;

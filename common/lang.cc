@@ -77,7 +77,8 @@ bool stem_keeps_first_byte(std::string_view p) {
     static constexpr std::string_view kSuffixOnly[] = {"english", "german2", "french", "spanish", "italian", "portuguese",
                                                        "dutch", "swedish", "norwegian", "danish", "finnish", "romanian",
                                                        "russian", "hungarian", "turkish", "catalan", "basque"};
-    const std::string_view name = *stemmer_name(p) ? std::string_view(stemmer_name(p)) : std::string_view("english");
+    const char* stemmer = stemmer_name(p);
+    const std::string_view name = *stemmer ? std::string_view(stemmer) : std::string_view("english");
     return std::find(std::begin(kSuffixOnly), std::end(kSuffixOnly), name) != std::end(kSuffixOnly);
 }
 

@@ -1,6 +1,9 @@
 #include "searcher/builder.h"
 
+#include <algorithm>
 #include <set>
+
+#include <xapian/postingsource.h>
 
 #include "common/schema.h"
 
@@ -482,6 +485,43 @@ Xapian::Query matching_part(const Xapian::Query& q) {
     }
 }
 
+namespace {
+
+Q without_synonym_members(const Q& q) {
+    const Q::op op = q.get_type();
+    switch (op) {
+        case Q::OP_AND:
+        case Q::OP_OR:
+        case Q::OP_AND_NOT:
+        case Q::OP_FILTER:
+        case Q::OP_XOR:
+        case Q::OP_SYNONYM:
+        case Q::OP_MAX: {
+            std::set<std::string> in_synonyms;
+            if (op == Q::OP_OR)
+                for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
+                    const Q sub = q.get_subquery(i);
+                    if (sub.get_type() != Q::OP_SYNONYM) continue;
+                    for (size_t k = 0; k < sub.get_num_subqueries(); ++k)
+                        if (sub.get_subquery(k).get_type() == Q::LEAF_TERM) in_synonyms.insert(*sub.get_subquery(k).get_terms_begin());
+                }
+            std::vector<Q> subs;
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
+                const Q sub = q.get_subquery(i);
+                if (sub.get_type() == Q::LEAF_TERM && in_synonyms.count(*sub.get_terms_begin())) continue;
+                subs.push_back(without_synonym_members(sub));
+            }
+            return Q(op, subs.begin(), subs.end());
+        }
+        default:
+            return q;
+    }
+}
+
+}  // namespace
+
+Xapian::Query counting_part(const Xapian::Query& q) { return without_synonym_members(matching_part(q)); }
+
 Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed) {
     const Q::op op = q.get_type();
     if (op == Q::OP_AND_MAYBE && q.get_num_subqueries() == 2 && q.get_subquery(1).get_type() == Q::OP_PHRASE) {
@@ -504,6 +544,76 @@ Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed) {
         default:
             return q;
     }
+}
+
+std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q) {
+    std::vector<Q> boosts;
+    Q at = q;
+    for (;;) {
+        const Q::op op = at.get_type();
+        if (op == Q::OP_AND_MAYBE && at.get_num_subqueries() == 2) {
+            const Q right = at.get_subquery(1);
+            if (right.get_type() == Q::OP_PHRASE) {
+                boosts.push_back(right);
+            } else {
+                bool nested = false;
+                without_phrase_boosts(right, &nested);
+                if (nested) return std::nullopt;
+            }
+            at = at.get_subquery(0);
+        } else if ((op == Q::OP_FILTER || op == Q::OP_AND_NOT) && at.get_num_subqueries() == 2) {
+            bool nested = false;
+            without_phrase_boosts(at.get_subquery(1), &nested);
+            if (nested) return std::nullopt;
+            at = at.get_subquery(0);
+        } else {
+            bool nested = false;
+            without_phrase_boosts(at, &nested);
+            if (nested) return std::nullopt;
+            return boosts;
+        }
+    }
+}
+
+namespace {
+
+// A sorted list of document numbers as a posting list. Not serialisable: never sent to a remote shard.
+class DocumentList : public Xapian::PostingSource {
+  public:
+    explicit DocumentList(std::vector<Xapian::docid> docids) : docids_(std::move(docids)) {}
+    Xapian::doccount get_termfreq_min() const override { return size(); }
+    Xapian::doccount get_termfreq_est() const override { return size(); }
+    Xapian::doccount get_termfreq_max() const override { return size(); }
+    Xapian::docid get_docid() const override { return docids_[at_]; }
+    bool at_end() const override { return at_ >= docids_.size(); }
+    void init(const Xapian::Database& db) override {
+        // Xapian takes a source's numbers as they come: none past the last document.
+        const Xapian::docid last = db.get_lastdocid();
+        docids_.erase(std::upper_bound(docids_.begin(), docids_.end(), last), docids_.end());
+        at_ = npos;
+    }
+    void next(double) override { at_ = at_ == npos ? 0 : at_ + 1; }
+    void skip_to(Xapian::docid did, double) override {
+        const size_t from = at_ == npos ? 0 : at_;
+        at_ = static_cast<size_t>(std::lower_bound(docids_.begin() + static_cast<std::ptrdiff_t>(from), docids_.end(), did) - docids_.begin());
+    }
+    Xapian::PostingSource* clone() const override { return new DocumentList(docids_); }
+    std::string get_description() const override { return "DocumentList(" + std::to_string(docids_.size()) + ")"; }
+
+  private:
+    static constexpr size_t npos = static_cast<size_t>(-1);
+    Xapian::doccount size() const { return static_cast<Xapian::doccount>(docids_.size()); }
+    std::vector<Xapian::docid> docids_;
+    size_t at_ = npos;
+};
+
+}  // namespace
+
+Xapian::Query documents(std::vector<Xapian::docid> docids) {
+    std::sort(docids.begin(), docids.end());
+    docids.erase(std::unique(docids.begin(), docids.end()), docids.end());
+    if (docids.empty()) return Xapian::Query();
+    return Xapian::Query((new DocumentList(std::move(docids)))->release());
 }
 
 Xapian::Query match_all() { return Xapian::Query(std::string()); }

@@ -14,6 +14,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -79,10 +80,26 @@ Xapian::Query some_words_only(const Xapian::Query& some, const Xapian::Query& al
 // scaled subquery, a value range, a term) is kept whole.
 Xapian::Query matching_part(const Xapian::Query& q);
 
+// matching_part(q) for counting only (its weights are not those of q): an OR's term that one of its
+// SYNONYM children also holds is left out, since every paper with the term is in the synonym group
+// already (word_terms: the form beside its group). One posting list fewer to merge per word.
+Xapian::Query counting_part(const Xapian::Query& q);
+
 // `q` without its phrase boosts (the PHRASE right-hand sides of its AND_MAYBEs), everything else as
 // it is: the same papers, ranked without the position reads (engine.cc: run, phrase_depth).
 // `removed` (when given) is set when there was one.
 Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed = nullptr);
+
+// The documents `docids` of a database of one index (no shards: Xapian gives a sub-database's source
+// its own document numbers; a remote one cannot run it), with no weight: a FILTER to a known set of
+// papers without a posting list per paper (an OR of their id terms opens one each).
+Xapian::Query documents(std::vector<Xapian::docid> docids);
+
+// The phrase boosts on the spine of `q` (the right sides of the AND_MAYBEs met going down through
+// AND_MAYBE, FILTER and AND_NOT left sides from the top), which every paper that `q` matches gets
+// when it has the phrase: its weight is then that of without_phrase_boosts(q) plus those of the
+// boosts it has. nullopt when `q` has a phrase boost anywhere else (under an OR, say).
+std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q);
 
 // A query that matches every document. Use it rather than copying Xapian::Query::MatchAll: that is
 // one static object whose reference count is not atomic, so copying it on several threads at once is

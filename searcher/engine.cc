@@ -672,6 +672,12 @@ struct Engine::Impl {
         const uint64_t depth = std::max<uint64_t>(rk.phrase_depth, offset + limit);
         if (offset >= rk.phrase_depth) return run_one(plain, SortOrder::kRelevance, offset, limit, true, rk, count_to);
         Page top = run_one(plain, SortOrder::kRelevance, 0, depth, true, rk, std::max(offset + limit, count_to), {}, false);
+        if (!cluster && db.size() == 1) {
+            if (std::optional<std::vector<Xapian::Query>> boosts = spine_phrase_boosts(q))
+                return add_phrase_boosts(std::move(top), *boosts, offset, limit, rk);
+        }
+        // Shards (a sub-database's documents have numbers of their own, and remote ones run no
+        // PostingSource), or boosts off the spine: the whole query again on those papers.
         std::vector<Xapian::Query> ids;
         for (auto it = top.mset.begin(); it != top.mset.end(); ++it) {
             const std::string id = it.get_sort_key();
@@ -684,6 +690,44 @@ struct Engine::Impl {
         p.estimated = top.estimated;
         p.upper = top.upper;
         return p;
+    }
+
+    // The page [offset, offset + limit) of `top` (the plain query's first matches) reranked with
+    // `boosts` (builder.h: spine_phrase_boosts): each paper's weight is its plain weight plus that of
+    // each phrase it has, which a query of that phrase alone on those papers gives (the same term
+    // statistics as the whole query). Cheaper than the whole query on them: only the phrases' terms
+    // are read (docs/performance.md). Ties go to the smaller id, as enquire_for orders them.
+    Page add_phrase_boosts(Page top, const std::vector<Xapian::Query>& boosts, uint64_t offset, uint64_t limit,
+                           const RankingParams& rk) {
+        std::vector<Ranked> all;
+        std::vector<std::string> keys;
+        std::vector<Xapian::docid> docids;
+        std::unordered_map<Xapian::docid, size_t> at;
+        for (Xapian::doccount i = 0; i < top.mset.size(); ++i) {
+            const Xapian::MSetIterator it = top.mset[i];
+            all.push_back({i, it.get_weight(), 0, 0});
+            keys.push_back(it.get_sort_key());
+            docids.push_back(*it);
+            at.emplace(*it, all.size() - 1);
+        }
+        if (!docids.empty()) {
+            const Xapian::Query only = documents(docids);
+            for (const Xapian::Query& boost : boosts) {
+                Xapian::Enquire enquire = enquire_for(Xapian::Query(Xapian::Query::OP_FILTER, boost, only), SortOrder::kRelevance, true, rk);
+                const Xapian::MSet m = enquire.get_mset(0, static_cast<Xapian::doccount>(docids.size()));
+                for (auto it = m.begin(); it != m.end(); ++it)
+                    if (auto found = at.find(*it); found != at.end()) all[found->second].score += it.get_weight();
+            }
+        }
+        std::stable_sort(all.begin(), all.end(), [&](const Ranked& a, const Ranked& b) {
+            if (a.score != b.score) return a.score > b.score;
+            return keys[a.index] < keys[b.index];
+        });
+        const size_t from = std::min<size_t>(offset, all.size());
+        const size_t to = std::min<size_t>(offset + limit, all.size());
+        top.order.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to));
+        fetch_page(top);
+        return top;
     }
 
     // `fetch` false: the page's documents are not read ahead.
@@ -719,17 +763,20 @@ struct Engine::Impl {
         } else {
             p.order = std::move(all);
         }
-        // One request for the page's documents rather than one each: over remote shards each read
-        // is a round trip (docs/scale-out.md). (MSet::fetch needs its Enquire, which ends here.)
-        if (fetch && !p.order.empty()) {
-            Xapian::doccount lo = p.order.front().index, hi = lo;
-            for (const Ranked& r : p.order) {
-                lo = std::min(lo, r.index);
-                hi = std::max(hi, r.index);
-            }
-            p.mset.fetch(p.mset[lo], hi + 1 < p.mset.size() ? p.mset[hi + 1] : p.mset.end());  // [lo, hi]
-        }
+        if (fetch) fetch_page(p);
         return p;
+    }
+
+    // One request for the page's documents rather than one each: over remote shards each read is a
+    // round trip (docs/scale-out.md).
+    static void fetch_page(const Page& p) {
+        if (p.order.empty()) return;
+        Xapian::doccount lo = p.order.front().index, hi = lo;
+        for (const Ranked& r : p.order) {
+            lo = std::min(lo, r.index);
+            hi = std::max(hi, r.index);
+        }
+        p.mset.fetch(p.mset[lo], hi + 1 < p.mset.size() ? p.mset[hi + 1] : p.mset.end());  // [lo, hi]
     }
 
     // The largest share of the distinct `words` that paper `did` has within `window`
@@ -806,7 +853,8 @@ struct Engine::Impl {
         return out;
     }
 
-    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, MatchReach reach,
+    // `ceiling`: best_possible_score(match).
+    Hit make_hit(const Xapian::MSetIterator& it, const Record& rec, const MatchTerms& match, MatchReach reach, int ceiling,
                  const std::string& want_lang) {
         Hit h;
         h.id = rec.id;
@@ -829,6 +877,7 @@ struct Engine::Impl {
             const LangText* best = nullptr;
             int best_score = -1;
             auto consider = [&](const LangText& t) {
+                if (best_score >= ceiling) return;  // cannot be beaten (ties keep the first)
                 if (std::optional<int> quick = quick_score(analyzer, t.text, lang::primary(t.lang), match, reach)) {
                     if (*quick > best_score) {
                         best_score = *quick;
@@ -880,6 +929,7 @@ struct Engine::Impl {
                   const std::string& want_lang, bool explain, const RankingParams& rk) {
         ListedOnce listed;
         const MatchReach reach = match_reach(match);
+        const int ceiling = best_possible_score(match);
         for (const Tier& tier : tiers) {
             for (const Ranked& ranked : tier.page.order) {
                 const Xapian::MSetIterator it = tier.page.mset[ranked.index];
@@ -889,7 +939,7 @@ struct Engine::Impl {
                     resp.notices.push_back({notice::kRecordUnreadable, "a stored record could not be read (" + rec.message() + "); rebuild the index"});
                     continue;
                 }
-                resp.hits.push_back(make_hit(it, rec.value(), match, reach, want_lang));
+                resp.hits.push_back(make_hit(it, rec.value(), match, reach, ceiling, want_lang));
                 resp.hits.back().score = ranked.score;
                 if (explain) {
                     Explanation e = explain_match(db, rk.scheme(), tier.query, *it);
@@ -1007,7 +1057,7 @@ struct Engine::Impl {
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(Xapian::BoolWeight());
         enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-        enquire.set_query(matching_part(q));
+        enquire.set_query(counting_part(q));
         enquire.set_time_limit(limits.time_budget_s);
         const auto n = static_cast<Xapian::doccount>(std::max<uint64_t>(at_least, 1));
         Xapian::MSet m = enquire.get_mset(n - 1, 1, n);

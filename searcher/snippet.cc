@@ -224,6 +224,16 @@ int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang
     return MatchedText(analyzer, text, lang, match).score();
 }
 
+int best_possible_score(const MatchTerms& match) {
+    std::set<int> groups;
+    for (const auto& [word, group] : match.forms) groups.insert(group);
+    for (const auto& [word, group] : match.stems) groups.insert(group);
+    for (const auto& [word, parts] : match.parts)
+        for (const MatchTerms::Part& p : parts) groups.insert(p.group);
+    groups.erase(kNoMatch);
+    return weighed(groups, groups, match);
+}
+
 MatchReach match_reach(const MatchTerms& match) {
     MatchReach reach;
     auto look = [&](const std::string& word) {

@@ -47,6 +47,10 @@ class MatchedText {
 // Sprachmodelle ..." (3 points: "lineare" matches by stem only).
 int match_score(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match);
 
+// The highest score match_score() can give any text for `match`: every query word matched as typed.
+// A text that has it cannot be beaten, so the others need not be scored.
+int best_possible_score(const MatchTerms& match);
+
 // Which text the words of a query can match at all. A word of Han or kana (ICU's dictionary
 // segmentation, the costliest part of the analysis) only ever matches a query word of Han or kana, and
 // a word of any other script only one of another script: an English query cannot match the Chinese

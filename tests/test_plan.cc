@@ -4,6 +4,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -239,6 +240,86 @@ TEST_CASE("builder: neighbouring words get their phrase boost in the all-words t
     CHECK(plain.find("XPsatellite attitude") != std::string::npos);
     CHECK(plain.find("satelliteattitude") != std::string::npos);
     CHECK(without_phrase_boosts(build_tier(p.value(), IndexParams{}, false)).get_description() == some);
+}
+
+TEST_CASE("builder: the phrase boosts on a query's spine, none when one is elsewhere") {
+    using Q = Xapian::Query;
+    const Q phrase1(Q::OP_PHRASE, Q("linear"), Q("attention"));
+    const Q phrase2(Q::OP_PHRASE, Q("state"), Q("space"));
+    const Q base(Q::OP_AND, Q("linear"), Q("attention"));
+    // Two boosts, a title pair (not a phrase) between them, under a filter and an exclusion.
+    Q q(Q::OP_AND_MAYBE, Q(Q::OP_AND_MAYBE, base, phrase1), Q(Q::OP_SCALE_WEIGHT, Q("XPlinear attention"), 2.0));
+    q = Q(Q::OP_AND_MAYBE, q, phrase2);
+    q = Q(Q::OP_AND_NOT, Q(Q::OP_FILTER, q, Q("Len")), Q("excluded"));
+    auto boosts = spine_phrase_boosts(q);
+    REQUIRE(boosts.has_value());
+    REQUIRE(boosts->size() == 2);
+    CHECK((*boosts)[0].get_description() == phrase2.get_description());
+    CHECK((*boosts)[1].get_description() == phrase1.get_description());
+    // None at all: an empty list, not nullopt.
+    auto none = spine_phrase_boosts(base);
+    REQUIRE(none.has_value());
+    CHECK(none->empty());
+    // A boost under an OR only applies where its side matches: no spine answer.
+    const Q nested(Q::OP_OR, Q(Q::OP_AND_MAYBE, base, phrase1), Q("other"));
+    CHECK_FALSE(spine_phrase_boosts(nested).has_value());
+    CHECK_FALSE(spine_phrase_boosts(Q(Q::OP_AND_MAYBE, nested, phrase2)).has_value());
+    // ... nor under a boost that is not a phrase.
+    CHECK_FALSE(spine_phrase_boosts(Q(Q::OP_AND_MAYBE, base, Q(Q::OP_AND_MAYBE, Q("x"), phrase1))).has_value());
+}
+
+TEST_CASE("builder: the counting part leaves out a term its synonym group already holds") {
+    using Q = Xapian::Query;
+    const Q group(Q::OP_SYNONYM, Q("models"), Q("Zmodel"));
+    const Q word(Q::OP_OR, group, Q("models"));
+    const Q q(Q::OP_AND_MAYBE, Q(Q::OP_OR, word, Q(Q::OP_OR, Q(Q::OP_SYNONYM, Q("graph"), Q("Zgraph")), Q("graphs"))),
+              Q("XPgraph models"));
+    // "models" is in its group; "graphs" is not in "graph"'s group, so it stays.
+    CHECK(counting_part(q).get_description() == "Query(((models SYNONYM Zmodel) OR ((graph SYNONYM Zgraph) OR graphs)))");
+    // The same papers, counted on an index.
+    Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    for (const V& terms : {V{"models", "Zmodel"}, V{"Zmodel"}, V{"graphs", "Zgraph"}, V{"graph", "Zgraph"}, V{"other"}}) {
+        Xapian::Document d;
+        for (const std::string& t : terms) d.add_term(t);
+        db.add_document(d);
+    }
+    auto count = [&](const Q& query) {
+        Xapian::Enquire e(db);
+        e.set_query(query);
+        return e.get_mset(0, 10).size();
+    };
+    CHECK(count(counting_part(q)) == 4);
+    CHECK(count(matching_part(q)) == 4);
+}
+
+TEST_CASE("builder: documents() matches exactly the numbers given, with no weight") {
+    Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    for (int i = 0; i < 6; ++i) {
+        Xapian::Document d;
+        d.add_term(i % 2 ? "even" : "odd");
+        db.add_document(d);  // document numbers 1 to 6: 1, 3, 5 odd
+    }
+    auto matches = [&](const Xapian::Query& q) {
+        Xapian::Enquire e(db);
+        e.set_query(q);
+        std::vector<Xapian::docid> out;
+        Xapian::MSet m = e.get_mset(0, 10);
+        for (auto it = m.begin(); it != m.end(); ++it) out.push_back(*it);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    using D = std::vector<Xapian::docid>;
+    CHECK(matches(documents({5, 2, 2, 3})) == D{2, 3, 5});  // any order, duplicates once
+    CHECK(matches(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("odd"), documents({1, 2, 3, 6}))) == D{1, 3});
+    CHECK(matches(documents({})).empty());
+    CHECK(matches(documents({9})).empty());  // no such document
+    CHECK(matches(documents({6, 7, 9})) == D{6});
+    // No weight: the filtered query weighs as it would alone.
+    Xapian::Enquire e(db);
+    e.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query("odd"), documents({1})));
+    Xapian::Enquire alone(db);
+    alone.set_query(Xapian::Query("odd"));
+    CHECK(e.get_mset(0, 1).begin().get_weight() == doctest::Approx(alone.get_mset(0, 1).begin().get_weight()));
 }
 
 TEST_CASE("plan: errors") {

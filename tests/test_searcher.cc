@@ -864,6 +864,22 @@ TEST_CASE("snippet: passage choice, ellipses, white space") {
     CHECK(make_snippet(a, "", "en", m, o).empty());
 }
 
+TEST_CASE("snippet: best_possible_score is what a text with every query word as typed scores") {
+    MatchTerms m;
+    m.forms = {{"linear", 0}, {"attention", 1}, {"linearattention", -1}};
+    m.stems = {{"attent", 1}};
+    // Three query words (the join is one too), each 1 and 1 more as typed.
+    CHECK(best_possible_score(m) == 6);
+    Analyzer a;
+    CHECK(match_score(a, "linear attention, LinearAttention", "en", m) == best_possible_score(m));
+    CHECK(match_score(a, "linear attentive", "en", m) < best_possible_score(m));
+    // A word that counts 3 (a German word that splits) and a translation that counts nothing.
+    m.weight = {{0, 3}, {2, 0}};
+    m.parts["sprachmodelle"].push_back({2, 7, 13});
+    CHECK(best_possible_score(m) == (3 + 1) + (1 + 1) + (1 + 1) + 0);
+    CHECK(best_possible_score(MatchTerms{}) == 0);
+}
+
 TEST_CASE("snippet: quick_score leaves out only what the query cannot match, and scores the same") {
     Analyzer a;
     auto terms = [&](const std::string& query) {
