@@ -131,7 +131,8 @@ class Translator {
 
   private:
     std::vector<Translation> translate_word(std::string_view folded, std::string_view from, std::string_view to,
-                                            size_t top_k, Analyzer& analyzer, const TargetPrior& prior, int noun) const;
+                                            size_t top_k, Analyzer& analyzer, const TargetPrior& prior, int noun,
+                                            bool related) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

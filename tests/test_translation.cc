@@ -505,6 +505,24 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     REQUIRE(weighed.size() == 1);
     CHECK(weighed[0].text == "weights");
     CHECK(weighed[0].weight == doctest::Approx(1.0));
+    // A word whose every sense the prior drops: its related forms' senses (the same German stem).
+    // Ding's "Kurzsichtige" is a person (myope), which the papers lack; "kurzsichtig" is theirs.
+    Lexicon ks("de", "en");
+    ks.add("kurzsichtige", "myope", 1.0);
+    ks.add("kurzsichtig", "short-sighted", 1.0);
+    ks.add("kurzsichtig", "myopic", 0.5);
+    ks.finish(8);
+    Translator sighted;
+    sighted.add(ks);
+    TargetPrior no_myope = [](const Translation& x) { return x.text == "myope" ? 0.0 : 1.0; };
+    CHECK(texts(sighted.translate("kurzsichtige", "de", "en", 3, analyzer)) == std::set<std::string>{"myope"});
+    auto related = sighted.translate("kurzsichtige", "de", "en", 3, analyzer, no_myope);
+    REQUIRE(related.size() == 2);
+    CHECK(related[0].text == "short-sighted");
+    CHECK(related[0].weight == doctest::Approx(1.0));  // the only related form: 1 / 1
+    CHECK(related[1].text == "myopic");
+    CHECK(related[1].weight == doctest::Approx(0.5));
+    CHECK(sighted.translate("kurzsichtige", "de", "en", 3, analyzer, [](const Translation&) { return 0.0; }).empty());
     // Nothing: an unknown word, a pair without a lexicon.
     CHECK(t.translate("lidar", "de", "en", 3, analyzer).empty());
     CHECK(t.translate("gewichte", "de", "zh", 3, analyzer).empty());
