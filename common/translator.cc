@@ -190,6 +190,34 @@ struct Translator::Impl {
         return out;
     }
 
+    // The dictionary's entry for two German words, an adjective and a noun, as a query may inflect
+    // them: "kognitive Verzerrungen" is Ding's "kognitive Verzerrung" (cognitive bias), "neuronale
+    // Netze" its "neuronales Netz". The adjective as typed, else its stem (less -em -en -er -es -e)
+    // with each declension ending; the noun as typed, else each dictionary word with its German
+    // stem. "" when the dictionary has none of these.
+    std::string german_phrase(const std::string& adjective, const std::string& noun, std::string_view to) const {
+        const Indexed* ix = find("de", to);
+        if (!ix) return "";
+        std::vector<std::string> adjectives{adjective}, nouns{noun};
+        std::string stem = adjective;
+        for (const char* ending : {"em", "en", "er", "es", "e"}) {
+            const std::string_view e(ending);
+            if (stem.size() >= e.size() + 3 && stem.compare(stem.size() - e.size(), e.size(), e) == 0) {
+                stem.resize(stem.size() - e.size());
+                break;
+            }
+        }
+        for (const char* ending : {"", "e", "es", "en", "er", "em"})
+            if (stem + ending != adjective) adjectives.push_back(stem + ending);
+        if (auto it = german_by_stem.find(german2(noun)); it != german_by_stem.end())
+            for (const std::string& n : it->second)
+                if (n != noun) nouns.push_back(n);
+        for (const std::string& n : nouns)
+            for (const std::string& a : adjectives)
+                if (ix->lex.find(a + " " + n)) return a + " " + n;
+        return "";
+    }
+
     Scored lookup_any(std::string_view folded, std::string_view from, std::string_view to, bool fallback) const {
         Scored out;
         const Indexed* ix = find(from, to);
@@ -494,6 +522,28 @@ bool capitalised(std::string_view text, size_t at) {
 
 }  // namespace
 
+void Translator::german_phrase(const std::vector<Token>& tokens, size_t i, std::string_view to, size_t top_k,
+                               Analyzer& analyzer, const TargetPrior& prior, std::string_view text,
+                               std::vector<SpanTranslation>& out) const {
+    size_t j = i + 1;
+    while (j < tokens.size() && tokens[j].joined) ++j;
+    if (j >= tokens.size() || tokens[j].kind != TokenKind::kWord || kFunctionWords.count(tokens[j].folded)) return;
+    // Two words of one phrase: nothing but spaces between them.
+    if (!text.empty()) {
+        if (tokens[j].start < tokens[i].end || tokens[j].start > text.size()) return;
+        const std::string_view between = text.substr(tokens[i].end, tokens[j].start - tokens[i].end);
+        if (between.empty() || between.find_first_not_of(' ') != std::string_view::npos) return;
+    }
+    std::string phrase;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);  // the stemmer
+        phrase = impl_->german_phrase(tokens[i].folded, tokens[j].folded, to);
+    }
+    if (phrase.empty()) return;
+    auto as = translate_word(phrase, "de", to, top_k, analyzer, prior, -1, false);
+    if (!as.empty()) out.push_back({i, j + 1, phrase, "de", std::move(as)});
+}
+
 std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token>& tokens, std::string_view to,
                                                          size_t top_k, Analyzer& analyzer, std::string_view from_hint,
                                                          const TargetPrior& prior, std::string_view text) const {
@@ -530,6 +580,9 @@ std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token
             }
         } else if (t.kind == TokenKind::kWord) {
             if (kFunctionWords.count(t.folded)) continue;
+            // A phrase of the German dictionary makes its words German, whatever each word alone
+            // seems ("maschinelles", which the dictionary has only in "maschinelles Lernen").
+            if (to != "de" && (from_hint.empty() || from_hint == "de")) german_phrase(tokens, i, to, top_k, analyzer, prior, text, out);
             if (!from_hint.empty()) {
                 from = std::string(from_hint);
             } else {

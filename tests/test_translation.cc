@@ -558,6 +558,40 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     CHECK(forced[1].source == "training");
 }
 
+TEST_CASE("translator: an adjective and a noun as one phrase of the dictionary, inflected as a query has them") {
+    Lexicon lex("de", "en");
+    lex.add("netz", "network", 1.0);
+    lex.add("netze", "networks", 1.0);
+    lex.add("neuronal", "neuronal", 1.0);
+    lex.add("neuronales netz", "neural network", 1.0);
+    lex.add("maschinelles lernen", "machine learning", 1.0);
+    lex.add("lernen", "learning", 1.0);
+    lex.add("gewichte", "weights", 1.0);
+    lex.finish(8);
+    Translator t;
+    t.add(lex);
+    t.set_german_nouns({"netz", "netze"});
+    Analyzer analyzer;
+    // Each span as source/first translation, [begin, end).
+    auto spans = [&](const std::string& q) {
+        std::vector<Token> tokens;
+        analyzer.analyze(q, tokens);
+        std::vector<std::string> out;
+        for (const SpanTranslation& s : t.translate_query(tokens, "en", 2, analyzer, "", {}, q))
+            out.push_back(s.source + "/" + s.as[0].text + "/" + std::to_string(s.begin) + "-" + std::to_string(s.end));
+        return out;
+    };
+    // "neuronale Netze": the dictionary's "neuronales Netz" (the adjective's stem neuronal + es, the
+    // noun's singular by its German stem), over both words, beside each word's own translation.
+    CHECK(spans("neuronale Netze") == std::vector<std::string>{"neuronales netz/neural network/0-2", "neuronale/neuronal/0-1",
+                                                                "netze/networks/1-2"});
+    // As the dictionary writes it.
+    CHECK(spans("maschinelles Lernen") == std::vector<std::string>{"maschinelles lernen/machine learning/0-2", "lernen/learning/1-2"});
+    // Not across punctuation, nor for words the dictionary has no phrase of.
+    CHECK(spans("neuronale, Netze") == std::vector<std::string>{"neuronale/neuronal/0-1", "netze/networks/1-2"});
+    CHECK(spans("neuronale Gewichte") == std::vector<std::string>{"neuronale/neuronal/0-1", "gewichte/weights/1-2"});
+}
+
 TEST_CASE("translator: ABSTRAKT_DING and ABSTRAKT_LEXICON_DIR choose the resources, ABSTRAKT_DING= leaves Ding out") {
     auto saved = [](const char* name) -> std::optional<std::string> {
         const char* v = std::getenv(name);
