@@ -237,7 +237,9 @@ TEST_CASE("ding: abbreviations translate each other, and a science subject count
                "Magnetresonanztomographie {f} /MR; MRT/ [med.] :: magnetic resonance imaging /MRI/; magnetic resonance tomography /MRT/\n"
                "Gewicht {n} /Gew./ :: weight /w./\n"
                "Analyse {f} [chem.] [med.] [phys.] :: determination\n"
-               "Analyse {f} :: analysis\n");
+               "Analyse {f} :: analysis\n"
+               "großgeschrieben; groß {adj} (Buchstabe) [comp.] [print] :: capital\n"
+               "groß; weit {adj} :: large\n");
     Analyzer analyzer;
     auto d = read_ding(dir.file("de-en"), analyzer);
     REQUIRE_MESSAGE(d.is_ok(), d.message());
@@ -263,6 +265,14 @@ TEST_CASE("ding: abbreviations translate each other, and a science subject count
     CHECK((*analyse)[0].target == "determination");
     CHECK((*analyse)[1].target == "analysis");
     CHECK((*analyse)[1].prob == doctest::Approx(0.5));
+    // A subject does not double a sense restricted by an explanation, "(Buchstabe)": "capital" and
+    // "large" weigh alike, 1 / sqrt(2) each (two German synonyms), so alphabetically.
+    const auto* gross = d->de_en.find("gross");
+    REQUIRE(gross);
+    REQUIRE(gross->size() == 2);
+    CHECK((*gross)[0].target == "capital");
+    CHECK((*gross)[1].target == "large");
+    CHECK((*gross)[1].prob == doctest::Approx(1.0));  // not 0.5
 }
 
 TEST_CASE("ding: the parsed cache is read back equal, and a stale, corrupt or unwritable one is parsed again") {
