@@ -180,7 +180,11 @@ Result<DingDictionary> read_ding(const std::string& path, Analyzer& analyzer, si
             // Twice for a subject of science or technology, once however many it names
             // ("Bestimmung; Analyse [chem.] [envir.] [med.] [pharm.] [phys.] :: determination" is not
             // 32 times "Auswertung; Analyse :: evaluation; analysis").
-            if (std::any_of(std::begin(kTechnical), std::end(kTechnical), [&](const char* tag) {
+            // Not for a sense the German side restricts to one use by an explanation: "groß {adj}
+            // (Buchstabe) [comp.] [print] :: capital" is no sense of science, and doubled it came
+            // before "big", "large" and "great". (Halving such senses as well was measured worse.)
+            if (de[k].find('(') == std::string::npos &&
+                std::any_of(std::begin(kTechnical), std::end(kTechnical), [&](const char* tag) {
                     return de[k].find(tag) != std::string::npos || en[k].find(tag) != std::string::npos;
                 }))
                 sub_weight *= 2;

@@ -19,8 +19,8 @@
 // on the source side) (a long list is a loose group; measured: 0.638 -> 0.651 MRR@10 on the German
 // dev queries, where discounting the source synonym's rank too gave 0.631), times 2 when the sub-entry
 // is marked with a subject of science and technology ([comp.], [math.], [statist.], [techn.], ...;
-// once, however many it names),
-// the subjects of the papers Abstrakt indexes. Each word's scores are divided by its best one: a
+// once, however many it names; not when the German side restricts the sense by an explanation in
+// parentheses, "groß (Buchstabe) [comp.] :: capital"), the subjects of the papers Abstrakt indexes. Each word's scores are divided by its best one: a
 // dictionary translation is a translation for certain, and the weight says how it ranks among the
 // word's senses (1 for the best), not how sure it is (as a learned lexicon's probability does).
 // Besides, the abbreviations of aligned sub-entries are pairs ("künstliche Intelligenz /KI/ ::
@@ -63,7 +63,7 @@ std::string default_ding_path();
 // and top_k; a checksum (FNV-1a) over all of it. A cache whose key differs, or that is short,
 // corrupt or unreadable, is ignored (and rebuilt); it is written to a temporary file and renamed,
 // so a reader never sees half of one.
-inline constexpr uint32_t kDingCacheVersion = 3;
+inline constexpr uint32_t kDingCacheVersion = 5;
 
 // Where the cache lives: $ABSTRAKT_DING_CACHE (set and empty: no cache), else
 // $XDG_CACHE_HOME/abstrakt, else $HOME/.cache/abstrakt; "" when none of them is set.

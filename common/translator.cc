@@ -172,6 +172,52 @@ struct Translator::Impl {
         return out;
     }
 
+    // The other dictionary words with the German stem of `w` (its inflected forms and derivations:
+    // "kurzsichtig" for "kurzsichtige"), of the kind `noun` says where there are such, each at
+    // 1 / their number.
+    Scored related(const std::string& w, std::string_view to, int noun) const {
+        Scored out;
+        const Indexed* ix = find("de", to);
+        auto it = german_by_stem.find(german2(w));
+        if (!ix || it == german_by_stem.end()) return out;
+        std::vector<const std::string*> forms;
+        for (int any = 0; any < 2 && forms.empty(); ++any)
+            for (const std::string& c : it->second)
+                if (c != w && (any || noun < 0 || (noun_set.count(c) > 0) == (noun == 1))) forms.push_back(&c);
+        for (const std::string* c : forms)
+            if (const auto* list = ix->lex.find(*c))
+                for (const LexiconEntry& e : *list) out.emplace_back(e.target, e.prob / static_cast<double>(forms.size()));
+        return out;
+    }
+
+    // The dictionary's entry for two German words, an adjective and a noun, as a query may inflect
+    // them: "kognitive Verzerrungen" is Ding's "kognitive Verzerrung" (cognitive bias), "neuronale
+    // Netze" its "neuronales Netz". The adjective as typed, else its stem (less -em -en -er -es -e)
+    // with each declension ending; the noun as typed, else each dictionary word with its German
+    // stem. "" when the dictionary has none of these.
+    std::string german_phrase(const std::string& adjective, const std::string& noun, std::string_view to) const {
+        const Indexed* ix = find("de", to);
+        if (!ix) return "";
+        std::vector<std::string> adjectives{adjective}, nouns{noun};
+        std::string stem = adjective;
+        for (const char* ending : {"em", "en", "er", "es", "e"}) {
+            const std::string_view e(ending);
+            if (stem.size() >= e.size() + 3 && stem.compare(stem.size() - e.size(), e.size(), e) == 0) {
+                stem.resize(stem.size() - e.size());
+                break;
+            }
+        }
+        for (const char* ending : {"", "e", "es", "en", "er", "em"})
+            if (stem + ending != adjective) adjectives.push_back(stem + ending);
+        if (auto it = german_by_stem.find(german2(noun)); it != german_by_stem.end())
+            for (const std::string& n : it->second)
+                if (n != noun) nouns.push_back(n);
+        for (const std::string& n : nouns)
+            for (const std::string& a : adjectives)
+                if (ix->lex.find(a + " " + n)) return a + " " + n;
+        return "";
+    }
+
     Scored lookup_any(std::string_view folded, std::string_view from, std::string_view to, bool fallback) const {
         Scored out;
         const Indexed* ix = find(from, to);
@@ -373,18 +419,18 @@ WordLanguage Translator::infer_language(const Token& token, Analyzer& /*analyzer
 
 std::vector<Translation> Translator::translate(std::string_view folded, std::string_view from, std::string_view to,
                                                size_t top_k, Analyzer& analyzer, const TargetPrior& prior) const {
-    return translate_word(folded, from, to, top_k, analyzer, prior, -1);
+    return translate_word(folded, from, to, top_k, analyzer, prior, -1, false);
 }
 
 std::vector<Translation> Translator::translate_word(std::string_view folded, std::string_view from, std::string_view to,
                                                     size_t top_k, Analyzer& analyzer, const TargetPrior& prior,
-                                                    int noun) const {
+                                                    int noun, bool related) const {
     Scored scored;
     std::vector<Scored> each;  // a compound's parts' candidate senses
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
-        scored = impl_->lookup(folded, from, to, true, noun);
-        if (scored.empty() && from == "de") {
+        scored = related ? impl_->related(std::string(folded), to, noun) : impl_->lookup(folded, from, to, true, noun);
+        if (scored.empty() && from == "de" && !related) {
             // A compound the dictionary lacks: its parts' translations (below).
             std::vector<CompoundPart> parts = impl_->splitter.split(folded);
             size_t known = 0;
@@ -449,6 +495,11 @@ std::vector<Translation> Translator::translate_word(std::string_view folded, std
         out.erase(std::remove_if(out.begin(), out.end(), [](const Translation& t) { return !(t.weight > 0); }), out.end());
         for (Translation& t : out) t.weight = std::min(1.0, t.weight * before / after);
     }
+    // A German word whose every sense the prior dropped (the index has none of them): its related
+    // forms' senses. "kurzsichtige" is Ding's noun "Kurzsichtige" (myope), and the adjective
+    // "kurzsichtig" (short-sighted, myopic) is the papers'.
+    if (out.empty() && prior && from == "de" && !related && each.empty() && !scored.empty())
+        return translate_word(folded, from, to, top_k, analyzer, prior, noun, true);
     std::stable_sort(out.begin(), out.end(), [](const Translation& a, const Translation& b) { return a.weight > b.weight; });
     if (out.size() > top_k) out.resize(top_k);
     return out;
@@ -470,6 +521,28 @@ bool capitalised(std::string_view text, size_t at) {
 }
 
 }  // namespace
+
+void Translator::german_phrase(const std::vector<Token>& tokens, size_t i, std::string_view to, size_t top_k,
+                               Analyzer& analyzer, const TargetPrior& prior, std::string_view text,
+                               std::vector<SpanTranslation>& out) const {
+    size_t j = i + 1;
+    while (j < tokens.size() && tokens[j].joined) ++j;
+    if (j >= tokens.size() || tokens[j].kind != TokenKind::kWord || kFunctionWords.count(tokens[j].folded)) return;
+    // Two words of one phrase: nothing but spaces between them.
+    if (!text.empty()) {
+        if (tokens[j].start < tokens[i].end || tokens[j].start > text.size()) return;
+        const std::string_view between = text.substr(tokens[i].end, tokens[j].start - tokens[i].end);
+        if (between.empty() || between.find_first_not_of(' ') != std::string_view::npos) return;
+    }
+    std::string phrase;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);  // the stemmer
+        phrase = impl_->german_phrase(tokens[i].folded, tokens[j].folded, to);
+    }
+    if (phrase.empty()) return;
+    auto as = translate_word(phrase, "de", to, top_k, analyzer, prior, -1, false);
+    if (!as.empty()) out.push_back({i, j + 1, phrase, "de", std::move(as)});
+}
 
 std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token>& tokens, std::string_view to,
                                                          size_t top_k, Analyzer& analyzer, std::string_view from_hint,
@@ -507,6 +580,9 @@ std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token
             }
         } else if (t.kind == TokenKind::kWord) {
             if (kFunctionWords.count(t.folded)) continue;
+            // A phrase of the German dictionary makes its words German, whatever each word alone
+            // seems ("maschinelles", which the dictionary has only in "maschinelles Lernen").
+            if (to != "de" && (from_hint.empty() || from_hint == "de")) german_phrase(tokens, i, to, top_k, analyzer, prior, text, out);
             if (!from_hint.empty()) {
                 from = std::string(from_hint);
             } else {
@@ -523,7 +599,7 @@ std::vector<SpanTranslation> Translator::translate_query(const std::vector<Token
         const bool first = i == 0 || std::none_of(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(i),
                                                   [](const Token& p) { return p.kind == TokenKind::kWord; });
         const int noun = cased && from == "de" && !first ? (capitalised(text, t.start) ? 1 : 0) : -1;
-        auto as = translate_word(t.folded, from, to, top_k, analyzer, prior, noun);
+        auto as = translate_word(t.folded, from, to, top_k, analyzer, prior, noun, false);
         if (!as.empty()) out.push_back({i, i + 1, t.folded, from, std::move(as)});
     }
     return out;

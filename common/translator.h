@@ -131,7 +131,13 @@ class Translator {
 
   private:
     std::vector<Translation> translate_word(std::string_view folded, std::string_view from, std::string_view to,
-                                            size_t top_k, Analyzer& analyzer, const TargetPrior& prior, int noun) const;
+                                            size_t top_k, Analyzer& analyzer, const TargetPrior& prior, int noun,
+                                            bool related) const;
+    // Adds the translation of tokens i and the next word as one German phrase of the dictionary
+    // ("kognitive Verzerrungen" -> "cognitive bias"), when it has one.
+    void german_phrase(const std::vector<Token>& tokens, size_t i, std::string_view to, size_t top_k,
+                       Analyzer& analyzer, const TargetPrior& prior, std::string_view text,
+                       std::vector<SpanTranslation>& out) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -591,6 +591,12 @@ struct Engine::Impl {
             e.set_weighting_scheme(Xapian::BoolWeight());
             return e.get_mset(0, 0, static_cast<Xapian::doccount>(at_most)).get_matches_lower_bound();
         }
+        uint64_t papers_with_phrase(const std::vector<std::string>& words, uint64_t at_most) const override {
+            Xapian::Enquire e(db_);
+            e.set_query(Xapian::Query(Xapian::Query::OP_PHRASE, words.begin(), words.end(), static_cast<Xapian::termcount>(words.size())));
+            e.set_weighting_scheme(Xapian::BoolWeight());
+            return e.get_mset(0, 0, static_cast<Xapian::doccount>(at_most)).get_matches_lower_bound();
+        }
 
       private:
         const Xapian::Database& db_;

@@ -52,6 +52,9 @@ class Vocabulary {
     virtual std::string correction(const std::string& word, unsigned edits) const = 0;
     // The papers that have both terms, counted up to `at_most` at least (0: the index cannot say).
     virtual uint64_t papers_with_both(const std::string& /*a*/, const std::string& /*b*/, uint64_t /*at_most*/) const { return 0; }
+    // The papers that have `words` (unprefixed, folded) as a phrase, counted up to `at_most` at least
+    // (0: the index cannot say).
+    virtual uint64_t papers_with_phrase(const std::vector<std::string>& /*words*/, uint64_t /*at_most*/) const { return 0; }
 };
 class Translator;
 

@@ -148,6 +148,41 @@ void by_context(std::vector<SpanTranslation>& spans, const Vocabulary& counts, c
     }
 }
 
+// A translation of two words written as one word, where the papers usually write it so: "code
+// bases" as "codebases", "meta data" as "metadata" (a dictionary gives the open form). Searched
+// beside the open form, as a translation of one word (`weight`). The index holds a hyphenated form
+// as its parts and as one word (common/analysis.h), so the papers with the closed form (c + h: closed,
+// hyphenated) must be more than twice those with the open form as a phrase (o + h): c > 2o + h. Then
+// a stray token ("LanguageModels" in 3 papers, against hundreds with "language models") is not
+// searched as a translation, nor a word mostly hyphenated ("follow-up"), which the open form finds
+// already. No Alternative (empty words) otherwise.
+Alternative joined_form(const Translation& t, const std::string& to, bool stemmed, const Vocabulary& counts,
+                        Analyzer& analyzer, double weight) {
+    Alternative a;
+    if (t.words.size() != 2) return a;
+    std::string closed;
+    for (const std::string& w : t.words) {
+        // Latin letters only: a script written without spaces has no open form.
+        if (!std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; })) return a;
+        closed += w;
+    }
+    Token token;
+    token.folded = closed;
+    token.exact = closed;
+    const std::string stem = stemmed ? analyzer.stem(to, token) : std::string();
+    const uint64_t df = counts.frequency(stem.empty() ? closed : schema::kPrefixStem + stem);
+    if (df == 0) return a;
+    if (2 * counts.papers_with_phrase(t.words, 2 * df + 1) >= df) return a;
+    a.kind = Alternative::Kind::kTranslation;
+    a.lang = to;
+    a.words = {closed};
+    if (!stem.empty()) a.stems = {stem};
+    a.join = Alternative::Join::kAll;
+    a.weight = weight;
+    a.display = closed;
+    return a;
+}
+
 }  // namespace
 
 bool may_translate(std::string_view query, Analyzer& analyzer, const std::vector<std::string>& langs,
@@ -256,8 +291,17 @@ void add_translations(QueryPlan& plan, Analyzer& analyzer, const QueryContext& c
                 a.weight = ranking.translation_weight * t.weight / std::sqrt(static_cast<double>(t.words.size()));
                 a.display = t.text;
                 if (a.weight <= 0) continue;
+                Alternative closed = joined_form(t, to, stemmed, counts, analyzer, a.weight * std::sqrt(static_cast<double>(t.words.size())));
                 w.alternatives.push_back(std::move(a));
                 listed.as.push_back(t.text);
+                // Not when the lexicon gives the closed form itself ("everyday" beside "every day").
+                const bool given = !closed.words.empty() && std::any_of(span.as.begin(), span.as.end(), [&](const Translation& o) {
+                    return o.words == closed.words || (!closed.stems.empty() && o.stems == closed.stems);
+                });
+                if (!closed.words.empty() && !given) {
+                    listed.as.push_back(closed.display);
+                    w.alternatives.push_back(std::move(closed));
+                }
             }
             if (listed.as.empty()) continue;
             std::stable_sort(w.alternatives.begin(), w.alternatives.end(),

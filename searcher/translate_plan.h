@@ -14,7 +14,8 @@
 //   all have English is searched as it was.
 // - the best RankingParams::translations_per_word translations, each weighted
 //   translation_weight x its probability (the lexicon's, times how common its words are in the
-//   index: the TargetPrior below). A multi-word translation needs all its words (Join::kAll).
+//   index: the TargetPrior below). A multi-word translation needs all its words (Join::kAll); one
+//   of two words is also searched as one word where the papers usually write it so ("codebases").
 // - a Chinese phrase of two words that the lexicon has ("语言模型" -> "language model") is attached
 //   to its first word: the builder ors it beside that word, and the second word still needs its own
 //   match or translation in the all-words tier, which the phrase's words give it.

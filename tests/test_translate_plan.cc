@@ -24,7 +24,9 @@ const char* kDing =
     "Bild {n} | Bilder {pl} :: image | images\n"
     "künstliche Intelligenz {f} /KI/ :: artificial intelligence /AI/\n"
     "Muster {n} :: sample; pattern\n"
-    "sprachlich {adj} :: linguistic\n";
+    "sprachlich {adj} :: linguistic\n"
+    "Codebasis {f} | Codebasen {pl} :: code base | code bases\n"
+    "Nachuntersuchung {f} :: follow-up\n";
 
 // d1 and e1 say the same in German and in English; d2 has "Modellgewichte" and nowhere "Modell"
 // alone; e2 is English only, about something else.
@@ -328,4 +330,36 @@ TEST_CASE("translation: a word of the dictionary as written is no typo, unless t
     CHECK(corrected("Kamera ") == "");
     CHECK(corrected("langauge ") == "language ");
     CHECK(corrected("retreival ") == "retrieval ");
+}
+
+TEST_CASE("translation: a two-word translation also as one word, where the papers usually write it so") {
+    Fixture f({
+        R"({"id": "c1", "title": {"en": "Summarising large codebases"}, "published": "2024-01-01"})",
+        R"({"id": "c2", "title": {"en": "Code reviews based on diffs"}, "published": "2024-01-02"})",
+        R"({"id": "h1", "title": {"en": "A follow-up study of patients"}, "published": "2024-01-03"})",
+        R"({"id": "e1", "title": {"en": "Language models scale"}, "published": "2024-01-04"})",
+        R"({"id": "s1", "title": {"en": "The LanguageModels toolkit"}, "published": "2024-01-05"})",
+    });
+    auto as = [&](const std::string& q) {
+        for (const QueryTranslation& t : Fixture::search(*f.with, q).translations) return t.as;
+        return std::vector<std::string>{};
+    };
+    // The dictionary's "code bases": c1 writes it closed (1 paper), none as the phrase (c2 has both
+    // words apart): searched as "codebases" too, weighing a one-word translation, 0.8 x 1.
+    CHECK(as("Codebasen") == std::vector<std::string>{"code bases", "codebases"});
+    SearchResponse r = Fixture::search(*f.with, "Codebasen", true, true);
+    CHECK(r.plan.find("translation:en codebases x0.8 ") != std::string::npos);
+    // c1 found (the open form alone would not find it; c2 has both words of it).
+    const std::vector<std::string> got = Fixture::ids(r);
+    CHECK(std::find(got.begin(), got.end(), "c1") != got.end());
+    // "follow-up" is in the index as "followup" and as "follow up" (h1, hyphenated): one paper
+    // each, the open form finds it already; not searched closed.
+    const std::vector<std::string> fu = as("Nachuntersuchung");
+    CHECK(fu == std::vector<std::string>{"follow-up"});
+    // "languagemodels" (s1, 1 paper) against "language models" as a phrase (e1, 1 paper): not the
+    // papers' usual spelling.
+    const std::vector<std::string> lm = as("Sprachmodelle");
+    REQUIRE(!lm.empty());
+    CHECK(lm[0] == "language models");
+    CHECK(std::find(lm.begin(), lm.end(), "languagemodels") == lm.end());
 }

@@ -237,7 +237,9 @@ TEST_CASE("ding: abbreviations translate each other, and a science subject count
                "Magnetresonanztomographie {f} /MR; MRT/ [med.] :: magnetic resonance imaging /MRI/; magnetic resonance tomography /MRT/\n"
                "Gewicht {n} /Gew./ :: weight /w./\n"
                "Analyse {f} [chem.] [med.] [phys.] :: determination\n"
-               "Analyse {f} :: analysis\n");
+               "Analyse {f} :: analysis\n"
+               "großgeschrieben; groß {adj} (Buchstabe) [comp.] [print] :: capital\n"
+               "groß; weit {adj} :: large\n");
     Analyzer analyzer;
     auto d = read_ding(dir.file("de-en"), analyzer);
     REQUIRE_MESSAGE(d.is_ok(), d.message());
@@ -263,6 +265,14 @@ TEST_CASE("ding: abbreviations translate each other, and a science subject count
     CHECK((*analyse)[0].target == "determination");
     CHECK((*analyse)[1].target == "analysis");
     CHECK((*analyse)[1].prob == doctest::Approx(0.5));
+    // A subject does not double a sense restricted by an explanation, "(Buchstabe)": "capital" and
+    // "large" weigh alike, 1 / sqrt(2) each (two German synonyms), so alphabetically.
+    const auto* gross = d->de_en.find("gross");
+    REQUIRE(gross);
+    REQUIRE(gross->size() == 2);
+    CHECK((*gross)[0].target == "capital");
+    CHECK((*gross)[1].target == "large");
+    CHECK((*gross)[1].prob == doctest::Approx(1.0));  // not 0.5
 }
 
 TEST_CASE("ding: the parsed cache is read back equal, and a stale, corrupt or unwritable one is parsed again") {
@@ -505,6 +515,24 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     REQUIRE(weighed.size() == 1);
     CHECK(weighed[0].text == "weights");
     CHECK(weighed[0].weight == doctest::Approx(1.0));
+    // A word whose every sense the prior drops: its related forms' senses (the same German stem).
+    // Ding's "Kurzsichtige" is a person (myope), which the papers lack; "kurzsichtig" is theirs.
+    Lexicon ks("de", "en");
+    ks.add("kurzsichtige", "myope", 1.0);
+    ks.add("kurzsichtig", "short-sighted", 1.0);
+    ks.add("kurzsichtig", "myopic", 0.5);
+    ks.finish(8);
+    Translator sighted;
+    sighted.add(ks);
+    TargetPrior no_myope = [](const Translation& x) { return x.text == "myope" ? 0.0 : 1.0; };
+    CHECK(texts(sighted.translate("kurzsichtige", "de", "en", 3, analyzer)) == std::set<std::string>{"myope"});
+    auto related = sighted.translate("kurzsichtige", "de", "en", 3, analyzer, no_myope);
+    REQUIRE(related.size() == 2);
+    CHECK(related[0].text == "short-sighted");
+    CHECK(related[0].weight == doctest::Approx(1.0));  // the only related form: 1 / 1
+    CHECK(related[1].text == "myopic");
+    CHECK(related[1].weight == doctest::Approx(0.5));
+    CHECK(sighted.translate("kurzsichtige", "de", "en", 3, analyzer, [](const Translation&) { return 0.0; }).empty());
     // Nothing: an unknown word, a pair without a lexicon.
     CHECK(t.translate("lidar", "de", "en", 3, analyzer).empty());
     CHECK(t.translate("gewichte", "de", "zh", 3, analyzer).empty());
@@ -538,6 +566,40 @@ TEST_CASE("translator: lookups and compounds on a hand-written sample") {
     // The query's language given: every Latin word is taken as German.
     auto forced = t.translate_query(tokens, "en", 2, analyzer, "de");
     CHECK(forced[1].source == "training");
+}
+
+TEST_CASE("translator: an adjective and a noun as one phrase of the dictionary, inflected as a query has them") {
+    Lexicon lex("de", "en");
+    lex.add("netz", "network", 1.0);
+    lex.add("netze", "networks", 1.0);
+    lex.add("neuronal", "neuronal", 1.0);
+    lex.add("neuronales netz", "neural network", 1.0);
+    lex.add("maschinelles lernen", "machine learning", 1.0);
+    lex.add("lernen", "learning", 1.0);
+    lex.add("gewichte", "weights", 1.0);
+    lex.finish(8);
+    Translator t;
+    t.add(lex);
+    t.set_german_nouns({"netz", "netze"});
+    Analyzer analyzer;
+    // Each span as source/first translation, [begin, end).
+    auto spans = [&](const std::string& q) {
+        std::vector<Token> tokens;
+        analyzer.analyze(q, tokens);
+        std::vector<std::string> out;
+        for (const SpanTranslation& s : t.translate_query(tokens, "en", 2, analyzer, "", {}, q))
+            out.push_back(s.source + "/" + s.as[0].text + "/" + std::to_string(s.begin) + "-" + std::to_string(s.end));
+        return out;
+    };
+    // "neuronale Netze": the dictionary's "neuronales Netz" (the adjective's stem neuronal + es, the
+    // noun's singular by its German stem), over both words, beside each word's own translation.
+    CHECK(spans("neuronale Netze") == std::vector<std::string>{"neuronales netz/neural network/0-2", "neuronale/neuronal/0-1",
+                                                                "netze/networks/1-2"});
+    // As the dictionary writes it.
+    CHECK(spans("maschinelles Lernen") == std::vector<std::string>{"maschinelles lernen/machine learning/0-2", "lernen/learning/1-2"});
+    // Not across punctuation, nor for words the dictionary has no phrase of.
+    CHECK(spans("neuronale, Netze") == std::vector<std::string>{"neuronale/neuronal/0-1", "netze/networks/1-2"});
+    CHECK(spans("neuronale Gewichte") == std::vector<std::string>{"neuronale/neuronal/0-1", "gewichte/weights/1-2"});
 }
 
 TEST_CASE("translator: ABSTRAKT_DING and ABSTRAKT_LEXICON_DIR choose the resources, ABSTRAKT_DING= leaves Ding out") {
