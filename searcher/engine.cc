@@ -952,7 +952,9 @@ struct Engine::Impl {
                     // The score shown is the weight that ranked the hit. explain_match ran the same
                     // query on this paper alone and usually agrees to 1e-12; when the full match gave
                     // another weight (engine.h: explain_match), the difference goes to `unexplained`.
-                    e.unexplained += it.get_weight() - e.score;
+                    // The match's weight is the score less the rerank's parts (a page of
+                    // add_phrase_boosts has its phrases' weights in the score, not in its MSet's).
+                    e.unexplained += ranked.score - ranked.proximity - ranked.coverage - e.score;
                     e.proximity = ranked.proximity;
                     e.coverage = ranked.coverage;
                     e.score = ranked.score;
