@@ -141,13 +141,25 @@ Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lan
     for (const auto& [stem, group] : match.stems)
         if (!stem.empty()) first.set(static_cast<unsigned char>(stem[0]));
     const std::bitset<256>* stem_first = lang::stem_keeps_first_byte(lang) ? &first : nullptr;
+    // The first bytes of the folded words a text's word can equal (forms, compounds with a part): a
+    // word that starts with none of them, and cannot share a stem, is looked up nowhere.
+    std::bitset<256> word_first;
+    for (const auto& [form, group] : match.forms)
+        if (!form.empty()) word_first.set(static_cast<unsigned char>(form[0]));
+    for (const auto& [compound, parts] : match.parts)
+        if (!compound.empty()) word_first.set(static_cast<unsigned char>(compound[0]));
+    const bool any_stem = !match.stems.empty();
     for (Token& t : tokens) {
         bool by_form = false;
-        int g = group_of(analyzer, lang, t, match, by_form, stem_first);
-        if (g != kNoMatch) {
-            if (with_marks) a.marks.emplace_back(t.start, t.end);
-        } else {
-            g = part_group(analyzer, text, t, match, with_marks ? &a.marks : nullptr);
+        int g = kNoMatch;
+        const auto b = static_cast<unsigned char>(t.folded.empty() ? 0 : t.folded[0]);
+        if (word_first[b] || (any_stem && (!stem_first || (*stem_first)[b]))) {
+            g = group_of(analyzer, lang, t, match, by_form, stem_first);
+            if (g != kNoMatch) {
+                if (with_marks) a.marks.emplace_back(t.start, t.end);
+            } else {
+                g = part_group(analyzer, text, t, match, with_marks ? &a.marks : nullptr);
+            }
         }
         if (g != kNoMatch && by_form) a.by_form.insert(g);
         if (!t.joined) {
