@@ -465,9 +465,10 @@ Xapian::Query some_words_only(const Xapian::Query& some, const Xapian::Query& al
     return Q(Q::OP_AND_NOT, some, matching_part(all));
 }
 
-Xapian::Query matching_part(const Xapian::Query& q) {
-    const Q::op op = q.get_type();
-    if (op == Q::OP_AND_MAYBE) return matching_part(q.get_subquery(0));
+namespace {
+
+// The operators whose subqueries the rewrites below go through, each subquery rewritten alone.
+bool rewrites_through(Q::op op) {
     switch (op) {
         case Q::OP_AND:
         case Q::OP_OR:
@@ -475,75 +476,68 @@ Xapian::Query matching_part(const Xapian::Query& q) {
         case Q::OP_FILTER:
         case Q::OP_XOR:
         case Q::OP_SYNONYM:
-        case Q::OP_MAX: {
-            std::vector<Q> subs;
-            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(matching_part(q.get_subquery(i)));
-            return Q(op, subs.begin(), subs.end());
-        }
+        case Q::OP_MAX:
+            return true;
         default:
-            return q;
+            return false;
     }
 }
 
-namespace {
+// `q` with `f` applied to each subquery; a subquery for which `f` gives an empty query is left out.
+template <typename F>
+Q rewritten(const Q& q, F&& f) {
+    std::vector<Q> subs;
+    for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+        if (Q sub = f(q.get_subquery(i)); !sub.empty()) subs.push_back(std::move(sub));
+    return Q(q.get_type(), subs.begin(), subs.end());
+}
 
+bool is_phrase_boost(const Q& q) {
+    return q.get_type() == Q::OP_AND_MAYBE && q.get_num_subqueries() == 2 && q.get_subquery(1).get_type() == Q::OP_PHRASE;
+}
+
+// Whether `q` has a phrase boost anywhere (without_phrase_boosts would remove one).
+bool has_phrase_boost(const Q& q) {
+    if (is_phrase_boost(q)) return true;
+    if (!rewrites_through(q.get_type()) && q.get_type() != Q::OP_AND_MAYBE) return false;
+    for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+        if (has_phrase_boost(q.get_subquery(i))) return true;
+    return false;
+}
+
+// An OR's term that a SYNONYM among its subqueries also holds is left out (counting_part).
 Q without_synonym_members(const Q& q) {
-    const Q::op op = q.get_type();
-    switch (op) {
-        case Q::OP_AND:
-        case Q::OP_OR:
-        case Q::OP_AND_NOT:
-        case Q::OP_FILTER:
-        case Q::OP_XOR:
-        case Q::OP_SYNONYM:
-        case Q::OP_MAX: {
-            std::set<std::string> in_synonyms;
-            if (op == Q::OP_OR)
-                for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
-                    const Q sub = q.get_subquery(i);
-                    if (sub.get_type() != Q::OP_SYNONYM) continue;
-                    for (size_t k = 0; k < sub.get_num_subqueries(); ++k)
-                        if (sub.get_subquery(k).get_type() == Q::LEAF_TERM) in_synonyms.insert(*sub.get_subquery(k).get_terms_begin());
-                }
-            std::vector<Q> subs;
-            for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
-                const Q sub = q.get_subquery(i);
-                if (sub.get_type() == Q::LEAF_TERM && in_synonyms.count(*sub.get_terms_begin())) continue;
-                subs.push_back(without_synonym_members(sub));
-            }
-            return Q(op, subs.begin(), subs.end());
+    if (!rewrites_through(q.get_type())) return q;
+    std::set<std::string> in_synonyms;
+    if (q.get_type() == Q::OP_OR)
+        for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
+            const Q sub = q.get_subquery(i);
+            if (sub.get_type() != Q::OP_SYNONYM) continue;
+            for (size_t k = 0; k < sub.get_num_subqueries(); ++k)
+                if (sub.get_subquery(k).get_type() == Q::LEAF_TERM) in_synonyms.insert(*sub.get_subquery(k).get_terms_begin());
         }
-        default:
-            return q;
-    }
+    return rewritten(q, [&](const Q& sub) {
+        if (sub.get_type() == Q::LEAF_TERM && in_synonyms.count(*sub.get_terms_begin())) return Q();
+        return without_synonym_members(sub);
+    });
 }
 
 }  // namespace
 
+Xapian::Query matching_part(const Xapian::Query& q) {
+    if (q.get_type() == Q::OP_AND_MAYBE) return matching_part(q.get_subquery(0));
+    return rewrites_through(q.get_type()) ? rewritten(q, [](const Q& sub) { return matching_part(sub); }) : q;
+}
+
 Xapian::Query counting_part(const Xapian::Query& q) { return without_synonym_members(matching_part(q)); }
 
 Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed) {
-    const Q::op op = q.get_type();
-    if (op == Q::OP_AND_MAYBE && q.get_num_subqueries() == 2 && q.get_subquery(1).get_type() == Q::OP_PHRASE) {
+    if (is_phrase_boost(q)) {
         if (removed) *removed = true;
         return without_phrase_boosts(q.get_subquery(0), removed);
     }
-    switch (op) {
-        case Q::OP_AND:
-        case Q::OP_OR:
-        case Q::OP_AND_NOT:
-        case Q::OP_AND_MAYBE:
-        case Q::OP_FILTER:
-        case Q::OP_XOR:
-        case Q::OP_SYNONYM:
-        case Q::OP_MAX: {
-            std::vector<Q> subs;
-            for (size_t i = 0; i < q.get_num_subqueries(); ++i) subs.push_back(without_phrase_boosts(q.get_subquery(i), removed));
-            return Q(op, subs.begin(), subs.end());
-        }
-        default:
-            return q;
-    }
+    if (!rewrites_through(q.get_type()) && q.get_type() != Q::OP_AND_MAYBE) return q;
+    return rewritten(q, [&](const Q& sub) { return without_phrase_boosts(sub, removed); });
 }
 
 std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q) {
@@ -553,23 +547,14 @@ std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Quer
         const Q::op op = at.get_type();
         if (op == Q::OP_AND_MAYBE && at.get_num_subqueries() == 2) {
             const Q right = at.get_subquery(1);
-            if (right.get_type() == Q::OP_PHRASE) {
-                boosts.push_back(right);
-            } else {
-                bool nested = false;
-                without_phrase_boosts(right, &nested);
-                if (nested) return std::nullopt;
-            }
+            if (right.get_type() == Q::OP_PHRASE) boosts.push_back(right);
+            else if (has_phrase_boost(right)) return std::nullopt;
             at = at.get_subquery(0);
         } else if ((op == Q::OP_FILTER || op == Q::OP_AND_NOT) && at.get_num_subqueries() == 2) {
-            bool nested = false;
-            without_phrase_boosts(at.get_subquery(1), &nested);
-            if (nested) return std::nullopt;
+            if (has_phrase_boost(at.get_subquery(1))) return std::nullopt;
             at = at.get_subquery(0);
         } else {
-            bool nested = false;
-            without_phrase_boosts(at, &nested);
-            if (nested) return std::nullopt;
+            if (has_phrase_boost(at)) return std::nullopt;
             return boosts;
         }
     }

@@ -37,6 +37,30 @@ const std::vector<std::string> kPapers = {
     R"({"id": "e2", "title": {"en": "Image segmentation"}, "abstract": {"en": "Segmenting images with graphs."}, "published": "2024-01-04"})",
 };
 
+// A Translator over a Ding file (written in `dir`) holding `text`.
+std::unique_ptr<Translator> ding_translator(test::TempDir& dir, const std::string& text) {
+    std::ofstream(dir.file("de-en")) << text;
+    Translator::Resources res;
+    res.ding_path = dir.file("de-en");
+    auto t = Translator::load(res);
+    REQUIRE_MESSAGE(t.is_ok(), t.message());
+    return std::move(t.value());
+}
+
+// What the plan of `query` says it corrected, with typos on, over `vocabulary` in an index of language `stem_lang`.
+std::string corrected_by_plan(const std::string& query, const Vocabulary& vocabulary, const std::string& stem_lang,
+                              const Translator* translator) {
+    Analyzer analyzer;
+    QueryContext ctx;
+    ctx.stem_langs = {stem_lang};
+    ctx.vocabulary = &vocabulary;
+    ctx.typos = true;
+    ctx.translator = translator;
+    auto p = make_plan(query, analyzer, ctx);
+    REQUIRE(p.is_ok());
+    return p->corrected;
+}
+
 struct Fixture {
     test::TempDir dir;
     std::shared_ptr<SharedTranslator> translator;
@@ -52,12 +76,7 @@ struct Fixture {
         }
         REQUIRE(w.value()->commit().is_ok());
         w.value().reset();
-        std::ofstream(dir.file("de-en")) << kDing;
-        Translator::Resources res;
-        res.ding_path = dir.file("de-en");
-        auto t = Translator::load(res);
-        REQUIRE_MESSAGE(t.is_ok(), t.message());
-        translator = std::make_shared<SharedTranslator>(std::shared_ptr<const Translator>(std::move(t.value())));
+        translator = std::make_shared<SharedTranslator>(std::shared_ptr<const Translator>(ding_translator(dir, kDing)));
         auto a = Engine::open(dir.file("index"), EngineLimits{}, nullptr, translator);
         auto b = Engine::open(dir.file("index"));
         REQUIRE(a.is_ok());
@@ -204,24 +223,9 @@ TEST_CASE("translation: a word that was translated is no typo") {
         std::string correction(const std::string& word, unsigned) const override { return word == "bilder" ? "builder" : ""; }
     } table;
     test::TempDir dir;
-    std::ofstream(dir.file("de-en")) << kDing;
-    Translator::Resources res;
-    res.ding_path = dir.file("de-en");
-    auto tr = Translator::load(res);
-    REQUIRE(tr.is_ok());
-    Analyzer analyzer;
-    QueryContext ctx;
-    ctx.stem_langs = {"en"};
-    ctx.vocabulary = &table;
-    ctx.typos = true;
-    auto corrected = [&](const std::string& q) {
-        auto p = make_plan(q, analyzer, ctx);
-        REQUIRE(p.is_ok());
-        return p->corrected;
-    };
-    CHECK(corrected("Bilder ") == "builder ");
-    ctx.translator = tr.value().get();
-    CHECK(corrected("Bilder ") == "");
+    const auto tr = ding_translator(dir, kDing);
+    CHECK(corrected_by_plan("Bilder ", table, "en", nullptr) == "builder ");
+    CHECK(corrected_by_plan("Bilder ", table, "en", tr.get()) == "");
 }
 
 TEST_CASE("translation: a German query over English papers: function words left out, loanwords, abbreviations, one tier") {
@@ -305,31 +309,16 @@ TEST_CASE("translation: a word of the dictionary as written is no typo, unless t
         }
     } table;
     test::TempDir dir;
-    std::ofstream(dir.file("de-en")) << "Kamera {f} | Kameras {pl} :: camera | cameras\n"
-                                        "Langauge {n} :: oval eye\n";
-    Translator::Resources res;
-    res.ding_path = dir.file("de-en");
-    auto tr = Translator::load(res);
-    REQUIRE(tr.is_ok());
-    CHECK(tr.value()->dictionary_word("kamera"));
-    CHECK(tr.value()->dictionary_word("camera"));  // the English side too
-    CHECK(tr.value()->dictionary_word("langauge"));
-    CHECK_FALSE(tr.value()->dictionary_word("retreival"));
-    Analyzer analyzer;
-    QueryContext ctx;
-    ctx.stem_langs = {"de"};
-    ctx.vocabulary = &table;
-    ctx.typos = true;
-    auto corrected = [&](const std::string& q) {
-        auto p = make_plan(q, analyzer, ctx);
-        REQUIRE(p.is_ok());
-        return p->corrected;
-    };
-    CHECK(corrected("Kamera ") == "kammer ");
-    ctx.translator = tr.value().get();
-    CHECK(corrected("Kamera ") == "");
-    CHECK(corrected("langauge ") == "language ");
-    CHECK(corrected("retreival ") == "retrieval ");
+    const auto tr = ding_translator(dir, "Kamera {f} | Kameras {pl} :: camera | cameras\n"
+                                         "Langauge {n} :: oval eye\n");
+    CHECK(tr->dictionary_word("kamera"));
+    CHECK(tr->dictionary_word("camera"));  // the English side too
+    CHECK(tr->dictionary_word("langauge"));
+    CHECK_FALSE(tr->dictionary_word("retreival"));
+    CHECK(corrected_by_plan("Kamera ", table, "de", nullptr) == "kammer ");
+    CHECK(corrected_by_plan("Kamera ", table, "de", tr.get()) == "");
+    CHECK(corrected_by_plan("langauge ", table, "de", tr.get()) == "language ");
+    CHECK(corrected_by_plan("retreival ", table, "de", tr.get()) == "retrieval ");
 }
 
 TEST_CASE("translation: a two-word translation also as one word, where the papers usually write it so") {
