@@ -183,25 +183,28 @@ class Builder {
         if (words.empty()) return Q();
         if (words.size() == 1) return word(words[0], p, positive, c.natural);
         if (!c.joined.empty()) {
-            // A hyphenated chain: the parts as a phrase, or the joined word. In the some-words query
-            // also each part alone, so that `0-dimensional` reaches a paper that says
-            // `zero-dimensional` (the part's stem is highlighted too, as for any word).
+            // A hyphenated chain. In the all-words query: the parts as a phrase, or the joined word.
+            // In the some-words query: the joined word or each part alone, so that `0-dimensional`
+            // reaches a paper that says `zero-dimensional` (the part's stem is highlighted too, as for
+            // any word); not the phrase, whose papers have every part anyway (Xapian read the
+            // positions of every paper with two of them, docs/performance.md); a stop-word part
+            // (PlanWord::weak) only beside another.
             if (c.natural) {
                 // In natural language, the parts as words of their own (all of them in the all-words
                 // query): the phrase and the joined word added their weight again (SciFact nDCG@10
                 // -0.013 with them, -0.007 with the joined word alone).
-                std::vector<Q> parts;
-                for (const PlanWord& w : words) parts.push_back(word(w, p, positive, true));
-                return Q(all_ ? Q::OP_AND : Q::OP_OR, parts.begin(), parts.end());
+                std::vector<Q> parts, weak;
+                for (const PlanWord& w : words) (w.weak && !all_ ? weak : parts).push_back(word(w, p, positive, true));
+                return all_ ? Q(Q::OP_AND, parts.begin(), parts.end()) : beside(parts, weak);
             }
             if (all_) {
                 for (const PlanWord& w : words) remember(w, next_group_++, positive);
                 Q ph = phrase(words, p);
                 return Q(Q::OP_OR, ph, word(c.joined[0], p, positive, false));
             }
-            std::vector<Q> alts{phrase(words, p), word(c.joined[0], p, positive, false)};
-            for (const PlanWord& w : words) alts.push_back(word(w, p, positive, false));
-            return Q(Q::OP_OR, alts.begin(), alts.end());
+            std::vector<Q> alts{word(c.joined[0], p, positive, false)}, weak;
+            for (const PlanWord& w : words) (w.weak ? weak : alts).push_back(word(w, p, positive, false));
+            return beside(alts, weak);
         }
         // Several words in one (Chinese, Japanese, or split at punctuation): like juxtaposed words,
         // with their phrase as a boost.
@@ -209,6 +212,12 @@ class Builder {
         for (const PlanWord& w : words) parts.push_back(word(w, p, positive, c.natural));
         Q q(all_ ? Q::OP_AND : Q::OP_OR, parts.begin(), parts.end());
         return Q(Q::OP_AND_MAYBE, q, phrase(words, p));
+    }
+
+    // The OR of `any`, with the OR of `weak` (stop words) weighed only in papers that match it.
+    static Q beside(const std::vector<Q>& any, const std::vector<Q>& weak) {
+        Q q(Q::OP_OR, any.begin(), any.end());
+        return weak.empty() ? q : Q(Q::OP_AND_MAYBE, q, Q(Q::OP_OR, weak.begin(), weak.end()));
     }
 
     // One word: its folded form, or'd with a synonym group of the form and its stems under every
