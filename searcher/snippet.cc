@@ -128,33 +128,47 @@ namespace {
 
 using Analysed = MatchedText::Analysed;
 
-// `with_marks` false: no byte ranges in `marks`, for a score alone.
-Analysed analyse(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match,
+// What analyse() looks a text's words up with, for one query and one language: computed once per
+// text, not once per run of a text that quick_score() analyses in parts.
+struct Lookup {
+    Lookup(const MatchTerms& m, std::string_view language) : match(m), lang(language), any_stem(!m.stems.empty()) {
+        for (const auto& [stem, group] : m.stems)
+            if (!stem.empty()) first.set(static_cast<unsigned char>(stem[0]));
+        stem_first = lang::stem_keeps_first_byte(language) ? &first : nullptr;
+        // The first bytes of the folded words a text's word can equal (forms, compounds with a part):
+        // a word that starts with none of them, and cannot share a stem, is looked up nowhere.
+        for (const auto& [form, group] : m.forms)
+            if (!form.empty()) word_first.set(static_cast<unsigned char>(form[0]));
+        for (const auto& [compound, parts] : m.parts)
+            if (!compound.empty()) word_first.set(static_cast<unsigned char>(compound[0]));
+    }
+    Lookup(const Lookup&) = delete;
+    Lookup& operator=(const Lookup&) = delete;
+
+    const MatchTerms& match;
+    std::string_view lang;
+    bool any_stem;
+    std::bitset<256> first, word_first;
+    const std::bitset<256>* stem_first;
+};
+
+// `with_marks` false: no byte ranges in `marks`, for a score alone. `tokens`: scratch space.
+Analysed analyse(Analyzer& analyzer, std::string_view text, const Lookup& lookup, std::vector<Token>& tokens,
                  bool with_marks = true) {
+    const MatchTerms& match = lookup.match;
+    const std::string_view lang = lookup.lang;
     Analysed a;
-    std::vector<Token> tokens;
+    tokens.clear();
     tokens.reserve(text.size() / 6);
     analyzer.analyze(text, tokens);
     a.words.reserve(tokens.size());
     a.group.reserve(tokens.size());
-    std::bitset<256> first;
-    for (const auto& [stem, group] : match.stems)
-        if (!stem.empty()) first.set(static_cast<unsigned char>(stem[0]));
-    const std::bitset<256>* stem_first = lang::stem_keeps_first_byte(lang) ? &first : nullptr;
-    // The first bytes of the folded words a text's word can equal (forms, compounds with a part): a
-    // word that starts with none of them, and cannot share a stem, is looked up nowhere.
-    std::bitset<256> word_first;
-    for (const auto& [form, group] : match.forms)
-        if (!form.empty()) word_first.set(static_cast<unsigned char>(form[0]));
-    for (const auto& [compound, parts] : match.parts)
-        if (!compound.empty()) word_first.set(static_cast<unsigned char>(compound[0]));
-    const bool any_stem = !match.stems.empty();
     for (Token& t : tokens) {
         bool by_form = false;
         int g = kNoMatch;
         const auto b = static_cast<unsigned char>(t.folded.empty() ? 0 : t.folded[0]);
-        if (word_first[b] || (any_stem && (!stem_first || (*stem_first)[b]))) {
-            g = group_of(analyzer, lang, t, match, by_form, stem_first);
+        if (lookup.word_first[b] || (lookup.any_stem && (!lookup.stem_first || (*lookup.stem_first)[b]))) {
+            g = group_of(analyzer, lang, t, match, by_form, lookup.stem_first);
             if (g != kNoMatch) {
                 if (with_marks) a.marks.emplace_back(t.start, t.end);
             } else {
@@ -219,7 +233,10 @@ int weighed(const std::set<int>& groups, const std::set<int>& by_form, const Mat
 }  // namespace
 
 MatchedText::MatchedText(Analyzer& analyzer, std::string_view text, std::string_view lang, const MatchTerms& match)
-    : text_(text), a_(std::make_unique<Analysed>(analyse(analyzer, text, lang, match))) {
+    : text_(text) {
+    const Lookup lookup(match, lang);
+    std::vector<Token> tokens;
+    a_ = std::make_unique<Analysed>(analyse(analyzer, text, lookup, tokens));
     std::set<int> groups;
     for (int g : a_->group)
         if (g != kNoMatch) groups.insert(g);
@@ -261,12 +278,14 @@ std::optional<int> quick_score(Analyzer& analyzer, std::string_view text, std::s
                                const MatchTerms& match, MatchReach reach) {
     if (reach.dictionary && reach.other) return std::nullopt;
     std::set<int> groups, by_form;
+    const Lookup lookup(match, lang);
+    std::vector<Token> tokens;
     bool left_out = false;
     size_t run = std::string_view::npos;  // where the current run of characters kept began
     bool has_word = false;                // whether the run has a letter or a digit (else it has no word)
     auto close_run = [&](size_t end) {
         if (run != std::string_view::npos && has_word) {
-            const Analysed a = analyse(analyzer, text.substr(run, end - run), lang, match, false);
+            const Analysed a = analyse(analyzer, text.substr(run, end - run), lookup, tokens, false);
             for (int g : a.group)
                 if (g != kNoMatch) groups.insert(g);
             by_form.insert(a.by_form.begin(), a.by_form.end());
