@@ -628,7 +628,10 @@ struct Engine::Impl {
         return out;
     }
 
-    Xapian::Enquire enquire_for(const Xapian::Query& q, SortOrder sort, bool by_relevance, const RankingParams& rk) {
+    // `ties_by_id` false: relevance order by weight alone (ties in document-number order), for a match
+    // whose order run_one() puts right itself or that is only summed (add_phrase_boosts).
+    Xapian::Enquire enquire_for(const Xapian::Query& q, SortOrder sort, bool by_relevance, const RankingParams& rk,
+                                bool ties_by_id = true) {
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(rk.scheme());
         enquire.set_query(q);
@@ -645,10 +648,33 @@ struct Engine::Impl {
             enquire.set_sort_by_value(schema::kSlotDateId, true);
         } else if (sort == SortOrder::kDate) {
             enquire.set_sort_by_value_then_relevance(schema::kSlotDate, true);
-        } else {
+        } else if (ties_by_id) {
             enquire.set_sort_by_relevance_then_value(schema::kSlotId, false);
         }
         return enquire;
+    }
+
+    // The id of a match: its sort key when the match ran with ties_by_id, else its id value.
+    static std::string id_of(const Xapian::MSetIterator& it) {
+        std::string key = it.get_sort_key();
+        return key.empty() ? it.get_document().get_value(schema::kSlotId) : key;
+    }
+
+    // Puts each run of equal weights in `ranked` (a match's items in Xapian's relevance order: weight,
+    // then document number) in id order, as set_sort_by_relevance_then_value(kSlotId) orders them. Only
+    // tied items have their ids read.
+    static void ties_by_id(const Xapian::MSet& mset, std::vector<Ranked>& ranked) {
+        for (size_t i = 0; i < ranked.size();) {
+            size_t j = i + 1;
+            while (j < ranked.size() && ranked[j].score == ranked[i].score) ++j;
+            if (j - i > 1) {
+                std::vector<std::pair<std::string, Ranked>> run;
+                for (size_t k = i; k < j; ++k) run.emplace_back(id_of(mset[ranked[k].index]), ranked[k]);
+                std::stable_sort(run.begin(), run.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+                for (size_t k = i; k < j; ++k) ranked[k] = run[k - i].second;
+            }
+            i = j;
+        }
     }
 
     // Runs `q` for one page. Counting goes on to at least `count_to` matches (and always to the end of
@@ -685,8 +711,8 @@ struct Engine::Impl {
         // Shards (a sub-database's documents have numbers of their own, and remote ones run no
         // PostingSource), or boosts off the spine: the whole query again on those papers.
         std::vector<Xapian::Query> ids;
-        for (auto it = top.mset.begin(); it != top.mset.end(); ++it) {
-            const std::string id = it.get_sort_key();
+        for (const Ranked& r : top.order) {
+            const std::string id = id_of(top.mset[r.index]);
             if (id.empty()) return run_one(q, SortOrder::kRelevance, offset, limit, true, rk, count_to);  // a document not made by indexer/document.cc
             ids.emplace_back(schema::kPrefixId + id);
         }
@@ -705,29 +731,31 @@ struct Engine::Impl {
     // are read (docs/performance.md). Ties go to the smaller id, as enquire_for orders them.
     Page add_phrase_boosts(Page top, const std::vector<Xapian::Query>& boosts, uint64_t offset, uint64_t limit,
                            const RankingParams& rk) {
-        std::vector<Ranked> all;
-        std::vector<std::string> keys;
+        std::vector<Ranked> all = top.order;
         std::vector<Xapian::docid> docids;
         std::unordered_map<Xapian::docid, size_t> at;
-        for (Xapian::doccount i = 0; i < top.mset.size(); ++i) {
-            const Xapian::MSetIterator it = top.mset[i];
-            all.push_back({i, it.get_weight(), 0, 0});
-            keys.push_back(it.get_sort_key());
-            docids.push_back(*it);
-            at.emplace(*it, all.size() - 1);
+        for (const Ranked& r : all) {
+            docids.push_back(*top.mset[r.index]);
+            at.emplace(docids.back(), at.size());
         }
         if (!docids.empty()) {
             const Xapian::Query only = documents(docids);
             for (const Xapian::Query& boost : boosts) {
-                Xapian::Enquire enquire = enquire_for(Xapian::Query(Xapian::Query::OP_FILTER, boost, only), SortOrder::kRelevance, true, rk);
+                Xapian::Enquire enquire = enquire_for(Xapian::Query(Xapian::Query::OP_FILTER, boost, only), SortOrder::kRelevance, true, rk, false);
                 const Xapian::MSet m = enquire.get_mset(0, static_cast<Xapian::doccount>(docids.size()));
                 for (auto it = m.begin(); it != m.end(); ++it)
                     if (auto found = at.find(*it); found != at.end()) all[found->second].score += it.get_weight();
             }
         }
+        std::unordered_map<Xapian::doccount, std::string> ids;  // read for ties only
+        auto id = [&](const Ranked& r) -> const std::string& {
+            auto found = ids.find(r.index);
+            if (found == ids.end()) found = ids.emplace(r.index, id_of(top.mset[r.index])).first;
+            return found->second;
+        };
         std::stable_sort(all.begin(), all.end(), [&](const Ranked& a, const Ranked& b) {
             if (a.score != b.score) return a.score > b.score;
-            return keys[a.index] < keys[b.index];
+            return id(a) < id(b);
         });
         const size_t from = std::min<size_t>(offset, all.size());
         const size_t to = std::min<size_t>(offset + limit, all.size());
@@ -739,19 +767,34 @@ struct Engine::Impl {
     // `fetch` false: the page's documents are not read ahead.
     Page run_one(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
                  uint64_t count_to = 0, const std::vector<std::string>& proximity = {}, bool fetch = true) {
-        Xapian::Enquire enquire = enquire_for(q, sort, by_relevance, rk);
         Page p;
         const uint64_t depth_asked = rk.rerank_depth;
         const bool rerank = proximity.size() >= 2 && sort == SortOrder::kRelevance && by_relevance && offset < depth_asked && limit > 0;
-        const uint64_t first = rerank ? 0 : offset;
-        const uint64_t count = rerank ? std::max<uint64_t>(depth_asked, offset + limit) : limit;
-        p.mset = enquire.get_mset(static_cast<Xapian::doccount>(first), static_cast<Xapian::doccount>(count),
-                                  static_cast<Xapian::doccount>(std::max(offset + limit, count_to)));
+        const auto first = static_cast<Xapian::doccount>(rerank ? 0 : offset);
+        const auto count = static_cast<Xapian::doccount>(rerank ? std::max<uint64_t>(depth_asked, offset + limit) : limit);
+        const auto at_least = static_cast<Xapian::doccount>(std::max(offset + limit, count_to));
+        // In relevance order, the match runs by weight alone with one item more on each side, and
+        // ties_by_id() orders the ties: the same items in the same order as a sort by weight then id,
+        // without Xapian reading the id of every candidate (docs/performance.md). A tie across an edge
+        // of the range would leave it unclear which of the tied items belong: then the sort by id.
+        // Not over shards, whose documents Xapian numbers per shard.
+        Xapian::doccount lead = 0;
+        bool by_weight = sort == SortOrder::kRelevance && by_relevance && !cluster && db.size() == 1 && count > 0;
+        if (by_weight) {
+            lead = first > 0 ? 1 : 0;
+            p.mset = enquire_for(q, sort, by_relevance, rk, false).get_mset(first - lead, count + lead + 1, at_least);
+            const auto n = p.mset.size();
+            const bool tied = (lead && n > 1 && p.mset[0].get_weight() == p.mset[1].get_weight()) ||
+                              (n > lead + count && p.mset[lead + count - 1].get_weight() == p.mset[lead + count].get_weight());
+            if (tied) by_weight = false, lead = 0;
+        }
+        if (!by_weight) p.mset = enquire_for(q, sort, by_relevance, rk).get_mset(first, count, at_least);
         p.lower = p.mset.get_matches_lower_bound();
         p.estimated = p.mset.get_matches_estimated();
         p.upper = p.mset.get_matches_upper_bound();
         std::vector<Ranked> all;
-        for (Xapian::doccount i = 0; i < p.mset.size(); ++i) all.push_back({i, p.mset[i].get_weight(), 0});
+        for (Xapian::doccount i = lead; i < p.mset.size() && i < lead + count; ++i) all.push_back({i, p.mset[i].get_weight(), 0});
+        if (by_weight) ties_by_id(p.mset, all);
         if (rerank && !all.empty()) {
             const double best = all.front().score;
             const size_t depth = std::min<size_t>(all.size(), depth_asked);

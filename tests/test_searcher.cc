@@ -428,6 +428,29 @@ TEST_CASE("search: sorts, pages, totals") {
     CHECK(fallback.notices[0].message.find("no paper matches every word") != std::string::npos);
 }
 
+TEST_CASE("search: papers of equal weight are listed by id, on every page") {
+    // t1 to t6 have the same text, so the same weight for `gamma`, and are indexed out of id order
+    // (Xapian's document numbers: t3, t1, t4, t2, t6, t5); `hi` has the word twice in a shorter
+    // title, `lo` once in a long abstract only.
+    std::vector<std::string> lines;
+    for (const char* id : {"t3", "t1", "t4", "t2", "t6", "t5"})
+        lines.push_back(std::string(R"({"id": ")") + id + R"(", "title": {"en": "Gamma rays"}, "published": "2024-01-01"})");
+    lines.push_back(R"({"id": "hi", "title": {"en": "Gamma gamma"}, "published": "2024-01-01"})");
+    lines.push_back(R"({"id": "lo", "title": {"en": "Cosmic rays"}, "abstract": {"en": "A long abstract of many words on cosmic rays, their sources, their spectra and one mention of gamma among all of them."}, "published": "2024-01-01"})");
+    SmallIndex idx(lines);
+    const V all{"hi", "t1", "t2", "t3", "t4", "t5", "t6", "lo"};
+    CHECK(idx.ids("gamma") == all);
+    // Every page is its slice of that order: pages that begin or end inside the tied run, hold it
+    // whole, or hold part of it.
+    for (uint64_t offset = 0; offset < all.size(); ++offset)
+        for (uint64_t limit = 1; limit <= 3; ++limit) {
+            CAPTURE(offset);
+            CAPTURE(limit);
+            const auto to = std::min<size_t>(all.size(), offset + limit);
+            CHECK(idx.ids("gamma", SortOrder::kRelevance, offset, limit) == V(all.begin() + static_cast<long>(offset), all.begin() + static_cast<long>(to)));
+        }
+}
+
 TEST_CASE("search: a query with only filters lists papers newest first") {
     SmallIndex idx(kPapers);
     CHECK(idx.ids("cat:cs.cv") == V{"p6", "p5", "p4"});
