@@ -495,12 +495,14 @@ struct Engine::Impl {
     }
 
     // What is kept between requests until the database changes: the German compounds, the function
-    // words and the index-time ranking parameters.
+    // words, the index-time ranking parameters, the languages and the vocabulary's lookups.
     void mark_changed() {
         compounds_stale = true;
         lexicon_compounds_stale = true;
         params_stale = true;
         function_words_stale = true;
+        languages_stale = true;
+        vocabulary.forget();
     }
 
     // Function words by data (FunctionWords), kept until the database changes. Call after reopen(),
@@ -561,29 +563,22 @@ struct Engine::Impl {
     }
 
     // The plan's view of the index's words (searcher/plan.h).
+    // The frequencies, completions and corrections it looks up are kept until the database changes
+    // (forget(), from mark_changed()): the same words come back query after query, and looking them up
+    // read a fifth of a search's index blocks on the 20k bench index (docs/performance.md).
     class IndexVocabulary : public Vocabulary {
       public:
         explicit IndexVocabulary(const Xapian::Database& db) : db_(db) {}
         uint64_t documents() const override { return db_.get_doccount(); }
-        uint64_t papers_in(const std::string& lang) const override { return db_.get_termfreq(schema::kPrefixLang + lang); }
-        uint64_t frequency(const std::string& term) const override { return db_.get_termfreq(term); }
-        // Reads at most kScan words in term order: a short prefix costs no more than a long one, at the
-        // price of missing a frequent word far down a very common prefix's list.
+        uint64_t papers_in(const std::string& lang) const override { return frequency(schema::kPrefixLang + lang); }
+        uint64_t frequency(const std::string& term) const override {
+            return kept(frequencies_, term, [&] { return static_cast<uint64_t>(db_.get_termfreq(term)); });
+        }
         std::vector<std::string> completions(const std::string& prefix, size_t n) const override {
-            constexpr size_t kScan = 4000;
-            std::vector<std::pair<Xapian::doccount, std::string>> found;
-            size_t scanned = 0;
-            for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix) && scanned < kScan; ++t, ++scanned)
-                if ((*t).size() > prefix.size()) found.emplace_back(t.get_termfreq(), *t);
-            const size_t keep = std::min(n, found.size());
-            std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),
-                              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-            std::vector<std::string> out;
-            for (size_t i = 0; i < keep; ++i) out.push_back(std::move(found[i].second));
-            return out;
+            return kept(completions_, prefix + '\0' + std::to_string(n), [&] { return look_up_completions(prefix, n); });
         }
         std::string correction(const std::string& word, unsigned edits) const override {
-            return db_.get_spelling_suggestion(word, edits);
+            return kept(corrections_, word + '\0' + std::to_string(edits), [&] { return db_.get_spelling_suggestion(word, edits); });
         }
         uint64_t papers_with_both(const std::string& a, const std::string& b, uint64_t at_most) const override {
             Xapian::Enquire e(db_);
@@ -597,9 +592,44 @@ struct Engine::Impl {
             e.set_weighting_scheme(Xapian::BoolWeight());
             return e.get_mset(0, 0, static_cast<Xapian::doccount>(at_most)).get_matches_lower_bound();
         }
+        void forget() {
+            frequencies_.clear();
+            completions_.clear();
+            corrections_.clear();
+        }
 
       private:
+        // Entries per map: a map that fills is emptied, which bounds an engine's memory (a few MB)
+        // whatever words its queries bring.
+        static constexpr size_t kMaxKept = 50000;
+
+        template <typename Map, typename F>
+        static const typename Map::mapped_type& kept(Map& map, const std::string& key, F&& look_up) {
+            if (auto it = map.find(key); it != map.end()) return it->second;
+            if (map.size() >= kMaxKept) map.clear();
+            return map.emplace(key, look_up()).first->second;
+        }
+
+        // Reads at most kScan words in term order: a short prefix costs no more than a long one, at the
+        // price of missing a frequent word far down a very common prefix's list.
+        std::vector<std::string> look_up_completions(const std::string& prefix, size_t n) const {
+            constexpr size_t kScan = 4000;
+            std::vector<std::pair<Xapian::doccount, std::string>> found;
+            size_t scanned = 0;
+            for (auto t = db_.allterms_begin(prefix); t != db_.allterms_end(prefix) && scanned < kScan; ++t, ++scanned)
+                if ((*t).size() > prefix.size()) found.emplace_back(t.get_termfreq(), *t);
+            const size_t keep = std::min(n, found.size());
+            std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(),
+                              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+            std::vector<std::string> out;
+            for (size_t i = 0; i < keep; ++i) out.push_back(std::move(found[i].second));
+            return out;
+        }
+
         const Xapian::Database& db_;
+        mutable std::unordered_map<std::string, uint64_t> frequencies_;
+        mutable std::unordered_map<std::string, std::vector<std::string>> completions_;
+        mutable std::unordered_map<std::string, std::string> corrections_;
     };
     IndexVocabulary vocabulary{db};
     // The same with the Translator's German nouns as parts besides the index's words, for queries that
@@ -621,11 +651,17 @@ struct Engine::Impl {
         return lexicon_compounds;
     }
 
-    std::vector<std::string> index_languages() {
-        std::vector<std::string> out;
-        const std::string p = schema::kPrefixLang;
-        for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) out.push_back((*t).substr(p.size()));
-        return out;
+    // The index's languages, kept until the database changes.
+    std::vector<std::string> languages;
+    bool languages_stale = true;
+    const std::vector<std::string>& index_languages() {
+        if (languages_stale) {
+            languages.clear();
+            const std::string p = schema::kPrefixLang;
+            for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t) languages.push_back((*t).substr(p.size()));
+            languages_stale = false;
+        }
+        return languages;
     }
 
     // `ties_by_id` false: relevance order by weight alone (ties in document-number order), for a match

@@ -608,6 +608,19 @@ TEST_CASE("search: a new commit is seen by the next search") {
     CHECK(idx.ids("retina").size() == 2);
 }
 
+TEST_CASE("search: what the engine keeps between searches follows a commit: completions, languages") {
+    SmallIndex idx({R"({"id": "a1", "title": {"en": "Transformers see images"}, "published": "2021-01-01"})"});
+    CHECK(idx.ids("retin").empty());
+    CHECK(idx.ids("Bildern").empty());
+    auto w = IndexWriter::open(idx.dir.file("index"), false);
+    REQUIRE(w.is_ok());
+    REQUIRE(w.value()->upsert(parse_record(R"({"id": "a2", "title": {"en": "The retina"}, "published": "2021-01-02"})").value()).is_ok());
+    REQUIRE(w.value()->upsert(parse_record(R"({"id": "a3", "title": {"de": "Ein Bild"}, "published": "2021-01-03"})").value()).is_ok());
+    REQUIRE(w.value()->commit().is_ok());
+    CHECK(idx.ids("retin") == V{"a2"});    // a completion of a prefix that had none
+    CHECK(idx.ids("Bildern") == V{"a3"});  // German stems ("bild"), now that the index has German
+}
+
 TEST_CASE("search: filters beside the query (from, to, categories, author)") {
     SmallIndex idx(kPapers);
     auto ids = [&](SearchRequest r) {
