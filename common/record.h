@@ -58,6 +58,19 @@ std::string to_json(const Record& record);
 // for text that parse_record would reject.
 Result<Record> from_json(std::string_view json);
 
+// A record as the index stores it (Xapian document data): its canonical JSON compressed with zstd.
+// Glass compresses document data with zlib itself when that makes it smaller, and inflating it for
+// every hit was 6% of a server's time under load; data that zstd compressed it cannot shrink, so it
+// keeps it as it is, and zstd reads it back with fewer instructions and faster (docs/performance.md).
+std::string to_stored(const Record& record);
+
+// The canonical JSON of stored document data: zstd data decompressed, plain JSON (indexes of schema
+// versions before 7, documents made by tests) as it is. An error (kInvalidArgument) for anything else.
+Result<std::string> stored_json(std::string_view data);
+
+// from_json() of stored_json().
+Result<Record> from_stored(std::string_view data);
+
 // The record that results from `update` arriving for a paper stored as `stored` (same id), for
 // sources that each know part of a paper: titles and abstracts merge language by language (the
 // update's text wins in the languages it has, the stored text stays in the others); authors,

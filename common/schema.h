@@ -20,7 +20,8 @@ namespace abstrakt::schema {
 // 4: abstracts have no terms of their own (no "XA", "ZXA"; see kPrefixStem). 5: the id value slots
 // (kSlotId, kSlotDateId), which order hits of equal weight and listings. 6: display forms
 // (kPrefixDisplay) and title word pairs (kPrefixTitlePair), for type-ahead and title-first ranking.
-inline constexpr int kVersion = 6;
+// 7: document data compressed with zstd (common/record.h: to_stored).
+inline constexpr int kVersion = 7;
 
 // The one check of an index's schema version, for the writer, the searcher and each shard or replica:
 // "" when `db` (opened from `where`) was written with kVersion, or is empty and has no version (an

@@ -130,7 +130,7 @@ Xapian::Document build_document(const Record& r, Analyzer& analyzer, std::vector
     if (r.comments) doc.add_value(schema::kSlotComments, Xapian::sortable_serialise(static_cast<double>(*r.comments)));
     doc.add_value(schema::kSlotId, r.id);
     doc.add_value(schema::kSlotDateId, (r.published.empty() ? std::string("0000-00-00") : r.published) + r.id);
-    doc.set_data(to_json(r));
+    doc.set_data(to_stored(r));
     return doc;
 }
 

@@ -57,16 +57,25 @@ Result<uint64_t> each_document(const std::string& path, F&& visit) {
 
 }  // namespace
 
+// A record that cannot be read is left out and named in the error, after every other one is out.
 Result<uint64_t> export_records(const std::string& path, const std::function<void(const std::string&)>& line) {
-    return each_document(path, [&](Xapian::Database&, const std::string&, const Xapian::Document& doc) {
-        line(doc.get_data());
+    Status unreadable;
+    Result<uint64_t> n = each_document(path, [&](Xapian::Database&, const std::string& id, const Xapian::Document& doc) {
+        Result<std::string> json = stored_json(doc.get_data());
+        if (json.is_ok())
+            line(json.value());
+        else if (unreadable.is_ok())
+            unreadable = Status(ErrorCode::kUnavailable, path + ": the stored record of " + id + " cannot be read (" + json.message() + ")");
     });
+    if (n.is_ok() && !unreadable.is_ok()) return unreadable;
+    return n;
 }
 
 Result<uint64_t> digest_index(const std::string& path, const std::function<void(const std::string&)>& line) {
     Result<uint64_t> n = each_document(path, [&](Xapian::Database&, const std::string& id, const Xapian::Document& doc) {
         Fnv1a h;
-        h.add(doc.get_data());
+        Result<std::string> json = stored_json(doc.get_data());  // the record, however it is compressed
+        h.add(json.is_ok() ? json.value() : doc.get_data());
         for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
             h.add(*t);
             h.add_number(t.get_wdf());

@@ -135,7 +135,8 @@ void run_part(Part& part, const ParallelOptions& options) {
                     if (!stale.count({k, idterm})) live = std::make_pair(k, *p);
                 }
                 if (!live) return false;
-                if (closed.get_document(live->second).get_data() == to_json(*r)) return true;
+                Result<std::string> stored = stored_json(closed.get_document(live->second).get_data());
+                if (stored.is_ok() && stored.value() == to_json(*r)) return true;
                 stale.emplace(live->first, idterm);
                 replaces = true;
                 return false;

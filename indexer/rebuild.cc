@@ -36,7 +36,7 @@ Status verify(const std::string& path, uint64_t current_documents, const Rebuild
             Xapian::PostingIterator p = db.postlist_begin("");  // all documents
             p.skip_to(did);
             if (p == db.postlist_end("")) break;
-            Result<Record> rec = from_json(db.get_document(*p).get_data());
+            Result<Record> rec = from_stored(db.get_document(*p).get_data());
             if (!rec.is_ok()) return Status(ErrorCode::kInvalidArgument, "document " + std::to_string(*p) + " has no readable record");
             if (db.get_termfreq(schema::kPrefixId + rec->id) != 1)
                 return Status(ErrorCode::kInvalidArgument, "the id " + rec->id + " does not find exactly one document");

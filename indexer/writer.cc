@@ -221,7 +221,9 @@ Result<IndexWriter::Change> IndexWriter::upsert(const Record& incoming, Mode mod
         const Record* record = &incoming;
         Xapian::PostingIterator p = db.postlist_begin(idterm);
         if (p != db.postlist_end(idterm)) {
-            std::string stored = db.get_document(*p).get_data();
+            // A stored record that cannot be read is replaced (its spelling words stay).
+            const Result<std::string> read = stored_json(db.get_document(*p).get_data());
+            const std::string stored = read.is_ok() ? read.value() : "";
             if (mode == Mode::kMerge) {
                 Result<Record> old = from_json(stored);
                 if (old.is_ok()) {
@@ -247,7 +249,8 @@ Result<bool> IndexWriter::remove(const std::string& id) {
         Xapian::WritableDatabase& db = impl_->db_for(id);
         Xapian::PostingIterator p = db.postlist_begin(idterm);
         if (p == db.postlist_end(idterm)) return false;
-        impl_->forget_spelling(db, db.get_document(*p).get_data());
+        if (Result<std::string> stored = stored_json(db.get_document(*p).get_data()); stored.is_ok())
+            impl_->forget_spelling(db, stored.value());
         db.delete_document(idterm);
         ++impl_->pending;
         return true;

@@ -1019,7 +1019,7 @@ struct Engine::Impl {
             for (const Ranked& ranked : tier.page.order) {
                 const Xapian::MSetIterator it = tier.page.mset[ranked.index];
                 if (!listed.first(*it)) continue;
-                Result<Record> rec = from_json(it.get_document().get_data());
+                Result<Record> rec = from_stored(it.get_document().get_data());
                 if (!rec.is_ok()) {
                     resp.notices.push_back({notice::kRecordUnreadable, "a stored record could not be read (" + rec.message() + "); rebuild the index"});
                     continue;
@@ -1434,7 +1434,7 @@ struct Engine::Impl {
             const std::string idterm = schema::kPrefixId + id;
             Xapian::PostingIterator p = db.postlist_begin(idterm);
             if (p == db.postlist_end(idterm)) return no_paper(id);
-            Result<Record> rec = from_json(db.get_document(*p).get_data());
+            Result<Record> rec = from_stored(db.get_document(*p).get_data());
             if (!rec.is_ok()) return Status(ErrorCode::kUnavailable, "the stored record of " + id + " cannot be read: " + rec.message());
             return rec;
         });

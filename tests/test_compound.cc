@@ -212,7 +212,7 @@ struct Index {
         enquire.set_query(parsed.value().loose);
         std::set<std::string> out;
         Xapian::MSet m = enquire.get_mset(0, db.get_doccount());
-        for (auto it = m.begin(); it != m.end(); ++it) out.insert(from_json(it.get_document().get_data()).value().id);
+        for (auto it = m.begin(); it != m.end(); ++it) out.insert(from_stored(it.get_document().get_data()).value().id);
         return out;
     }
 };

@@ -387,3 +387,24 @@ TEST_CASE("record: from_json reads what parse_record reads, the bundled records 
         check_same_as_parse_record(s);
     }
 }
+
+TEST_CASE("record: the stored form is zstd and reads back, plain JSON reads as it is, anything else is an error") {
+    Record r = parse_record(R"({"id": "2401.00001", "title": {"en": "Stored records", "de": "Gespeicherte Datensätze"}, "abstract": {"en": "Compressed with zstd, which glass then stores as it is."}, "upvotes": 3})").value();
+    const std::string stored = to_stored(r);
+    REQUIRE(stored.size() >= 4);
+    CHECK(static_cast<unsigned char>(stored[0]) == 0x28);  // the zstd frame's magic number, little-endian
+    CHECK(static_cast<unsigned char>(stored[3]) == 0xFD);
+    CHECK(stored.find("Stored records") == std::string::npos);
+    CHECK(stored_json(stored).value() == to_json(r));
+    CHECK(from_stored(stored).value().id == "2401.00001");
+    // Indexes before schema version 7, and documents that tests make, hold the JSON itself.
+    CHECK(stored_json(to_json(r)).value() == to_json(r));
+    CHECK(from_stored(to_json(r)).value().title[1].text == "Gespeicherte Datensätze");
+    // Broken data is an error, never a crash or a partial record.
+    for (const std::string& bad : {std::string(), std::string("xyz"), stored.substr(0, stored.size() - 3), stored.substr(0, 4),
+                                   std::string("\x28\xB5\x2F\xFD", 4) + std::string(20, '\xFF')}) {
+        CAPTURE(bad.size());
+        CHECK(!stored_json(bad).is_ok());
+        CHECK(!from_stored(bad).is_ok());
+    }
+}

@@ -201,7 +201,7 @@ TEST_CASE("shards: the writer keeps each paper in its shard through upserts, mer
     CHECK(all.get_doccount() == 29);
     auto p = all.postlist_begin("Qp7");
     REQUIRE(p != all.postlist_end("Qp7"));
-    const std::string data = all.get_document(*p).get_data();
+    const std::string data = stored_json(all.get_document(*p).get_data()).value();
     CHECK(data.find("Ein deutscher Titel") != std::string::npos);
     CHECK(data.find("Paper number 7") != std::string::npos);  // merged, not replaced
 
