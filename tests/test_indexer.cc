@@ -1,4 +1,5 @@
 // Behaviour of the indexer library: the document schema, upserts, deletes, locking, ingest.
+#include "indexer/export.h"
 #include "indexer/writer.h"
 
 #include <doctest/doctest.h>
@@ -338,4 +339,31 @@ TEST_CASE("writer: merge mode and metadata committed with the data") {
     CHECK(stored_json(reader.get_document(*p).get_data()).value() == R"({"id":"a","title":{"en":"T","de":"U"},"upvotes":1})");
     // Replace mode drops what the new record lacks.
     CHECK(writer.upsert(record(R"({"id": "a", "title": {"en": "T"}})")).value() == IndexWriter::Change::kUpdated);
+}
+
+TEST_CASE("export: a stored record that cannot be read is named, and every other record still comes out") {
+    test::TempDir dir;
+    const std::string path = dir.file("index");
+    {
+        auto w = IndexWriter::open(path, true);
+        REQUIRE(w.is_ok());
+        REQUIRE(w.value()->upsert(parse_record(R"({"id": "a", "title": "First"})").value()).is_ok());
+        REQUIRE(w.value()->upsert(parse_record(R"({"id": "c", "title": "Third"})").value()).is_ok());
+        REQUIRE(w.value()->commit().is_ok());
+    }
+    {
+        Xapian::WritableDatabase db(path);
+        Xapian::Document broken;
+        broken.add_boolean_term(std::string(schema::kPrefixId) + "b");
+        broken.set_data(std::string("\x28\xB5\x2F\xFD", 4) + "not a frame");
+        db.replace_document(std::string(schema::kPrefixId) + "b", broken);
+        db.commit();
+    }
+    std::vector<std::string> lines;
+    Result<uint64_t> n = export_records(path, [&](const std::string& l) { lines.push_back(l); });
+    REQUIRE(!n.is_ok());
+    CHECK(n.message().find("stored record of b cannot be read") != std::string::npos);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].find(R"("id":"a")") != std::string::npos);
+    CHECK(lines[1].find(R"("id":"c")") != std::string::npos);
 }
