@@ -391,7 +391,7 @@ Result<std::string> stored_json(std::string_view data) {
     const unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxStoredJson)
         return Status(ErrorCode::kInvalidArgument, "stored data is not one zstd frame of a record");
-    // One decompression context per thread: making one costs more than decompressing a record.
+    // One decompression context per thread (ZSTD_decompress makes one for every call).
     thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
     std::string json(static_cast<size_t>(size), '\0');
     const size_t n = ZSTD_decompressDCtx(ctx.get(), json.data(), json.size(), data.data(), data.size());

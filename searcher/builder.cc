@@ -186,7 +186,7 @@ class Builder {
             // A hyphenated chain. In the all-words query: the parts as a phrase, or the joined word.
             // In the some-words query: the joined word or each part alone, so that `0-dimensional`
             // reaches a paper that says `zero-dimensional` (the part's stem is highlighted too, as for
-            // any word); not the phrase, whose papers have every part anyway (Xapian read the
+            // any word); not the phrase, whose papers have every part anyway (Xapian would read the
             // positions of every paper with two of them, docs/performance.md); a stop-word part
             // (PlanWord::weak) only beside another.
             if (c.natural) {

@@ -770,9 +770,9 @@ struct Engine::Impl {
         std::vector<Ranked> all = top.order;
         std::vector<Xapian::docid> docids;
         std::unordered_map<Xapian::docid, size_t> at;
-        for (const Ranked& r : all) {
-            docids.push_back(*top.mset[r.index]);
-            at.emplace(docids.back(), at.size());
+        for (size_t k = 0; k < all.size(); ++k) {
+            docids.push_back(*top.mset[all[k].index]);
+            at.emplace(docids.back(), k);
         }
         if (!docids.empty()) {
             const Xapian::Query only = documents(docids);
@@ -822,7 +822,10 @@ struct Engine::Impl {
             const auto n = p.mset.size();
             const bool tied = (lead && n > 1 && p.mset[0].get_weight() == p.mset[1].get_weight()) ||
                               (n > lead + count && p.mset[lead + count - 1].get_weight() == p.mset[lead + count].get_weight());
-            if (tied) by_weight = false, lead = 0;
+            if (tied) {
+                by_weight = false;
+                lead = 0;
+            }
         }
         if (!by_weight) p.mset = enquire_for(q, sort, by_relevance, rk).get_mset(first, count, at_least);
         p.lower = p.mset.get_matches_lower_bound();

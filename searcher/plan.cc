@@ -540,9 +540,9 @@ class Planner {
             if (joinable(c.children[i]) && joinable(c.children[i + 1])) c.joins.push_back(i);
     }
 
-    // The stop words among a chain's parts, when it has another part: without this, every paper that
-    // says "the" was a some-words match for `Solver-in-the-Loop Framework` (19,990 of the 20k bench
-    // index counted, and Xapian weighed them all to fill a page).
+    // The stop words among a chain's parts, when it has another part: they match only beside another
+    // part, or `Solver-in-the-Loop Framework` would let every paper that says "the" into the some-words
+    // tier (and Xapian weigh them all to fill a page).
     void mark_weak_parts(std::vector<PlanWord>& parts) const {
         auto is_stop = [&](const PlanWord& w) { return w.kind == TokenKind::kWord && stop_words_.count(w.folded) > 0; };
         if (std::all_of(parts.begin(), parts.end(), is_stop)) return;

@@ -143,9 +143,9 @@ struct PlanWord {
     std::vector<Part> parts;
     // Completions, corrections, translations (most weight first).
     std::vector<Alternative> alternatives;
-    // A stop word among the parts of a hyphenated chain of a short list ("in", "the" of
+    // A stop word among the parts of a hyphenated chain that has another part ("in", "the" of
     // "Solver-in-the-Loop"): in the some-words query it matches only beside another part, as a weak
-    // word of the list does (Clause::weak).
+    // word of a list does (Clause::weak).
     bool weak = false;
 };
 
