@@ -1,6 +1,7 @@
 #include "searcher/builder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <xapian/postingsource.h>
@@ -601,7 +602,74 @@ class DocumentList : public Xapian::PostingSource {
     size_t at_ = npos;
 };
 
+// The document numbers in `n` stretches of `width` numbers, one at the start of each of n equal
+// shares of 1 .. last. Not serialisable, like DocumentList.
+class Windows : public Xapian::PostingSource {
+  public:
+    Windows(Xapian::docid last, Xapian::docid n, Xapian::docid width)
+        : last_(last), n_(n), share_(std::max<Xapian::docid>(1, last / n)), width_(std::min(width, share_)) {}
+    Xapian::doccount get_termfreq_min() const override { return covered(); }
+    Xapian::doccount get_termfreq_est() const override { return covered(); }
+    Xapian::doccount get_termfreq_max() const override { return covered(); }
+    Xapian::docid get_docid() const override { return did_; }
+    bool at_end() const override { return did_ > end(); }
+    void init(const Xapian::Database&) override { did_ = 0; }
+    void next(double) override { move_to(did_ + 1); }
+    void skip_to(Xapian::docid did, double) override {
+        if (did > did_) move_to(did);
+    }
+    Xapian::PostingSource* clone() const override { return new Windows(last_, n_, width_); }
+    std::string get_description() const override { return "Windows(" + std::to_string(n_) + " x " + std::to_string(width_) + ")"; }
+    // The numbers the stretches hold.
+    Xapian::doccount covered() const { return static_cast<Xapian::doccount>(n_ * width_); }
+
+  private:
+    // The last number of the last stretch.
+    Xapian::docid end() const { return (n_ - 1) * share_ + width_; }
+    // The first number at or after `did` that is in a stretch.
+    void move_to(Xapian::docid did) {
+        const Xapian::docid share = (did - 1) / share_, in = (did - 1) % share_;
+        if (share >= n_) did_ = end() + 1;
+        else did_ = in < width_ ? did : (share + 1 < n_ ? (share + 1) * share_ + 1 : end() + 1);
+    }
+    Xapian::docid last_, n_, share_, width_;
+    Xapian::docid did_ = 0;
+};
+
 }  // namespace
+
+uint64_t sampled_matches(const Xapian::Database& db, const Xapian::Query& counting, uint64_t estimated, double sample,
+                         unsigned windows) {
+    const Xapian::docid last = db.get_lastdocid();
+    if (last == 0 || windows == 0) return 0;
+    const auto n = std::min<Xapian::docid>(windows, last);
+    const double share = std::min(1.0, sample / std::max<double>(1.0, static_cast<double>(estimated)));
+    const Xapian::docid per = std::max<Xapian::docid>(1, last / n);
+    const auto width = std::max<Xapian::docid>(1, static_cast<Xapian::docid>(std::ceil(share * per)));
+    auto* w = new Windows(last, n, width);
+    const double covered = static_cast<double>(w->covered());
+    Xapian::Enquire enquire(db);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, counting, Xapian::Query(w->release())));
+    const uint64_t in = enquire.get_mset(0, 0, db.get_doccount()).get_matches_lower_bound();
+    // The stretches start at 1, 1 + per, ...: the numbers after n x per (fewer than n) are not in
+    // any share, and are few enough to leave out of the scale.
+    return static_cast<uint64_t>(std::llround(static_cast<double>(in) * static_cast<double>(n) * static_cast<double>(per) / covered));
+}
+
+uint64_t largest_sufficient_frequency(const Xapian::Query& q, const std::function<uint64_t(const std::string&)>& freq) {
+    switch (q.get_type()) {
+        case Xapian::Query::LEAF_TERM: return freq(*q.get_terms_begin());
+        case Xapian::Query::OP_OR:
+        case Xapian::Query::OP_SYNONYM:
+        case Xapian::Query::OP_SCALE_WEIGHT: {
+            uint64_t most = 0;
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) most = std::max(most, largest_sufficient_frequency(q.get_subquery(i), freq));
+            return most;
+        }
+        default: return 0;
+    }
+}
 
 Xapian::Query documents(std::vector<Xapian::docid> docids) {
     std::sort(docids.begin(), docids.end());

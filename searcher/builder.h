@@ -14,6 +14,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -94,6 +95,18 @@ Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed = null
 // its own document numbers; a remote one cannot run it), with no weight: a FILTER to a known set of
 // papers without a posting list per paper (an OR of their id terms opens one each).
 Xapian::Query documents(std::vector<Xapian::docid> docids);
+
+// How many papers `counting` (a query without weights: counting_part()) matches, estimated from a
+// sample, over a database of one index (as documents()): it is counted exactly in `windows` stretches
+// of document numbers, one at the start of each equal share of them, together wide enough for about
+// `sample` matches when there are about `estimated`, and scaled by the share of the numbers they
+// cover. Exact when they cover every number.
+uint64_t sampled_matches(const Xapian::Database& db, const Xapian::Query& counting, uint64_t estimated, double sample,
+                         unsigned windows = 16);
+
+// The largest frequency (`freq`) of a term of `q` that matches on its own: one reached from the top of
+// `q` through OR, SYNONYM and SCALE_WEIGHT only. 0 when there is none.
+uint64_t largest_sufficient_frequency(const Xapian::Query& q, const std::function<uint64_t(const std::string&)>& freq);
 
 // The phrase boosts on the spine of `q` (the right sides of the AND_MAYBEs met going down through
 // AND_MAYBE, FILTER and AND_NOT left sides from the top), which every paper that `q` matches gets

@@ -1135,24 +1135,41 @@ struct Engine::Impl {
 
     // The matches of `q` counted without scoring (Xapian's BoolWeight over the query without its
     // boosts; counting with weights and phrase boosts took 572 ms for one query to 1,000). Xapian checks
-    // at least `at_least` of them, so a count up to there is exact. Beyond, an estimate from how far
-    // into the index the at_least-th match lies (matches come in document order): at_least x the last
-    // document number / its document number. Xapian's own estimate, from the terms' frequencies, was
-    // 17% to 21% over for OR queries on the 20k bench index (docs/performance.md).
+    // at least `at_least` of them, so a count up to there is exact. Beyond, over one index, an estimate
+    // from the matches in stretches of document numbers spread over the index (sampled_matches,
+    // builder.h), about kCountSample of them: papers are numbered in the order they were added, by date
+    // for a corpus indexed in order, and the words papers use change with time, so the first at_least
+    // matches said little of the rest (up to 41% off on the 144k corpus, docs/performance.md). A term
+    // that matches on its own and is in at_least papers or more shows that the count is beyond without
+    // counting to there. Over shards (whose document numbers interleave, and a remote one runs no
+    // PostingSource), and for a small at_least (has_more), the estimate comes from how far into the
+    // index the at_least-th match lies: at_least x the last document number / its document number.
+    static constexpr double kCountSample = 1000;
     struct Count {
         uint64_t n = 0;
         bool exact = true;
     };
     [[gnu::noinline]] Count count_matches(const Xapian::Query& q, uint64_t at_least) {  // noinline: scripts/bench/instructions counts it
+        const Xapian::Query counting = counting_part(q);
         Xapian::Enquire enquire(db);
         enquire.set_weighting_scheme(Xapian::BoolWeight());
         enquire.set_docid_order(Xapian::Enquire::ASCENDING);
-        enquire.set_query(counting_part(q));
+        enquire.set_query(counting);
         enquire.set_time_limit(limits.time_budget_s);
         const auto n = static_cast<Xapian::doccount>(std::max<uint64_t>(at_least, 1));
+        const bool sampled = !cluster && db.size() == 1 && static_cast<double>(n) > kCountSample;
+        auto sample = [&](uint64_t estimated, uint64_t lower, uint64_t upper) -> Count {
+            const uint64_t s = sampled_matches(db, counting, estimated, kCountSample);
+            return {std::clamp(s, lower, std::max(lower, std::min<uint64_t>(upper, db.get_doccount()))), false};
+        };
+        if (sampled && largest_sufficient_frequency(counting, [&](const std::string& t) { return vocabulary.frequency(t); }) >= n) {
+            const Xapian::MSet m = enquire.get_mset(0, 0);
+            return sample(m.get_matches_estimated(), n, m.get_matches_upper_bound());
+        }
         Xapian::MSet m = enquire.get_mset(n - 1, 1, n);
         const uint64_t lower = m.get_matches_lower_bound(), upper = m.get_matches_upper_bound();
         if (lower == upper) return {lower, true};
+        if (sampled) return sample(m.get_matches_estimated(), lower, upper);
         if (m.empty()) return {m.get_matches_estimated(), false};
         const double share = static_cast<double>(*m.begin()) / static_cast<double>(std::max<Xapian::docid>(db.get_lastdocid(), 1));
         const auto extrapolated = static_cast<uint64_t>(static_cast<double>(n) / std::max(share, 1e-9));
