@@ -347,8 +347,8 @@ TEST_CASE("export: a stored record that cannot be read is named, and every other
     {
         auto w = IndexWriter::open(path, true);
         REQUIRE(w.is_ok());
-        REQUIRE(w.value()->upsert(parse_record(R"({"id": "a", "title": "First"})").value()).is_ok());
-        REQUIRE(w.value()->upsert(parse_record(R"({"id": "c", "title": "Third"})").value()).is_ok());
+        REQUIRE(w.value()->upsert(record(R"({"id": "a", "title": "First"})")).is_ok());
+        REQUIRE(w.value()->upsert(record(R"({"id": "c", "title": "Third"})")).is_ok());
         REQUIRE(w.value()->commit().is_ok());
     }
     {
@@ -366,4 +366,29 @@ TEST_CASE("export: a stored record that cannot be read is named, and every other
     REQUIRE(lines.size() == 2);
     CHECK(lines[0].find(R"("id":"a")") != std::string::npos);
     CHECK(lines[1].find(R"("id":"c")") != std::string::npos);
+}
+
+TEST_CASE("writer: a stored record that cannot be read is replaced by the next upsert of its paper") {
+    test::TempDir dir;
+    const std::string path = dir.file("index");
+    {
+        Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OPEN);
+        Xapian::Document broken;
+        broken.add_boolean_term(std::string(schema::kPrefixId) + "b");
+        broken.set_data("not a record");
+        db.replace_document(std::string(schema::kPrefixId) + "b", broken);
+        db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kVersion));
+        db.commit();
+    }
+    auto w = IndexWriter::open(path, false);
+    REQUIRE_MESSAGE(w.is_ok(), w.message());
+    const Record b = record(R"({"id": "b", "title": "Second"})");
+    CHECK(w.value()->upsert(b).value() == IndexWriter::Change::kUpdated);
+    REQUIRE(w.value()->commit().is_ok());
+    w.value().reset();
+    Xapian::Database reader(path);
+    CHECK(reader.get_doccount() == 1);
+    auto p = reader.postlist_begin(std::string(schema::kPrefixId) + "b");
+    REQUIRE(p != reader.postlist_end(std::string(schema::kPrefixId) + "b"));
+    CHECK(stored_json(reader.get_document(*p).get_data()).value() == to_json(b));
 }
