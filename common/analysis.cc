@@ -245,8 +245,11 @@ struct Analyzer::Impl {
 
     // The words of one chunk: its pure ASCII stretches (cut at spaces, where ICU always breaks too)
     // through ascii_words, the rest through ICU, into one stream for add_word.
+    // The first bytes analyze() folds ASCII words for; null: every word (analyze() without `wanted`).
+    const std::bitset<256>* wanted = nullptr;
+
     void analyze_chunk(std::string_view chunk, uint32_t base, std::vector<Token>& out, uint32_t& pos) {
-        Chain chain{out.size(), 0};
+        Chain chain{out.size(), 0, {}, 0};
         if (!ascii_fast_path) {
             icu_words(chunk, base, out, pos, chain);
         } else {
@@ -268,7 +271,7 @@ struct Analyzer::Impl {
                 std::string_view run = chunk.substr(from, end - from);
                 const auto at = base + static_cast<uint32_t>(from);
                 if (ascii) {
-                    ascii_words(run, [&](size_t s, size_t e) { add_word(run, at, s, e, UBRK_WORD_LETTER, out, pos, chain); });
+                    ascii_words(run, [&](size_t s, size_t e) { add_word(run, at, s, e, UBRK_WORD_LETTER, out, pos, chain, true); });
                     close_chain(out, chain);
                 } else {
                     icu_words(run, at, out, pos, chain);
@@ -278,9 +281,12 @@ struct Analyzer::Impl {
         }
     }
 
-    // Indices into `out` of the parts of the current hyphenated chain.
+    // Indices into `out` of the parts of the current hyphenated chain, and the text their offsets
+    // point into (`text` starts at offset `base`).
     struct Chain {
         size_t first = 0, len = 0;
+        std::string_view text;
+        uint32_t base = 0;
     };
 
     void close_chain(std::vector<Token>& out, Chain& chain) {
@@ -290,14 +296,34 @@ struct Analyzer::Impl {
             joined.start = out[chain.first].start;
             joined.pos = out[chain.first].pos;
             joined.joined = true;
+            // A part left unfolded (`wanted`) is ASCII: its folded form is its lower case.
+            const bool unfolded = out[chain.first].folded.empty();
+            size_t bytes = 0;
             for (size_t k = chain.first; k < chain.first + chain.len; ++k) {
-                joined.folded += out[k].folded;
-                joined.exact += out[k].exact;
-                joined.end = out[k].end;
+                const Token& part = out[k];
+                joined.end = part.end;
+                if (!part.folded.empty()) {
+                    bytes += part.folded.size();
+                    if (!unfolded) {
+                        joined.folded += part.folded;
+                        joined.exact += part.exact;
+                    }
+                } else {
+                    bytes += part.end - part.start;
+                    if (!unfolded) {
+                        const std::string_view w = chain.text.substr(part.start - chain.base, part.end - part.start);
+                        append_lower(joined.folded, w);
+                        append_lower(joined.exact, w);
+                    }
+                }
             }
-            if (joined.folded.size() <= kMaxWordBytes) out.push_back(std::move(joined));
+            if (bytes <= kMaxWordBytes) out.push_back(std::move(joined));
         }
         chain.len = 0;
+    }
+
+    static void append_lower(std::string& out, std::string_view ascii) {
+        for (char c : ascii) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
     }
 
     void icu_words(std::string_view chunk, uint32_t base, std::vector<Token>& out, uint32_t& pos, Chain& chain) {
@@ -321,8 +347,10 @@ struct Analyzer::Impl {
 
     // One word of `chunk` (bytes [s, e), ICU's rule status `status`) as a token.
     void add_word(std::string_view chunk, uint32_t base, size_t s, size_t e, int32_t status, std::vector<Token>& out,
-                  uint32_t& pos, Chain& chain) {
+                  uint32_t& pos, Chain& chain, bool ascii = false) {
         std::string_view seg = chunk.substr(s, e - s);
+        chain.text = chunk;  // a chain never spans two runs: each run closes its own
+        chain.base = base;
         Token t;
         t.start = base + static_cast<uint32_t>(s);
         t.end = base + static_cast<uint32_t>(e);
@@ -341,8 +369,10 @@ struct Analyzer::Impl {
             t.kind = is_foldable_script(first_letter_script(seg)) ? TokenKind::kWord : TokenKind::kOtherWord;
         }
         const bool fold_marks = t.kind == TokenKind::kWord || t.kind == TokenKind::kNumber;
-        normalise(seg, fold_marks, t.exact, t.folded);
-        if (t.folded.empty() || t.folded.size() > kMaxWordBytes) {
+        const bool unwanted = ascii && wanted && !(*wanted)[static_cast<unsigned char>(seg[0] >= 'A' && seg[0] <= 'Z' ? seg[0] + ('a' - 'A') : seg[0])];
+        if (!unwanted) normalise(seg, fold_marks, t.exact, t.folded);
+        const size_t folded_size = unwanted ? seg.size() : t.folded.size();  // ASCII folds to its lower case
+        if (folded_size == 0 || folded_size > kMaxWordBytes) {
             close_chain(out, chain);
             return;
         }
@@ -390,6 +420,15 @@ void Analyzer::analyze(std::string_view text, std::vector<Token>& out, uint32_t 
         impl_->analyze_chunk(text.substr(base, len), static_cast<uint32_t>(base), out, pos);
         base += len;
     }
+}
+
+void Analyzer::analyze(std::string_view text, std::vector<Token>& out, uint32_t first_pos, const std::bitset<256>& wanted) {
+    struct Reset {
+        const std::bitset<256>*& p;
+        ~Reset() { p = nullptr; }
+    } reset{impl_->wanted};
+    impl_->wanted = &wanted;
+    analyze(text, out, first_pos);
 }
 
 void Analyzer::set_ascii_fast_path(bool on) { impl_->ascii_fast_path = on; }

@@ -118,7 +118,10 @@ void for_each_char(std::string_view s, F&& f) {
 }  // namespace
 
 struct MatchedText::Analysed {
-    std::vector<Token> words;  // without joined tokens, in text order
+    struct Span {
+        uint32_t start, end;
+    };
+    std::vector<Span> words;   // the words' byte ranges, without joined tokens, in text order
     std::vector<int> group;    // per word: the query word it matches, or kNoMatch
     std::set<int> by_form;     // query words matched as typed somewhere in the text
     std::vector<std::pair<uint32_t, uint32_t>> marks;  // matched byte ranges, sorted and merged
@@ -141,6 +144,11 @@ struct Lookup {
             if (!form.empty()) word_first.set(static_cast<unsigned char>(form[0]));
         for (const auto& [compound, parts] : m.parts)
             if (!compound.empty()) word_first.set(static_cast<unsigned char>(compound[0]));
+        wanted = word_first;
+        if (any_stem) {
+            if (stem_first) wanted |= first;
+            else wanted.set();
+        }
     }
     Lookup(const Lookup&) = delete;
     Lookup& operator=(const Lookup&) = delete;
@@ -150,6 +158,7 @@ struct Lookup {
     bool any_stem;
     std::bitset<256> first, word_first;
     const std::bitset<256>* stem_first;
+    std::bitset<256> wanted;  // the first bytes of the words looked up: the others need no folding
 };
 
 // `with_marks` false: no byte ranges in `marks`, for a score alone. `tokens`: scratch space.
@@ -160,14 +169,14 @@ Analysed analyse(Analyzer& analyzer, std::string_view text, const Lookup& lookup
     Analysed a;
     tokens.clear();
     tokens.reserve(text.size() / 6);
-    analyzer.analyze(text, tokens);
+    analyzer.analyze(text, tokens, 0, lookup.wanted);
     a.words.reserve(tokens.size());
     a.group.reserve(tokens.size());
-    for (Token& t : tokens) {
+    for (const Token& t : tokens) {
         bool by_form = false;
         int g = kNoMatch;
         const auto b = static_cast<unsigned char>(t.folded.empty() ? 0 : t.folded[0]);
-        if (lookup.word_first[b] || (lookup.any_stem && (!lookup.stem_first || (*lookup.stem_first)[b]))) {
+        if (!t.folded.empty() && lookup.wanted[b]) {
             g = group_of(analyzer, lang, t, match, by_form, lookup.stem_first);
             if (g != kNoMatch) {
                 if (with_marks) a.marks.emplace_back(t.start, t.end);
@@ -178,7 +187,7 @@ Analysed analyse(Analyzer& analyzer, std::string_view text, const Lookup& lookup
         if (g != kNoMatch && by_form) a.by_form.insert(g);
         if (!t.joined) {
             a.group.push_back(g);
-            a.words.push_back(std::move(t));
+            a.words.push_back({t.start, t.end});
         } else if (g != kNoMatch) {
             // A joined chain that matched ("multiview" for "multi-view"): its first part carries it.
             for (size_t k = a.words.size(); k-- > 0;)

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <bitset>
 #include <string>
 #include <vector>
 
@@ -364,4 +365,73 @@ TEST_CASE("analysis: the stemmers that lang::stem_keeps_first_byte names keep a 
                         stemmed += first_kept(abstrakt::lang::primary(t.lang), t.text);
     }
     CHECK(stemmed > 100000);
+}
+
+namespace {
+
+// The tokens of `text` analysed with `wanted`, each as folded|exact (joined chains marked '+').
+V wanted_forms(Analyzer& a, const std::string& text, const std::string& first_bytes) {
+    std::bitset<256> wanted;
+    for (char c : first_bytes) wanted.set(static_cast<unsigned char>(c));
+    std::vector<Token> tokens;
+    a.analyze(text, tokens, 0, wanted);
+    V out;
+    for (const Token& t : tokens) out.push_back((t.joined ? "+" : "") + t.folded + "|" + t.exact);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("analysis: with wanted first bytes, other ASCII words are left unfolded, chains by their first part") {
+    Analyzer a;
+    // By hand: "Multi" (m) and "Über" (not ASCII: always folded) are folded; "View" and "SOTA" are
+    // not; the chain "Multi-View" is joined in full because its first part is wanted.
+    CHECK(wanted_forms(a, "Multi-View SOTA Über", "m") == V{"multi|multi", "|", "+multiview|multiview", "|", "uber|über"});
+    // A chain whose first part is not wanted is joined without its forms, even when a later part is.
+    CHECK(wanted_forms(a, "state-of-the-art", "a") == V{"|", "|", "|", "art|art", "+|"});
+    CHECK(wanted_forms(a, "state-of-the-art", "s") == V{"state|state", "|", "|", "|", "+stateoftheart|stateoftheart"});
+    // Nothing wanted: no ASCII word folded; Chinese is not ASCII and comes as analyze() gives it.
+    CHECK(wanted_forms(a, "Diffusion 扩散模型", "") == V{"|", "扩散|扩散", "模型|模型"});
+}
+
+TEST_CASE("analysis: with wanted first bytes, the tokens are analyze()'s, forms left out only where unwanted") {
+    Analyzer a;
+    const std::string first_bytes = "dmst";
+    std::bitset<256> wanted;
+    for (char c : first_bytes) wanted.set(static_cast<unsigned char>(c));
+    auto reader = abstrakt::RecordReader::open(abstrakt::test::data_dir() + "/arxiv-slice.jsonl.gz");
+    REQUIRE(reader.is_ok());
+    abstrakt::Record r;
+    std::string error;
+    size_t texts = 0, unfolded = 0, kept = 0;
+    while (reader.value()->next(r, error) == abstrakt::RecordReader::Outcome::kRecord) {
+        for (const auto* field : {&r.title, &r.abstract})
+            for (const auto& t : *field) {
+                std::vector<Token> all, some;
+                a.analyze(t.text, all);
+                a.analyze(t.text, some, 0, wanted);
+                CAPTURE(r.id);
+                REQUIRE(all.size() == some.size());
+                for (size_t k = 0; k < all.size(); ++k) {
+                    CHECK(some[k].start == all[k].start);
+                    CHECK(some[k].end == all[k].end);
+                    CHECK(some[k].pos == all[k].pos);
+                    CHECK(some[k].kind == all[k].kind);
+                    CHECK(some[k].joined == all[k].joined);
+                    if (some[k].folded.empty()) {
+                        CHECK_FALSE(wanted[static_cast<unsigned char>(all[k].folded[0])]);
+                        CHECK(some[k].exact.empty());
+                        ++unfolded;
+                    } else {
+                        CHECK(some[k].folded == all[k].folded);
+                        CHECK(some[k].exact == all[k].exact);
+                        ++kept;
+                    }
+                }
+                ++texts;
+            }
+    }
+    CHECK(texts > 1000);
+    CHECK(unfolded > 100000);  // both kinds are many
+    CHECK(kept > 100000);
 }
