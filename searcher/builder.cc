@@ -502,16 +502,26 @@ Q rewritten(const Q& q, F&& f) {
     return Q(q.get_type(), subs.begin(), subs.end());
 }
 
-bool is_phrase_boost(const Q& q) {
-    return q.get_type() == Q::OP_AND_MAYBE && q.get_num_subqueries() == 2 && q.get_subquery(1).get_type() == Q::OP_PHRASE;
+// A title pair term (build_tier), scaled by title_pair_weight or not.
+bool is_title_pair(const Q& q) {
+    const Q term = q.get_type() == Q::OP_SCALE_WEIGHT && q.get_num_subqueries() == 1 ? q.get_subquery(0) : q;
+    if (term.get_type() != Q::LEAF_TERM) return false;
+    const std::string_view prefix = schema::kPrefixTitlePair;
+    return std::string_view(*term.get_terms_begin()).substr(0, prefix.size()) == prefix;
+}
+
+bool is_phrase_boost(const Q& q, Boosts which = Boosts::kPhrases) {
+    if (q.get_type() != Q::OP_AND_MAYBE || q.get_num_subqueries() != 2) return false;
+    const Q right = q.get_subquery(1);
+    return right.get_type() == Q::OP_PHRASE || (which == Boosts::kPhrasesAndTitlePairs && is_title_pair(right));
 }
 
 // Whether `q` has a phrase boost anywhere (without_phrase_boosts would remove one).
-bool has_phrase_boost(const Q& q) {
-    if (is_phrase_boost(q)) return true;
+bool has_phrase_boost(const Q& q, Boosts which = Boosts::kPhrases) {
+    if (is_phrase_boost(q, which)) return true;
     if (!rewrites_through(q.get_type()) && q.get_type() != Q::OP_AND_MAYBE) return false;
     for (size_t i = 0; i < q.get_num_subqueries(); ++i)
-        if (has_phrase_boost(q.get_subquery(i))) return true;
+        if (has_phrase_boost(q.get_subquery(i), which)) return true;
     return false;
 }
 
@@ -541,30 +551,30 @@ Xapian::Query matching_part(const Xapian::Query& q) {
 
 Xapian::Query counting_part(const Xapian::Query& q) { return without_synonym_members(matching_part(q)); }
 
-Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed) {
-    if (is_phrase_boost(q)) {
+Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed, Boosts which) {
+    if (is_phrase_boost(q, which)) {
         if (removed) *removed = true;
-        return without_phrase_boosts(q.get_subquery(0), removed);
+        return without_phrase_boosts(q.get_subquery(0), removed, which);
     }
     if (!rewrites_through(q.get_type()) && q.get_type() != Q::OP_AND_MAYBE) return q;
-    return rewritten(q, [&](const Q& sub) { return without_phrase_boosts(sub, removed); });
+    return rewritten(q, [&](const Q& sub) { return without_phrase_boosts(sub, removed, which); });
 }
 
-std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q) {
+std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q, Boosts which) {
     std::vector<Q> boosts;
     Q at = q;
     for (;;) {
         const Q::op op = at.get_type();
         if (op == Q::OP_AND_MAYBE && at.get_num_subqueries() == 2) {
             const Q right = at.get_subquery(1);
-            if (right.get_type() == Q::OP_PHRASE) boosts.push_back(right);
-            else if (has_phrase_boost(right)) return std::nullopt;
+            if (is_phrase_boost(at, which)) boosts.push_back(right);
+            else if (has_phrase_boost(right, which)) return std::nullopt;
             at = at.get_subquery(0);
         } else if ((op == Q::OP_FILTER || op == Q::OP_AND_NOT) && at.get_num_subqueries() == 2) {
-            if (has_phrase_boost(at.get_subquery(1))) return std::nullopt;
+            if (has_phrase_boost(at.get_subquery(1), which)) return std::nullopt;
             at = at.get_subquery(0);
         } else {
-            if (has_phrase_boost(at)) return std::nullopt;
+            if (has_phrase_boost(at, which)) return std::nullopt;
             return boosts;
         }
     }

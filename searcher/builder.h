@@ -86,10 +86,17 @@ Xapian::Query matching_part(const Xapian::Query& q);
 // already (word_terms: the form beside its group). One posting list fewer to merge per word.
 Xapian::Query counting_part(const Xapian::Query& q);
 
-// `q` without its phrase boosts (the PHRASE right-hand sides of its AND_MAYBEs), everything else as
-// it is: the same papers, ranked without the position reads (engine.cc: run, phrase_depth).
+// The boosts that without_phrase_boosts() and spine_phrase_boosts() take: phrases (the PHRASE
+// right-hand sides of AND_MAYBEs), or those and the title pair terms (build_tier: the right-hand
+// sides that are a kPrefixTitlePair term, scaled or not). The some-words tier takes both (engine.cc:
+// run_tiers): there a pair's weight, larger than any word's, kept Xapian from leaving out papers that
+// could no longer reach the page, and its fill cost more than the rest of a search.
+enum class Boosts { kPhrases, kPhrasesAndTitlePairs };
+
+// `q` without its phrase boosts (and title pairs, as `which` says), everything else as it is: the
+// same papers, ranked without the position reads (engine.cc: run, phrase_depth).
 // `removed` (when given) is set when there was one.
-Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed = nullptr);
+Xapian::Query without_phrase_boosts(const Xapian::Query& q, bool* removed = nullptr, Boosts which = Boosts::kPhrases);
 
 // The documents `docids` of a database of one index (no shards: Xapian gives a sub-database's source
 // its own document numbers; a remote one cannot run it), with no weight: a FILTER to a known set of
@@ -111,8 +118,9 @@ uint64_t largest_sufficient_frequency(const Xapian::Query& q, const std::functio
 // The phrase boosts on the spine of `q` (the right sides of the AND_MAYBEs met going down through
 // AND_MAYBE, FILTER and AND_NOT left sides from the top), which every paper that `q` matches gets
 // when it has the phrase: its weight is then that of without_phrase_boosts(q) plus those of the
-// boosts it has. nullopt when `q` has a phrase boost anywhere else (under an OR, say).
-std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q);
+// boosts it has. nullopt when `q` has a phrase boost anywhere else (under an OR, say). `which`: as
+// without_phrase_boosts.
+std::optional<std::vector<Xapian::Query>> spine_phrase_boosts(const Xapian::Query& q, Boosts which = Boosts::kPhrases);
 
 // A query that matches every document. Use it rather than copying Xapian::Query::MatchAll: that is
 // one static object whose reference count is not atomic, so copying it on several threads at once is

@@ -724,24 +724,26 @@ struct Engine::Impl {
     // page) get them: the query with its boosts runs again on those papers alone (FILTER by their id
     // terms, which adds no weight), which gives each the weight the whole query would. A page beyond
     // keeps the order without boosts, so paging stays consistent.
+    //
+    // `which`: the boosts so treated (builder.h: Boosts); the some-words tier's title pairs too.
     Page run(const Xapian::Query& q, SortOrder sort, uint64_t offset, uint64_t limit, bool by_relevance, const RankingParams& rk,
-             uint64_t count_to = 0, const std::vector<std::string>& proximity = {}) {
+             uint64_t count_to = 0, const std::vector<std::string>& proximity = {}, Boosts which = Boosts::kPhrases) {
         // Not with the proximity rerank (natural language), which reranks its own first hits.
         if (rk.phrase_depth > 0 && sort == SortOrder::kRelevance && by_relevance && limit > 0 && proximity.size() < 2) {
             bool boosted = false;
-            Xapian::Query plain = without_phrase_boosts(q, &boosted);
-            if (boosted) return run_phrase_depth(q, plain, offset, limit, rk, count_to);
+            Xapian::Query plain = without_phrase_boosts(q, &boosted, which);
+            if (boosted) return run_phrase_depth(q, plain, offset, limit, rk, count_to, which);
         }
         return run_one(q, sort, offset, limit, by_relevance, rk, count_to, proximity);
     }
 
     Page run_phrase_depth(const Xapian::Query& q, const Xapian::Query& plain, uint64_t offset, uint64_t limit,
-                          const RankingParams& rk, uint64_t count_to) {
+                          const RankingParams& rk, uint64_t count_to, Boosts which) {
         const uint64_t depth = std::max<uint64_t>(rk.phrase_depth, offset + limit);
         if (offset >= rk.phrase_depth) return run_one(plain, SortOrder::kRelevance, offset, limit, true, rk, count_to);
         Page top = run_one(plain, SortOrder::kRelevance, 0, depth, true, rk, std::max(offset + limit, count_to), {}, false);
         if (!cluster && db.size() == 1) {
-            if (std::optional<std::vector<Xapian::Query>> boosts = spine_phrase_boosts(q))
+            if (std::optional<std::vector<Xapian::Query>> boosts = spine_phrase_boosts(q, which))
                 return add_phrase_boosts(std::move(top), *boosts, offset, limit, rk);
         }
         // Shards (a sub-database's documents have numbers of their own, and remote ones run no
@@ -1194,11 +1196,14 @@ struct Engine::Impl {
             out.counted = some;
             if (first.size() < r.limit) {
                 // Papers with every word are all listed: fill the page with papers that have some.
-                // The first run checked offset + limit documents, so its count is exact here.
+                // The first run checked offset + limit documents, so its count is exact here. The
+                // title pairs lift only the first phrase_depth of these, as phrases do (run): with
+                // them in the whole match, Xapian weighed most of the papers with any word.
                 const uint64_t t1 = first.lower;
                 const uint64_t rest_offset = r.offset > t1 ? r.offset - t1 : 0;
                 const Xapian::Query fill = some_words_only(some, all);
-                Page rest = run(fill, r.sort, rest_offset, r.limit - first.size(), by_relevance, rk, 0, plan.proximity);
+                Page rest = run(fill, r.sort, rest_offset, r.limit - first.size(), by_relevance, rk, 0, plan.proximity,
+                                Boosts::kPhrasesAndTitlePairs);
                 out.tiers.push_back({rest, fill, "some"});
             }
         } else if (two_tiers && !any_all) {

@@ -266,6 +266,25 @@ TEST_CASE("builder: the phrase boosts on a query's spine, none when one is elsew
     CHECK_FALSE(spine_phrase_boosts(Q(Q::OP_AND_MAYBE, nested, phrase2)).has_value());
     // ... nor under a boost that is not a phrase.
     CHECK_FALSE(spine_phrase_boosts(Q(Q::OP_AND_MAYBE, base, Q(Q::OP_AND_MAYBE, Q("x"), phrase1))).has_value());
+    // With the title pairs (the some-words tier): the pair is a boost too, scaled or not; a term of
+    // another prefix is not.
+    auto with_pairs = spine_phrase_boosts(q, Boosts::kPhrasesAndTitlePairs);
+    REQUIRE(with_pairs.has_value());
+    REQUIRE(with_pairs->size() == 3);
+    CHECK((*with_pairs)[1].get_description() == Q(Q::OP_SCALE_WEIGHT, Q("XPlinear attention"), 2.0).get_description());
+    auto unscaled = spine_phrase_boosts(Q(Q::OP_AND_MAYBE, Q(Q::OP_AND_MAYBE, base, Q("XPa b")), Q("Xother")), Boosts::kPhrasesAndTitlePairs);
+    REQUIRE(unscaled.has_value());
+    REQUIRE(unscaled->size() == 1);
+    CHECK((*unscaled)[0].get_description() == Q("XPa b").get_description());
+    const Q pair_under_or(Q::OP_OR, Q(Q::OP_AND_MAYBE, base, Q("XPa b")), Q("other"));
+    CHECK(spine_phrase_boosts(pair_under_or).has_value());
+    CHECK_FALSE(spine_phrase_boosts(pair_under_or, Boosts::kPhrasesAndTitlePairs).has_value());
+    bool removed = false;
+    const std::string plain = without_phrase_boosts(q, &removed, Boosts::kPhrasesAndTitlePairs).get_description();
+    CHECK(removed);
+    CHECK(plain.find("XP") == std::string::npos);
+    CHECK(plain.find("PHRASE") == std::string::npos);
+    CHECK(without_phrase_boosts(q).get_description().find("XPlinear attention") != std::string::npos);
 }
 
 TEST_CASE("builder: the counting part leaves out a term its synonym group already holds") {

@@ -883,6 +883,35 @@ TEST_CASE("search: a title that holds the query's words together ranks above pap
     CHECK(resp->hits[0].id == "t1");
 }
 
+TEST_CASE("search: title pairs lift papers that fill the page from the some-words tier too") {
+    const std::vector<std::string> papers = {
+        R"({"id": "f1", "title": {"en": "Linear routers and attention routers"}, "abstract": {"en": "We compare routers: Linear, Attention, MLP. Linear layers feed attention heads, and attention is linear in cost."}})",
+        R"({"id": "f2", "title": {"en": "Simple linear attention language models"}, "abstract": {"en": "A recurrent model for recall."}})",
+        R"({"id": "f3", "title": {"en": "Sparse kernels"}, "abstract": {"en": "Kernels for sparse data."}})",
+    };
+    SmallIndex idx(papers);
+    // No paper has all three words: every hit comes from the some-words tier, where the pair term
+    // lifts f2 (its title holds "linear attention") above f1, which repeats the words apart.
+    auto ranked = [&](const std::string& name, const std::string& value) {
+        SearchRequest r;
+        r.query = "linear attention kernels";
+        auto rk = std::make_shared<RankingParams>();
+        if (!name.empty()) REQUIRE(rk->set(name, value).is_ok());
+        r.ranking = rk;
+        auto resp = idx.engine->search(r);
+        REQUIRE(resp.is_ok());
+        V ids;
+        for (const Hit& h : resp->hits) ids.push_back(h.id);
+        return ids;
+    };
+    // The pairs are added to the first phrase_depth papers of the fill (as phrases are); with
+    // phrase_depth 0 they are part of the whole match: the same order either way.
+    CHECK(ranked("", "") == V{"f2", "f1", "f3"});
+    CHECK(ranked("phrase_depth", "0") == V{"f2", "f1", "f3"});
+    // Without pairs, the abstract that repeats both words wins.
+    CHECK(ranked("title_pair_weight", "0").front() == "f1");
+}
+
 TEST_CASE("snippet: passage choice, ellipses, white space") {
     Analyzer a;
     MatchTerms m;
