@@ -681,6 +681,47 @@ uint64_t largest_sufficient_frequency(const Xapian::Query& q, const std::functio
     }
 }
 
+std::optional<MatchEstimate> estimate_matches(const Xapian::Query& q, uint64_t doccount,
+                                              const std::function<uint64_t(const std::string&)>& freq) {
+    if (doccount == 0) return MatchEstimate{};
+    const auto n = static_cast<double>(doccount);
+    switch (q.get_type()) {
+        case Q::LEAF_TERM: {
+            const std::string& term = *q.get_terms_begin();
+            const uint64_t f = term.empty() ? doccount : std::min(freq(term), doccount);
+            return MatchEstimate{static_cast<double>(f), f};
+        }
+        case Q::LEAF_MATCH_ALL: return MatchEstimate{n, doccount};
+        case Q::OP_SCALE_WEIGHT: return estimate_matches(q.get_subquery(0), doccount, freq);
+        case Q::OP_OR:
+        case Q::OP_SYNONYM:
+        case Q::OP_AND:
+        case Q::OP_FILTER:
+        case Q::OP_AND_NOT: {
+            const bool any = q.get_type() == Q::OP_OR || q.get_type() == Q::OP_SYNONYM;
+            MatchEstimate out;
+            double none = 1, all = 1;  // the share that matches no subquery / every one
+            for (size_t i = 0; i < q.get_num_subqueries(); ++i) {
+                const std::optional<MatchEstimate> e = estimate_matches(q.get_subquery(i), doccount, freq);
+                if (!e) return std::nullopt;
+                const double share = e->estimated / n;
+                if (any) {
+                    none *= 1 - share;
+                    out.upper = std::min(doccount, out.upper + e->upper);
+                } else if (q.get_type() == Q::OP_AND_NOT && i > 0) {
+                    all *= 1 - share;
+                } else {
+                    all *= share;
+                    out.upper = i == 0 ? e->upper : std::min(out.upper, e->upper);
+                }
+            }
+            out.estimated = n * (any ? 1 - none : all);
+            return out;
+        }
+        default: return std::nullopt;
+    }
+}
+
 Xapian::Query documents(std::vector<Xapian::docid> docids) {
     std::sort(docids.begin(), docids.end());
     docids.erase(std::unique(docids.begin(), docids.end()), docids.end());

@@ -115,6 +115,20 @@ uint64_t sampled_matches(const Xapian::Database& db, const Xapian::Query& counti
 // `q` through OR, SYNONYM and SCALE_WEIGHT only. 0 when there is none.
 uint64_t largest_sufficient_frequency(const Xapian::Query& q, const std::function<uint64_t(const std::string&)>& freq);
 
+// How many of `doccount` papers `q` (a query without weights: counting_part()) matches, estimated
+// from its terms' frequencies (`freq`) alone as if they were independent, and the most it can match:
+// an OR or SYNONYM of shares a and b, a + b - ab; an AND or FILTER, ab; an AND_NOT, a(1 - b); a term,
+// its frequency ("", every paper). Xapian's posting lists estimate so too, but an OR of three or more
+// as a tree of pairs, rounded at each, which can differ by a few percent. nullopt when `q` has another
+// operator (a phrase, a value range): Xapian's own estimate is needed then. With a vocabulary that
+// keeps frequencies (IndexVocabulary), no posting list is opened: engine.cc's count sizes its sample so.
+struct MatchEstimate {
+    double estimated = 0;
+    uint64_t upper = 0;
+};
+std::optional<MatchEstimate> estimate_matches(const Xapian::Query& q, uint64_t doccount,
+                                              const std::function<uint64_t(const std::string&)>& freq);
+
 // The phrase boosts on the spine of `q` (the right sides of the AND_MAYBEs met going down through
 // AND_MAYBE, FILTER and AND_NOT left sides from the top), which every paper that `q` matches gets
 // when it has the phrase: its weight is then that of without_phrase_boosts(q) plus those of the

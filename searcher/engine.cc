@@ -1164,7 +1164,12 @@ struct Engine::Impl {
             const uint64_t s = sampled_matches(db, counting, estimated, kCountSample);
             return {std::clamp(s, lower, std::max(lower, std::min<uint64_t>(upper, db.get_doccount()))), false};
         };
-        if (sampled && largest_sufficient_frequency(counting, [&](const std::string& t) { return vocabulary.frequency(t); }) >= n) {
+        const auto frequency = [&](const std::string& t) { return vocabulary.frequency(t); };
+        if (sampled && largest_sufficient_frequency(counting, frequency) >= n) {
+            // Xapian's estimate from the kept frequencies when it can be had so: a match with no
+            // document to return still opens every posting list.
+            if (std::optional<MatchEstimate> e = estimate_matches(counting, db.get_doccount(), frequency))
+                return sample(static_cast<uint64_t>(std::llround(e->estimated)), n, e->upper);
             const Xapian::MSet m = enquire.get_mset(0, 0);
             return sample(m.get_matches_estimated(), n, m.get_matches_upper_bound());
         }
