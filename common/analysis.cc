@@ -243,11 +243,11 @@ struct Analyzer::Impl {
     // only in tests, which compare the two.
     bool ascii_fast_path = true;
 
-    // The words of one chunk: its pure ASCII stretches (cut at spaces, where ICU always breaks too)
-    // through ascii_words, the rest through ICU, into one stream for add_word.
     // The first bytes analyze() folds ASCII words for; null: every word (analyze() without `wanted`).
     const std::bitset<256>* wanted = nullptr;
 
+    // The words of one chunk: its pure ASCII stretches (cut at spaces, where ICU always breaks too)
+    // through ascii_words, the rest through ICU, into one stream for add_word.
     void analyze_chunk(std::string_view chunk, uint32_t base, std::vector<Token>& out, uint32_t& pos) {
         Chain chain{out.size(), 0, {}, 0};
         if (!ascii_fast_path) {

@@ -1166,8 +1166,9 @@ struct Engine::Impl {
         };
         const auto frequency = [&](const std::string& t) { return vocabulary.frequency(t); };
         if (sampled && largest_sufficient_frequency(counting, frequency) >= n) {
-            // Xapian's estimate from the kept frequencies when it can be had so: a match with no
-            // document to return still opens every posting list.
+            // The sample sized from the kept term frequencies where the query's operators allow
+            // (estimate_matches): Xapian's own estimate, from a match with no document to return,
+            // opens every posting list.
             if (std::optional<MatchEstimate> e = estimate_matches(counting, db.get_doccount(), frequency))
                 return sample(static_cast<uint64_t>(std::llround(e->estimated)), n, e->upper);
             const Xapian::MSet m = enquire.get_mset(0, 0);
