@@ -58,6 +58,20 @@ struct SmallIndex {
         for (const Hit& h : search(q, sort, offset, limit).hits) out.push_back(h.id);
         return out;
     }
+
+    // The ids of the first page for `q` with one ranking parameter set (none when `name` is empty).
+    std::vector<std::string> ids_with(const std::string& q, const std::string& name, const std::string& value) {
+        SearchRequest r;
+        r.query = q;
+        auto rk = std::make_shared<RankingParams>();
+        if (!name.empty()) REQUIRE(rk->set(name, value).is_ok());
+        r.ranking = rk;
+        auto resp = engine->search(r);
+        REQUIRE_MESSAGE(resp.is_ok(), resp.message());
+        std::vector<std::string> out;
+        for (const Hit& h : resp->hits) out.push_back(h.id);
+        return out;
+    }
 };
 
 using V = std::vector<std::string>;
@@ -872,15 +886,9 @@ TEST_CASE("search: a title that holds the query's words together ranks above pap
     SmallIndex idx(papers);
     CHECK(idx.ids("linear attention") == V{"t2", "t1", "t3"});
     // Off: the abstract that repeats both words wins, as before.
-    SearchRequest r;
-    r.query = "linear attention";
-    auto off = std::make_shared<RankingParams>();
-    REQUIRE(off->set("title_pair_weight", "0").is_ok());
-    r.ranking = off;
-    auto resp = idx.engine->search(r);
-    REQUIRE(resp.is_ok());
-    REQUIRE(!resp->hits.empty());
-    CHECK(resp->hits[0].id == "t1");
+    const V off = idx.ids_with("linear attention", "title_pair_weight", "0");
+    REQUIRE(!off.empty());
+    CHECK(off[0] == "t1");
 }
 
 TEST_CASE("search: title pairs lift papers that fill the page from the some-words tier too") {
@@ -892,18 +900,7 @@ TEST_CASE("search: title pairs lift papers that fill the page from the some-word
     SmallIndex idx(papers);
     // No paper has all three words: every hit comes from the some-words tier, where the pair term
     // lifts f2 (its title holds "linear attention") above f1, which repeats the words apart.
-    auto ranked = [&](const std::string& name, const std::string& value) {
-        SearchRequest r;
-        r.query = "linear attention kernels";
-        auto rk = std::make_shared<RankingParams>();
-        if (!name.empty()) REQUIRE(rk->set(name, value).is_ok());
-        r.ranking = rk;
-        auto resp = idx.engine->search(r);
-        REQUIRE(resp.is_ok());
-        V ids;
-        for (const Hit& h : resp->hits) ids.push_back(h.id);
-        return ids;
-    };
+    auto ranked = [&](const std::string& name, const std::string& value) { return idx.ids_with("linear attention kernels", name, value); };
     // The pairs are added to the first phrase_depth papers of the fill (as phrases are); with
     // phrase_depth 0 they are part of the whole match: the same order either way.
     CHECK(ranked("", "") == V{"f2", "f1", "f3"});
